@@ -1,0 +1,65 @@
+/**
+ * `arsenal plan`: an offline what-if. Plans once on a recorded fleet and prints the directives.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { decodeSnapshot } from "../domain/snapshot.ts";
+import { InputError } from "../runtime/errors.ts";
+import { setup } from "../setup.ts";
+import { seededRandom } from "../strategy/random.ts";
+import { runStrategy } from "../strategy/run.ts";
+import type { Command } from "./args.ts";
+import type { CommandIo } from "./io.ts";
+
+const log = getLogger(["arsenal", "plan"]);
+
+function millis(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+async function readSnapshot(path: string, io: CommandIo): Promise<string> {
+  try {
+    return path === "-" ? await io.readStdin() : await Deno.readTextFile(path);
+  } catch (e) {
+    throw new InputError(path, [`cannot read the snapshot: ${(e as Error).message}`]);
+  }
+}
+
+/**
+ * Prints `{"directives":[...]}` (and `"timings"` when asked) for the snapshot.
+ *
+ * @throws {ConfigError} for an invalid configuration
+ * @throws {InputError} for an unreadable or malformed snapshot
+ * @throws {PluginError} when the strategy fails or returns an invalid plan
+ */
+export async function planCommand(
+  command: Extract<Command, { name: "plan" }>,
+  io: CommandIo,
+): Promise<void> {
+  const ready = await setup(command.configFile, {
+    env: io.env,
+    onWarning: (warning) => log.warn("{warning}", { warning }),
+  });
+  const started = performance.now();
+  const decoded = decodeSnapshot(await readSnapshot(command.snapshot, io));
+  if (!decoded.ok) throw new InputError(command.snapshot, decoded.problems);
+  const parsed = performance.now();
+  const plan = runStrategy(ready.strategy, decoded.fleet, ready.strategyOptions, {
+    random: seededRandom(command.seed),
+    imageWeights: ready.config.imageWeights,
+  });
+  const planned = performance.now();
+  for (const warning of plan.warnings) log.warn("{warning}", { warning });
+  log.debug("Planned {count} directive(s) with {strategy} {version}, seed {seed}", {
+    count: plan.directives.length,
+    strategy: ready.strategy.strategy.name,
+    version: ready.strategy.strategy.version,
+    seed: command.seed,
+  });
+  const timings = { parseMs: millis(parsed - started), planMs: millis(planned - parsed) };
+  const output = command.timings
+    ? { directives: plan.directives, timings }
+    : { directives: plan.directives };
+  await io.write(JSON.stringify(output) + "\n");
+}

@@ -1,0 +1,263 @@
+/**
+ * `arsenal.conf` -> typed, validated {@linkcode Config}.
+ *
+ * Order of precedence, lowest first: defaults, the file, `ARSENAL_<SECTION>__<OPTION>` environment
+ * variables, and for secrets `<option>_file` (the file's contents, trailing newline removed).
+ * Every problem is collected; nothing stops at the first.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+import type { ConfigProblem } from "../runtime/errors.ts";
+import type { ImageWeights } from "../domain/image_weights.ts";
+import { builtinNames, looksLikePath, type StrategyModule } from "../strategy/loader.ts";
+import { normalizeSection, parseIniText, type RawOption, type RawSections } from "./ini_file.ts";
+import { readSection } from "./section.ts";
+import { LEGACY_MODULE_CLASS, SECRETS, SECTIONS } from "./schema.ts";
+
+type Sections = typeof SECTIONS;
+
+/** The validated configuration: Arsenal's own sections, plus everything as given. */
+export type Config =
+  & { readonly [S in keyof Sections]: z.infer<Sections[S]> }
+  & {
+    /** The configuration file, or undefined when running on defaults. */
+    readonly file: string | undefined;
+    /** The strategy plugin to load, and where it was configured. */
+    readonly strategyModule: StrategyModule & { readonly where: string };
+    readonly imageWeights: ImageWeights;
+    /** Every section as given (after environment and `_file`), for plugins' own sections. */
+    readonly raw: RawSections;
+  };
+
+/** What reading the configuration found. `config` is absent when there were problems. */
+export interface ReadResult {
+  readonly config?: Config;
+  /** The strategy to load, when `[strategy]` could be read (even if other sections failed). */
+  readonly strategyModule?: Config["strategyModule"];
+  /** Every section as given. */
+  readonly raw: RawSections;
+  readonly problems: ConfigProblem[];
+}
+
+const ENV_PREFIX = "ARSENAL_";
+
+/** Spellings of the original's one strategy, in `module_class` and older `module` options. */
+const LEGACY_STRATEGIES = new Map([
+  [LEGACY_MODULE_CLASS, "simple_proportional"],
+  [`arsenal.strategy.${LEGACY_MODULE_CLASS}`, "simple_proportional"],
+  ["simple_proportional_strategy", "simple_proportional"],
+  ["arsenal.strategy.simple_proportional_strategy", "simple_proportional"],
+]);
+
+/** Overlays `ARSENAL_<SECTION>__<OPTION>=value` variables, e.g. `ARSENAL_DIRECTOR__DRY_RUN`. */
+export function applyEnvironment(sections: RawSections, env: Record<string, string>): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX)) continue;
+    const split = name.indexOf("__", ENV_PREFIX.length);
+    if (split < 0) continue;
+    const section = normalizeSection(name.slice(ENV_PREFIX.length, split));
+    const option = name.slice(split + 2).toLowerCase();
+    if (!sections.has(section)) sections.set(section, new Map());
+    sections.get(section)!.set(option, { value, where: `environment ${name}` });
+  }
+}
+
+/** Replaces each secret's `<option>_file` with the file's contents. */
+function readSecretFiles(sections: RawSections, problems: ConfigProblem[]): void {
+  for (const [section, secrets] of Object.entries(SECRETS)) {
+    const options = sections.get(section);
+    for (const option of secrets) {
+      const fileOption = options?.get(`${option}_file`);
+      if (!options || !fileOption) continue;
+      const at = { where: fileOption.where, section, option: `${option}_file` };
+      if (options.get(option)?.value) {
+        problems.push({ ...at, expected: `set either ${option} or ${option}_file, not both` });
+        continue;
+      }
+      try {
+        const secret = Deno.readTextFileSync(fileOption.value).replace(/\r?\n$/, "");
+        options.set(option, { value: secret, where: `${fileOption.value} (${fileOption.where})` });
+        options.delete(`${option}_file`);
+      } catch (e) {
+        problems.push({
+          ...at,
+          value: fileOption.value,
+          expected: `cannot read the secret file: ${(e as Error).message}`,
+        });
+      }
+    }
+  }
+}
+
+/** Decides which strategy plugin `[strategy]` selects, in any of its three spellings. */
+function resolveStrategy(
+  raw: ReadonlyMap<string, RawOption> | undefined,
+  options: z.infer<Sections["strategy"]>,
+  file: string,
+  problems: ConfigProblem[],
+): (StrategyModule & { where: string }) | undefined {
+  const given = (key: string) => raw?.get(key)?.value.trim() ? raw.get(key) : undefined;
+  const fromName = (spec: string, where: string): StrategyModule & { where: string } => {
+    const legacy = LEGACY_STRATEGIES.get(spec);
+    if (legacy) return { kind: "builtin", name: legacy, where };
+    if (looksLikePath(spec)) return { kind: "file", path: resolve(spec), where };
+    return { kind: "builtin", name: spec, where };
+  };
+  const module = given("module");
+  const moduleClass = given("module_class");
+  const strategyClass = given("strategy_class");
+  if (strategyClass && strategyClass.value.trim() !== "SimpleProportionalStrategy") {
+    problems.push({
+      where: strategyClass.where,
+      section: "strategy",
+      option: "strategy_class",
+      value: strategyClass.value,
+      expected: "only SimpleProportionalStrategy is known; set module = <name or plugin path>",
+    });
+  }
+  if (moduleClass && !LEGACY_STRATEGIES.has(options.module_class.trim())) {
+    const names = builtinNames();
+    if (!names.includes(options.module_class.trim())) {
+      problems.push({
+        where: moduleClass.where,
+        section: "strategy",
+        option: "module_class",
+        value: moduleClass.value,
+        expected: `expected ${LEGACY_MODULE_CLASS} (the original's only strategy) or a built-in ` +
+          `name (${names.join(", ")}); load your own plugin with module = /path/to/plugin.ts`,
+      });
+      return undefined;
+    }
+  }
+  const chosen = module
+    ? fromName(module.value.trim(), module.where)
+    : fromName(options.module_class.trim(), moduleClass?.where ?? file);
+  if (module && moduleClass) {
+    const other = fromName(moduleClass.value.trim(), moduleClass.where);
+    if (JSON.stringify({ ...other, where: 0 }) !== JSON.stringify({ ...chosen, where: 0 })) {
+      problems.push({
+        where: moduleClass.where,
+        section: "strategy",
+        option: "module_class",
+        value: moduleClass.value,
+        expected: `conflicts with module = ${module.value} (${module.where}); set only one`,
+      });
+    }
+  }
+  return chosen;
+}
+
+const weightsSchema = z.record(z.string(), z.number().int().min(0));
+
+/** Reads the image-weights file: a JSON object of image name -> non-negative integer. */
+export function readImageWeights(
+  path: string | undefined,
+  defaultWeight: number,
+  where: string,
+  problems: ConfigProblem[],
+): ImageWeights {
+  const none: ImageWeights = { byName: new Map(), defaultWeight };
+  if (path === undefined) return none;
+  const option = { section: "strategy", option: "image_weights_filename", value: path };
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    problems.push({ where, ...option, expected: `cannot read the file: ${(e as Error).message}` });
+    return none;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const hint = /^\s*#/m.test(text) ? "; JSON allows no comments" : "";
+    problems.push({ where, ...option, expected: `not valid JSON: ${(e as Error).message}${hint}` });
+    return none;
+  }
+  const parsed = weightsSchema.safeParse(json);
+  if (parsed.success) return { byName: new Map(Object.entries(parsed.data)), defaultWeight };
+  const file = `${resolve(path)} ([strategy] image_weights_filename, ${where})`;
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    const got = JSON.stringify(json).slice(0, 60);
+    problems.push({
+      where: file,
+      expected: `expected a JSON object of image name -> weight, got ${got}`,
+    });
+    return none;
+  }
+  for (const name of new Set(parsed.error.issues.map((issue) => String(issue.path[0])))) {
+    const got = JSON.stringify((json as Record<string, unknown>)[name]);
+    problems.push({
+      where: file,
+      option: JSON.stringify(name),
+      expected: `expected a non-negative integer weight, got ${got}`,
+    });
+  }
+  return none;
+}
+
+/**
+ * Reads and validates the configuration.
+ *
+ * @param file path of `arsenal.conf`; undefined runs on defaults (and the environment)
+ * @param env environment variables; only `ARSENAL_<SECTION>__<OPTION>` ones are used
+ */
+export function readConfig(file: string | undefined, env: Record<string, string> = {}): ReadResult {
+  const problems: ConfigProblem[] = [];
+  const where = file ?? "(defaults)";
+  let sections: RawSections = new Map();
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(file);
+    } catch (e) {
+      return {
+        raw: sections,
+        problems: [{ where: file, expected: `cannot read the file: ${(e as Error).message}` }],
+      };
+    }
+    const parsed = parseIniText(text, file);
+    sections = parsed.sections;
+    problems.push(...parsed.problems);
+  }
+  applyEnvironment(sections, env);
+  readSecretFiles(sections, problems);
+
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(SECTIONS)) {
+    const result = readSection<unknown>(schema, name, sections.get(name), where);
+    problems.push(...result.problems);
+    values[name] = result.value;
+  }
+  const typed = values as { [S in keyof Sections]: z.infer<Sections[S]> | undefined };
+
+  // The strategy and the weights need only [strategy]; check them even if other sections failed.
+  let strategyModule: Config["strategyModule"] | undefined;
+  let imageWeights: ImageWeights | undefined;
+  if (typed.strategy) {
+    const raw = sections.get("strategy");
+    strategyModule = resolveStrategy(raw, typed.strategy, where, problems);
+    imageWeights = readImageWeights(
+      typed.strategy.image_weights_filename,
+      typed.strategy.default_image_weight,
+      raw?.get("image_weights_filename")?.where ?? where,
+      problems,
+    );
+  }
+  return {
+    config: problems.length === 0 && strategyModule && imageWeights
+      ? {
+        ...(typed as { [S in keyof Sections]: z.infer<Sections[S]> }),
+        file,
+        strategyModule,
+        imageWeights,
+        raw: sections,
+      }
+      : undefined,
+    strategyModule,
+    raw: sections,
+    problems,
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Arsenal's own `arsenal.conf` sections: every option the original documents, with its defaults.
+ *
+ * Each option carries its help text (`describe`), which the README's configuration reference
+ * mirrors; a test keeps the two in step. Strategy plugins declare their own sections.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const text = () => z.string().optional();
+const count = (fallback: number) => z.number().int().min(0).default(fallback);
+const seconds = (fallback: number) => z.number().int().min(1).default(fallback);
+
+/** `[DEFAULT]`: oslo.log options an existing file may carry. */
+export const defaultSection = z.object({
+  debug: z.boolean().default(false).describe("Accepted for compatibility; use the `--debug` flag."),
+  verbose: z.boolean().default(false).describe("Accepted for compatibility; has no effect."),
+  log_file: text().describe("Accepted for compatibility; has no effect yet."),
+  log_dir: text().describe("Accepted for compatibility; has no effect."),
+  use_stderr: z.boolean().optional().describe("Accepted for compatibility; has no effect."),
+  use_syslog: z.boolean().optional().describe("Accepted for compatibility; has no effect."),
+  log_config_append: text().describe("Accepted for compatibility; has no effect."),
+  log_date_format: text().describe("Accepted for compatibility; has no effect."),
+  default_log_levels: text().describe("Accepted for compatibility; has no effect."),
+});
+
+/** `[director]`: the loop's pacing, rate limits and dry run. */
+export const directorSection = z.object({
+  scout: text().describe(
+    "Scout that gathers the fleet and issues directives, as `module.Class` (original spelling).",
+  ),
+  poll_spacing: seconds(120).describe("Seconds between polls of flavor and image data."),
+  directive_spacing: seconds(120).describe("Seconds between cycles that issue directives."),
+  dry_run: z.boolean().default(false).describe("Plan and log, but issue no directive."),
+  cache_directive_rate_limit: count(0).describe(
+    "Cache directives allowed per limiting period; 0 means unlimited.",
+  ),
+  cache_directive_limiting_period: seconds(300).describe(
+    "Length in seconds of the cache rate-limit period.",
+  ),
+  eject_directive_rate_limit: count(0).describe(
+    "Eject directives allowed per limiting period; 0 means unlimited.",
+  ),
+  eject_directive_limiting_period: seconds(300).describe(
+    "Length in seconds of the eject rate-limit period.",
+  ),
+  log_statistics: z.boolean().default(true).describe(
+    "Log per-flavor and per-image statistics every cycle.",
+  ),
+});
+
+/** The original's only strategy class, in the spelling `module_class` used. */
+export const LEGACY_MODULE_CLASS = "simple_proportional_strategy.SimpleProportionalStrategy";
+
+/** `[strategy]`: which plugin plans, and the image weights every plugin receives. */
+export const strategySection = z.object({
+  module: text().describe(
+    "Strategy plugin: a built-in name (`simple_proportional`) or the path of a plugin file.",
+  ),
+  module_class: z.string().default(LEGACY_MODULE_CLASS).describe(
+    "Original spelling of the strategy; its default selects the built-in `simple_proportional`.",
+  ),
+  strategy_class: text().describe(
+    "Older original spelling, used with `module`; only `SimpleProportionalStrategy` is known.",
+  ),
+  image_weights_filename: text().describe(
+    "JSON file of image name -> non-negative integer weight. Relative paths are taken from the " +
+      "working directory, as the original did.",
+  ),
+  default_image_weight: count(1).describe("Weight of an image the weights file does not list."),
+});
+
+/** Options of `[client_wrapper]`, the credentials and retry policy every OpenStack client shares. */
+export const clientWrapperSection = z.object({
+  os_username: text().describe("Keystone user name."),
+  os_password: text().describe("Keystone password (secret; or `os_password_file`)."),
+  os_auth_token: text().describe("Pre-issued Keystone token (secret; or `os_auth_token_file`)."),
+  os_api_url: text().describe("Keystone endpoint URL."),
+  os_tenant_name: text().describe("Project (tenant) name."),
+  os_tenant_id: text().describe("Project (tenant) ID."),
+  call_max_retries: count(60).describe("How many times to retry a failed call."),
+  call_retry_interval: count(2).describe("Seconds between retries (base of the backoff)."),
+  region_name: text().describe("Region to pick endpoints from."),
+  service_name: text().describe("Service name to pick endpoints from."),
+  auth_system: z.string().default("keystone").describe("Authentication system."),
+});
+
+const serviceCredentials = {
+  admin_username: text().describe("User name; falls back to `[client_wrapper] os_username`."),
+  admin_password: text().describe(
+    "Password (secret; or `admin_password_file`); falls back to `[client_wrapper] os_password`.",
+  ),
+  admin_auth_token: text().describe(
+    "Pre-issued token (secret; or `admin_auth_token_file`); falls back to " +
+      "`[client_wrapper] os_auth_token`.",
+  ),
+  admin_tenant_name: text().describe(
+    "Project name; falls back to `[client_wrapper] os_tenant_name`.",
+  ),
+  api_endpoint: text().describe("Service endpoint URL, instead of the one in the catalog."),
+  client_log_level: text().describe("Accepted for compatibility; has no effect."),
+  region_name: text().describe("Region; falls back to `[client_wrapper] region_name`."),
+};
+
+/** `[nova]`: flavors. */
+export const novaSection = z.object({
+  ...serviceCredentials,
+  admin_url: text().describe("Keystone URL; falls back to `[client_wrapper] os_api_url`."),
+  api_max_retries: count(60).describe("Retries of a conflicting call."),
+  api_retry_interval: count(2).describe("Seconds between those retries."),
+  service_name: text().describe("Service name; falls back to `[client_wrapper] service_name`."),
+  auth_system: text().describe("Authentication system; falls back to `[client_wrapper]`."),
+  auth_plugin: text().describe("Accepted for compatibility; has no effect."),
+  auth_plugin_obj: text().describe("Accepted for compatibility; has no effect."),
+});
+
+/** `[ironic]`: nodes, and where directives go. */
+export const ironicSection = z.object({
+  ...serviceCredentials,
+  admin_url: text().describe("Keystone URL; falls back to `[client_wrapper] os_api_url`."),
+  api_version: z.number().int().min(1).default(1).describe("Ironic API major version."),
+  api_max_retries: count(60).describe("Retries of a conflicting call."),
+  api_retry_interval: count(2).describe("Seconds between those retries."),
+});
+
+/** `[glance]`: images. */
+export const glanceSection = z.object({
+  ...serviceCredentials,
+  auth_endpoint: text().describe("Keystone URL; falls back to `[client_wrapper] os_api_url`."),
+  admin_tenant_id: text().describe("Project ID; falls back to `[client_wrapper] os_tenant_id`."),
+  api_version: z.number().int().min(1).default(2).describe("Glance API major version."),
+});
+
+/** Arsenal's sections by name, in the order the README documents them. */
+export const SECTIONS = {
+  DEFAULT: defaultSection,
+  director: directorSection,
+  strategy: strategySection,
+  client_wrapper: clientWrapperSection,
+  nova: novaSection,
+  ironic: ironicSection,
+  glance: glanceSection,
+} as const;
+
+/** Options whose values are secret: redacted when shown, and each may be read from `<name>_file`. */
+export const SECRETS: Readonly<Record<string, readonly string[]>> = {
+  client_wrapper: ["os_password", "os_auth_token"],
+  nova: ["admin_password", "admin_auth_token"],
+  ironic: ["admin_password", "admin_auth_token"],
+  glance: ["admin_password", "admin_auth_token"],
+};

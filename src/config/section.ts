@@ -1,0 +1,169 @@
+/**
+ * Validates one INI section against a zod object schema.
+ *
+ * INI values are strings. Schemas are written with natural types (`z.number()`, `z.boolean()`),
+ * for Arsenal's own sections and for plugins' alike; the schema's JSON Schema tells which type
+ * each option wants, and the string is converted before zod validates it. Problems name where the
+ * value came from and what was expected, in words derived from the same JSON Schema.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { closest, distance } from "fastest-levenshtein";
+import type { ConfigProblem } from "../runtime/errors.ts";
+import type { RawOption } from "./ini_file.ts";
+
+/** The subset of JSON Schema that zod emits for INI-friendly options. */
+interface PropertySchema {
+  type?: string | string[];
+  anyOf?: PropertySchema[];
+  enum?: unknown[];
+  items?: PropertySchema;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  default?: unknown;
+  description?: string;
+}
+
+/** How a section's options are described: by name, with type, bounds, default and help. */
+export type SectionShape = Readonly<Record<string, PropertySchema>>;
+
+/** Spellings oslo.config accepts for booleans, matched case-insensitively. */
+const BOOLEANS = new Map([
+  ["true", true],
+  ["yes", true],
+  ["on", true],
+  ["1", true],
+  ["false", false],
+  ["no", false],
+  ["off", false],
+  ["0", false],
+]);
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The option shapes of an object schema, as JSON Schema properties. */
+export function describeShape(schema: z.ZodType): SectionShape {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
+    type?: string;
+    properties?: Record<string, PropertySchema>;
+  };
+  if (json.type !== "object") throw new TypeError("A section schema must be a zod object");
+  return json.properties ?? {};
+}
+
+function typeOf(prop: PropertySchema): string | undefined {
+  if (typeof prop.type === "string") return prop.type;
+  if (Array.isArray(prop.type)) return prop.type.find((t) => t !== "null");
+  const branch = prop.anyOf?.find((p) => typeOf(p) !== "null");
+  return branch ? typeOf(branch) : undefined;
+}
+
+/** Converts an INI string to the type the option wants; leaves it a string when it cannot. */
+export function coerce(value: string, prop: PropertySchema): unknown {
+  const text = value.trim();
+  switch (typeOf(prop)) {
+    case "boolean":
+      return BOOLEANS.get(text.toLowerCase()) ?? value;
+    case "integer":
+    case "number":
+      return NUMBER.test(text) ? Number(text) : value;
+    case "array":
+      return text.split(",").map((item) => item.trim()).filter((item) => item !== "")
+        .map((item) => prop.items ? coerce(item, prop.items) : item);
+    default:
+      return value;
+  }
+}
+
+function bounds(prop: PropertySchema): string {
+  const max = prop.maximum !== undefined && prop.maximum < Number.MAX_SAFE_INTEGER
+    ? prop.maximum
+    : undefined;
+  const min = prop.minimum;
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  if (min !== undefined) return ` >= ${min}`;
+  if (max !== undefined) return ` <= ${max}`;
+  if (prop.exclusiveMinimum !== undefined) return ` > ${prop.exclusiveMinimum}`;
+  if (prop.exclusiveMaximum !== undefined) return ` < ${prop.exclusiveMaximum}`;
+  return "";
+}
+
+/** What an option expects, in words: "an integer >= 1", "one of a, b". */
+export function expectation(prop: PropertySchema): string {
+  if (prop.enum) return `one of ${prop.enum.join(", ")}`;
+  switch (typeOf(prop)) {
+    case "boolean":
+      return "a boolean (true/false, yes/no, on/off, 1/0)";
+    case "integer":
+      return `an integer${bounds(prop)}`;
+    case "number":
+      return `a number${bounds(prop)}`;
+    case "array":
+      return "a comma-separated list";
+    default:
+      return "a string";
+  }
+}
+
+/** The candidate closest to `word`, when it is close enough to be a likely typo of it. */
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  if (candidates.length === 0) return undefined;
+  const near = closest(word, candidates as string[]);
+  return distance(word, near) <= Math.max(2, word.length / 3) ? near : undefined;
+}
+
+/** Options a section does not know, each with a suggestion when one is close. */
+export function unknownOptions(
+  section: string,
+  raw: ReadonlyMap<string, RawOption>,
+  shape: SectionShape,
+): string[] {
+  const known = Object.keys(shape);
+  return [...raw].filter(([key]) => !Object.hasOwn(shape, key)).map(([key, opt]) => {
+    const near = suggest(key, known);
+    const hint = near ? `; did you mean ${near}?` : "";
+    return `${opt.where}: unknown option [${section}] ${key} is ignored${hint}`;
+  });
+}
+
+/**
+ * Validates the raw options of `section` against `schema`. An empty value counts as not set.
+ *
+ * @param where where to point for problems that concern no single option (usually the file)
+ * @returns the parsed options (when valid), and every problem found
+ */
+export function readSection<T>(
+  schema: z.ZodType<T>,
+  section: string,
+  raw: ReadonlyMap<string, RawOption> | undefined,
+  where: string,
+): { value?: T; problems: ConfigProblem[] } {
+  const shape = describeShape(schema);
+  const input: Record<string, unknown> = {};
+  for (const [key, opt] of raw ?? []) {
+    if (Object.hasOwn(shape, key) && opt.value.trim() !== "") {
+      input[key] = coerce(opt.value, shape[key]);
+    }
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { value: parsed.data, problems: [] };
+  const problems = parsed.error.issues.map((issue): ConfigProblem => {
+    const option = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
+    const opt = option === undefined ? undefined : raw?.get(option);
+    const prop = option === undefined ? undefined : shape[option];
+    const typed = ["invalid_type", "too_big", "too_small", "invalid_value"].includes(issue.code);
+    return {
+      where: opt?.where ?? where,
+      section,
+      option,
+      value: opt?.value,
+      expected: prop && typed
+        ? (opt ? `expected ${expectation(prop)}` : `required: ${expectation(prop)}`)
+        : issue.message,
+    };
+  });
+  return { problems };
+}

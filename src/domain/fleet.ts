@@ -1,0 +1,48 @@
+/**
+ * The fleet as a strategy sees it: nodes, flavors and images, observed at one moment.
+ *
+ * Values here cross phase boundaries (scout -> strategy -> director), so they are readonly and
+ * plain data: a snapshot file, a scout and a test fixture all produce the same shape.
+ *
+ * @module
+ */
+
+/** A bare-metal node, reduced to what caching decisions need. */
+export interface Node {
+  /** Ironic node UUID. */
+  readonly uuid: string;
+  /** Name of the flavor this node belongs to. */
+  readonly flavor: string;
+  /** True when the node is deployed, in maintenance, or otherwise not available. */
+  readonly provisioned: boolean;
+  /** True when an image is cached (or being cached) on the node. */
+  readonly cached: boolean;
+  /** UUID of the cached image; the empty string when there is none. */
+  readonly cachedImageUuid: string;
+}
+
+/** A flavor that nodes are grouped by. */
+export interface Flavor {
+  readonly name: string;
+}
+
+/** An image tenants may deploy. Names are not unique (Glance allows duplicates). */
+export interface Image {
+  readonly uuid: string;
+  readonly name: string;
+  readonly checksum: string;
+}
+
+/** Everything a strategy plans from. Time arrives as data: planning never reads a clock. */
+export interface FleetState {
+  /** When the state was observed, in epoch milliseconds (0 when unknown). */
+  readonly observedAt: number;
+  readonly nodes: readonly Node[];
+  readonly flavors: readonly Flavor[];
+  readonly images: readonly Image[];
+}
+
+/** Whether a node can take an image now: not provisioned and not already cached. */
+export function canCache(node: Node): boolean {
+  return !node.provisioned && !node.cached;
+}

@@ -1,0 +1,77 @@
+/**
+ * Errors someone catches. Each kind maps to one documented exit status in `main.ts`.
+ *
+ * @module
+ */
+
+/** One problem in the configuration: where it is, what was given, what was expected. */
+export interface ConfigProblem {
+  /** File (with line when known), or the environment variable that set the value. */
+  readonly where: string;
+  readonly section?: string;
+  readonly option?: string;
+  /** The value as given, when there was one. */
+  readonly value?: string;
+  /** What was expected, or what is wrong. */
+  readonly expected: string;
+}
+
+/** Renders a problem as one line an operator can act on. */
+export function formatProblem(p: ConfigProblem): string {
+  let subject = "";
+  if (p.section !== undefined) subject += `[${p.section}]`;
+  if (p.option !== undefined) subject += `${subject ? " " : ""}${p.option}`;
+  if (p.value !== undefined) subject += ` = ${JSON.stringify(p.value)}`;
+  return subject ? `${p.where}: ${subject}: ${p.expected}` : `${p.where}: ${p.expected}`;
+}
+
+/** The configuration is invalid; `problems` lists every problem found, not just the first. */
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    const n = problems.length;
+    super(
+      `Invalid configuration (${n} problem${n === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  ${formatProblem(p)}`).join("\n"),
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** An input file (a fleet snapshot) is unreadable or malformed. */
+export class InputError extends Error {
+  readonly file: string;
+  readonly problems: readonly string[];
+
+  constructor(file: string, problems: readonly string[]) {
+    super(`Invalid input ${file}:\n` + problems.map((p) => `  ${p}`).join("\n"));
+    this.name = "InputError";
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/** The command line is wrong: unknown command, unknown flag, missing or malformed argument. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** A strategy plugin misbehaved: it failed to load, threw, or returned an invalid plan. */
+export class PluginError extends Error {
+  /** The module as configured: a built-in name or a file path. */
+  readonly module: string;
+  /** What went wrong, without the module's name. */
+  readonly reason: string;
+
+  constructor(module: string, reason: string, options?: ErrorOptions) {
+    super(`Strategy "${module}": ${reason}`, options);
+    this.name = "PluginError";
+    this.module = module;
+    this.reason = reason;
+  }
+}

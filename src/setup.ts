@@ -1,0 +1,114 @@
+/**
+ * Startup: configuration, strategy plugin, and the plugin's own section, validated together so
+ * that one run reports every problem.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { type Config, readConfig } from "./config/load.ts";
+import type { RawSections } from "./config/ini_file.ts";
+import {
+  describeShape,
+  readSection,
+  type SectionShape,
+  suggest,
+  unknownOptions,
+} from "./config/section.ts";
+import { SECTIONS } from "./config/schema.ts";
+import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
+import { ConfigError, type ConfigProblem, PluginError } from "./runtime/errors.ts";
+import { importStrategy, type LoadedStrategy } from "./strategy/loader.ts";
+
+/** A validated configuration with its strategy, ready to plan. */
+export interface Setup {
+  readonly config: Config;
+  readonly strategy: LoadedStrategy;
+  /** The strategy's options, parsed from its section. */
+  readonly strategyOptions: unknown;
+}
+
+/** How to run {@linkcode setup}. */
+export interface SetupOptions {
+  /** Environment variables (for `ARSENAL_<SECTION>__<OPTION>` overrides). */
+  readonly env?: Record<string, string>;
+  /** Receives each warning (unknown section or option, ignored section). */
+  readonly onWarning?: (message: string) => void;
+}
+
+function shapesOfBuiltins(): Map<string, { name: string; shape: SectionShape }> {
+  const shapes = new Map<string, { name: string; shape: SectionShape }>();
+  for (const plugin of Object.values(BUILTIN_STRATEGIES)) {
+    const shape = describeShape(plugin.options ?? z.object({}));
+    shapes.set(plugin.section ?? plugin.name, { name: plugin.name, shape });
+  }
+  return shapes;
+}
+
+/** Warnings for sections and options nobody reads: the typo guard. */
+export function typoWarnings(raw: RawSections, active: LoadedStrategy | undefined): string[] {
+  const known = new Map<string, SectionShape>(
+    Object.entries(SECTIONS).map(([name, schema]) => [name, describeShape(schema)]),
+  );
+  if (active) known.set(active.section, active.shape);
+  const builtins = shapesOfBuiltins();
+  const warnings: string[] = [];
+  for (const [section, options] of raw) {
+    const where = options.values().next().value?.where ?? "configuration";
+    const shape = known.get(section);
+    if (shape) {
+      warnings.push(...unknownOptions(section, options, shape));
+    } else if (builtins.has(section)) {
+      warnings.push(
+        `${where}: section [${section}] is ignored: it configures strategy ` +
+          `"${builtins.get(section)!.name}", and the active strategy is "${active?.strategy.name}"`,
+      );
+    } else {
+      const near = suggest(section, [...known.keys(), ...builtins.keys()]);
+      const hint = near ? `; did you mean [${near}]?` : "";
+      warnings.push(`${where}: unknown section [${section}] is ignored${hint}`);
+    }
+  }
+  return warnings;
+}
+
+/**
+ * Reads `file` (or defaults), loads the configured strategy, and validates its section.
+ *
+ * @throws {ConfigError} listing every problem: syntax, values, secrets, weights, plugin
+ */
+export async function setup(file: string | undefined, options: SetupOptions = {}): Promise<Setup> {
+  const read = readConfig(file, options.env);
+  const problems: ConfigProblem[] = [...read.problems];
+  let strategy: LoadedStrategy | undefined;
+  let strategyOptions: unknown;
+  if (read.strategyModule) {
+    const { where, ...module } = read.strategyModule;
+    try {
+      strategy = await importStrategy(module);
+    } catch (e) {
+      if (!(e instanceof PluginError)) throw e;
+      const spec = module.kind === "builtin" ? module.name : module.path;
+      problems.push({
+        where,
+        section: "strategy",
+        option: "module",
+        value: spec,
+        expected: e.reason,
+      });
+    }
+  }
+  if (strategy) {
+    const schema = strategy.strategy.options ?? z.object({});
+    const section = readSection(
+      schema,
+      strategy.section,
+      read.raw.get(strategy.section),
+      file ?? "(defaults)",
+    );
+    problems.push(...section.problems);
+    strategyOptions = section.value;
+  }
+  for (const warning of typoWarnings(read.raw, strategy)) options.onWarning?.(warning);
+  if (problems.length > 0 || !read.config || !strategy) throw new ConfigError(problems);
+  return { config: read.config, strategy, strategyOptions };
+}

@@ -1,0 +1,69 @@
+/**
+ * The strategy plugin contract.
+ *
+ * A strategy is an ES module whose default export is a plain object: a name, a version, the zod
+ * schema of its own `arsenal.conf` section, and a pure `plan()` that turns fleet state into
+ * directives. `plan()` does no I/O and reads no clock; randomness comes from the seeded source
+ * in its context, so the same input and seed always give the same plan.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import type { Strategy } from "./contract.ts";
+ *
+ * const options = z.object({ share: z.number().min(0).max(1).default(0.5) });
+ *
+ * export default {
+ *   name: "half_idle",
+ *   version: "1.0.0",
+ *   options,
+ *   plan(fleet, opts, { random }) {
+ *     const image = fleet.images[0];
+ *     if (!image) return [];
+ *     const idle = fleet.nodes.filter((n) => !n.provisioned && !n.cached);
+ *     return random.sample(idle, Math.floor(idle.length * opts.share)).map((n) => ({
+ *       kind: "cache" as const, nodeUuid: n.uuid, imageUuid: image.uuid, imageChecksum: image.checksum,
+ *     }));
+ *   },
+ * } satisfies Strategy<z.infer<typeof options>>;
+ * ```
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { FleetState } from "../domain/fleet.ts";
+import type { Directive } from "../domain/directive.ts";
+import type { ImageWeights } from "../domain/image_weights.ts";
+import type { Random } from "./random.ts";
+
+export type { Directive, FleetState, ImageWeights, Random };
+
+/** What `plan()` gets besides the fleet and its options. */
+export interface PlanContext {
+  /** The only source of randomness a strategy may use. */
+  readonly random: Random;
+  /** `[strategy] image_weights_filename` and `default_image_weight`. */
+  readonly imageWeights: ImageWeights;
+}
+
+/** The long form of a plan: directives, plus warnings for the operator's log. */
+export interface PlanResult {
+  readonly directives: readonly Directive[];
+  readonly warnings?: readonly string[];
+}
+
+/** A strategy plugin: the default export of its module. */
+export interface Strategy<O = Record<string, unknown>> {
+  /** Identifier, e.g. `simple_proportional`. Letters, digits, `_`, `-` and `.`. */
+  readonly name: string;
+  /** The plugin's own version, reported with every plan. */
+  readonly version: string;
+  /** One line for `--help` and logs. */
+  readonly description?: string;
+  /** INI section holding the options; defaults to `name`. */
+  readonly section?: string;
+  /** zod object schema of the section. Write natural types; INI strings are converted. */
+  readonly options?: z.ZodType<O>;
+  /** Pure planning: ejects first by convention, then caches. */
+  plan(fleet: FleetState, options: O, context: PlanContext): readonly Directive[] | PlanResult;
+}

@@ -1,0 +1,110 @@
+/**
+ * Finds a strategy plugin, checks its shape, and validates its `arsenal.conf` section.
+ *
+ * @module
+ */
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { z } from "zod";
+import { BUILTIN_STRATEGIES } from "../../plugins/mod.ts";
+import { PluginError } from "../runtime/errors.ts";
+import { describeShape, type SectionShape } from "../config/section.ts";
+import type { Strategy } from "./contract.ts";
+
+/** Where a strategy comes from: a built-in name, or a plugin file. */
+export type StrategyModule =
+  | { readonly kind: "builtin"; readonly name: string }
+  | { readonly kind: "file"; readonly path: string };
+
+/** A strategy ready to plan: the plugin, where it came from, and its section's shape. */
+export interface LoadedStrategy {
+  // deno-lint-ignore no-explicit-any
+  readonly strategy: Strategy<any>;
+  /** The module as the operator spelled it: a built-in name or an absolute path. */
+  readonly module: string;
+  /** INI section holding the plugin's options. */
+  readonly section: string;
+  readonly shape: SectionShape;
+}
+
+const EMPTY_OPTIONS = z.object({});
+
+const pluginShape = z.object({
+  name: z.string().regex(/^[A-Za-z][\w.-]*$/, "must be letters, digits, _, - or ."),
+  version: z.string().min(1, "must be a non-empty string"),
+  description: z.string().optional(),
+  section: z.string().min(1).optional(),
+  options: z.custom<z.ZodType>(
+    (v) => typeof (v as { safeParse?: unknown })?.safeParse === "function",
+    "must be a zod object schema",
+  ).optional(),
+  plan: z.custom<Strategy["plan"]>((v) => typeof v === "function", "must be a function"),
+});
+
+/** Names of the built-in strategies. */
+export function builtinNames(): string[] {
+  return Object.keys(BUILTIN_STRATEGIES);
+}
+
+/** Whether `spec` names a file rather than a built-in: it has a slash or a script extension. */
+export function looksLikePath(spec: string): boolean {
+  return /[\\/]/.test(spec) || /\.(ts|js|mjs|mts)$/.test(spec);
+}
+
+/**
+ * Checks that a module's default export is a strategy.
+ *
+ * @throws {PluginError} naming the module and every missing or malformed member
+ */
+export function checkStrategy(module: string, exported: unknown): LoadedStrategy {
+  if (exported === undefined) throw new PluginError(module, "module has no default export");
+  const parsed = pluginShape.safeParse(exported);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((i) =>
+      i.path.length ? `${i.path.join(".")} ${i.message.replace(/^Invalid input: /, "")}` : i.message
+    );
+    throw new PluginError(module, `default export is not a strategy: ${reasons.join("; ")}`);
+  }
+  // deno-lint-ignore no-explicit-any
+  const strategy = exported as Strategy<any>;
+  let shape: SectionShape;
+  try {
+    shape = describeShape(strategy.options ?? EMPTY_OPTIONS);
+  } catch {
+    throw new PluginError(module, "options must be a zod object schema (z.object({...}))");
+  }
+  return { strategy, module, section: strategy.section ?? strategy.name, shape };
+}
+
+/**
+ * Imports the strategy `module` names and checks its shape.
+ *
+ * @throws {PluginError} when the module is unknown, missing, fails to import, or is no strategy
+ */
+export async function importStrategy(module: StrategyModule): Promise<LoadedStrategy> {
+  if (module.kind === "builtin") {
+    const builtin = BUILTIN_STRATEGIES[module.name];
+    if (!builtin) {
+      throw new PluginError(
+        module.name,
+        `no built-in strategy has this name (built-ins: ${builtinNames().join(", ")}); ` +
+          "give a plugin file by path, e.g. ./my_strategy.ts",
+      );
+    }
+    return checkStrategy(module.name, builtin);
+  }
+  const path = isAbsolute(module.path) ? module.path : resolve(module.path);
+  try {
+    if (!(await Deno.stat(path)).isFile) throw new PluginError(path, "not a file");
+  } catch (e) {
+    if (e instanceof PluginError) throw e;
+    throw new PluginError(path, `cannot read the plugin file (${(e as Error).message})`);
+  }
+  let exports: { default?: unknown };
+  try {
+    exports = await import(pathToFileURL(path).href);
+  } catch (e) {
+    throw new PluginError(path, `module failed to load: ${(e as Error).message}`, { cause: e });
+  }
+  return checkStrategy(path, exports.default);
+}
