@@ -1,0 +1,104 @@
+/**
+ * Shared test helpers: fleet builders, temporary files, and running Arsenal as a subprocess.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import type { FleetState, Image, Node } from "../src/domain/fleet.ts";
+import { UNIFORM_WEIGHTS } from "../src/domain/image_weights.ts";
+import type { ImageWeights } from "../src/domain/image_weights.ts";
+import type { PlanContext } from "../src/strategy/contract.ts";
+import { seededRandom } from "../src/strategy/random.ts";
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** A node; unprovisioned and uncached unless `fields` say otherwise. */
+export function node(uuid: string, flavor: string, fields: Partial<Node> = {}): Node {
+  return { uuid, flavor, provisioned: false, cached: false, cachedImageUuid: "", ...fields };
+}
+
+/** An image whose checksum is derived from its UUID. */
+export function image(uuid: string, name: string = uuid): Image {
+  return { uuid, name, checksum: `sum-${uuid}` };
+}
+
+/** A fleet; flavors default to those the nodes use, in order of first use. */
+export function fleet(
+  nodes: readonly Node[],
+  images: readonly Image[],
+  flavors: readonly string[] = [...new Set(nodes.map((n) => n.flavor))],
+): FleetState {
+  return { observedAt: 0, nodes, images, flavors: flavors.map((name) => ({ name })) };
+}
+
+/** A plan context with a seeded random source and the given weights. */
+export function context(
+  seed = 1,
+  imageWeights: ImageWeights = UNIFORM_WEIGHTS,
+): PlanContext {
+  return { random: seededRandom(seed), imageWeights };
+}
+
+/** Weights from an object of name -> weight. */
+export function weights(byName: Record<string, number>, defaultWeight = 1): ImageWeights {
+  return { byName: new Map(Object.entries(byName)), defaultWeight };
+}
+
+/** A temporary directory, removed when disposed (`await using dir = await tempDir()`). */
+export async function tempDir(): Promise<
+  { path: string; write(name: string, text: string): Promise<string> } & AsyncDisposable
+> {
+  const path = await Deno.makeTempDir({ prefix: "arsenal-test-" });
+  return {
+    path,
+    async write(name, text) {
+      const file = `${path}/${name}`;
+      await Deno.writeTextFile(file, text);
+      return file;
+    },
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(path, { recursive: true });
+    },
+  };
+}
+
+/** What a finished subprocess said. */
+export interface Finished {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `deno run main.ts ...args` as a subprocess with the permissions Arsenal ships with,
+ * a clean environment (plus `env`), and optional standard input.
+ */
+export async function runArsenal(
+  args: readonly string[],
+  options: { env?: Record<string, string>; stdin?: string; cwd?: string } = {},
+): Promise<Finished> {
+  const keep = ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"];
+  const env: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of keep) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--allow-read", "--allow-env", `${ROOT}main.ts`, ...args],
+    cwd: options.cwd ?? ROOT,
+    env: { ...env, ...options.env },
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
+  const decoder = new TextDecoder();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
