@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import type { ConfigProblem } from "../runtime/errors.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
@@ -165,7 +165,14 @@ export function readImageWeights(
   try {
     text = Deno.readTextFileSync(path);
   } catch (e) {
-    problems.push({ where, ...option, expected: `cannot read the file: ${(e as Error).message}` });
+    const resolved = isAbsolute(path)
+      ? ""
+      : ` (resolved to ${resolve(path)}: relative paths start at the working directory)`;
+    problems.push({
+      where,
+      ...option,
+      expected: `cannot read the file: ${(e as Error).message}${resolved}`,
+    });
     return none;
   }
   let json: unknown;

@@ -1,0 +1,2 @@
+/** A module that fails while it is imported. */
+throw new Error("boom while importing");
