@@ -1,0 +1,110 @@
+/** Loading strategy plugins: built-ins by name, files by path, and every way a module can fail. */
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { PluginError } from "../../src/runtime/errors.ts";
+import {
+  builtinNames,
+  checkStrategy,
+  importStrategy,
+  looksLikePath,
+} from "../../src/strategy/loader.ts";
+import { ROOT, tempDir } from "../_helpers.ts";
+
+const fixture = (name: string) => `${ROOT}tests/_fixtures/plugins/${name}`;
+
+async function loadError(path: string): Promise<PluginError> {
+  const error = await importStrategy({ kind: "file", path }).then(
+    () => assert.fail(`${path} should not load`),
+    (e) => e,
+  );
+  assert.ok(error instanceof PluginError, String(error));
+  return error;
+}
+
+Deno.test("importStrategy() finds a built-in by name, without touching the disk", async () => {
+  const loaded = await importStrategy({ kind: "builtin", name: "simple_proportional" });
+  assert.equal(loaded.strategy.name, "simple_proportional");
+  assert.equal(loaded.section, "simple_proportional_strategy");
+  assert.deepEqual(Object.keys(loaded.shape), ["percentage_to_cache"]);
+  assert.deepEqual(builtinNames(), ["simple_proportional"]);
+});
+
+Deno.test("importStrategy() names the built-ins when a name is unknown", async () => {
+  await assert.rejects(
+    importStrategy({ kind: "builtin", name: "simple_proportionnal" }),
+    (e: PluginError) => /built-ins: simple_proportional/.test(e.reason) && /path/.test(e.reason),
+  );
+});
+
+Deno.test("importStrategy() loads a plugin file; its section defaults to its name", async () => {
+  const loaded = await importStrategy({ kind: "file", path: fixture("fixed_share.ts") });
+  assert.equal(loaded.strategy.name, "fixed_share");
+  assert.equal(loaded.strategy.version, "2.1.0");
+  assert.equal(loaded.section, "fixed_share");
+  assert.equal(loaded.module, fixture("fixed_share.ts"));
+  assert.deepEqual(Object.keys(loaded.shape), ["share", "image"]);
+});
+
+Deno.test("importStrategy() explains each way a plugin file can fail", async (t) => {
+  await using dir = await tempDir();
+  const cases: [string, string | (() => Promise<string>), RegExp][] = [
+    ["missing file", `${ROOT}tests/_fixtures/plugins/nope.ts`, /cannot read the plugin file/],
+    ["directory", `${ROOT}tests/_fixtures/plugins`, /not a file/],
+    ["no default export", fixture("no_default.ts"), /module has no default export/],
+    [
+      "not a strategy",
+      fixture("not_a_strategy.ts"),
+      /default export is not a strategy: version .*; options must be a zod object schema; plan must be a function/,
+    ],
+    [
+      "throws on import",
+      fixture("throws_on_import.ts"),
+      /module failed to load: boom while importing/,
+    ],
+    [
+      "syntax error",
+      () => dir.write("broken.ts", "export default {{{ oops"),
+      /module failed to load/,
+    ],
+  ];
+  for (const [what, path, reason] of cases) {
+    await t.step(what, async () => {
+      const file = typeof path === "string" ? path : await path();
+      const error = await loadError(file);
+      assert.match(error.reason, reason);
+      assert.equal(error.module, file);
+      assert.match(
+        error.message,
+        new RegExp(`^Strategy "${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`),
+      );
+    });
+  }
+});
+
+Deno.test("checkStrategy() rejects malformed members and accepts a minimal strategy", () => {
+  const plan = () => [];
+  const bad: [unknown, RegExp][] = [
+    [undefined, /no default export/],
+    [42, /not a strategy/],
+    [{ name: "", version: "1", plan }, /name must be letters/],
+    [{ name: "x y", version: "1", plan }, /name must be letters/],
+    [{ name: "x", version: "", plan }, /version must be a non-empty string/],
+    [{ name: "x", version: "1", plan: "no" }, /plan must be a function/],
+    [{ name: "x", version: "1", plan, options: z.string() }, /options must be a zod object schema/],
+  ];
+  for (const [exported, reason] of bad) {
+    assert.throws(() => checkStrategy("m", exported), (e: PluginError) => reason.test(e.reason));
+  }
+  const minimal = checkStrategy("m", { name: "minimal", version: "0.1", plan });
+  assert.equal(minimal.section, "minimal");
+  assert.deepEqual(minimal.shape, {});
+});
+
+Deno.test("looksLikePath() tells plugin files from built-in names", () => {
+  for (const path of ["./x.ts", "/opt/p.js", "plugins\\p.ts", "p.mjs", "dir/p"]) {
+    assert.ok(looksLikePath(path), path);
+  }
+  for (const name of ["simple_proportional", "fixed_share", "a.b"]) {
+    assert.ok(!looksLikePath(name), name);
+  }
+});
