@@ -80,12 +80,14 @@ export function parseIniText(
   text.split(/\r?\n/).forEach((rawLine, index) => {
     const lineNo = index + 1;
     const line = rawLine.trimEnd();
-    const problem = (expected: string) =>
-      problems.push({ where: `${file}:${lineNo}`, value: line.trim(), expected });
+    // A line that could not be read may hold a secret: quote only its first word.
+    const firstWord = line.trim().split(/[\s=:]/)[0];
+    const problem = (expected: string, value: string | undefined) =>
+      problems.push({ where: `${file}:${lineNo}`, value, expected });
     if (line === "") return flush();
     if (line[0] === " " || line[0] === "\t") {
       if (open) open.values.push(line.trimStart());
-      else if (!/^\s*[#;]/.test(line)) problem("indented line continues no option");
+      else if (!/^\s*[#;]/.test(line)) problem("indented line continues no option", undefined);
       return;
     }
     flush();
@@ -93,7 +95,7 @@ export function parseIniText(
     if (line[0] === "[") {
       const name = line.endsWith("]") ? line.slice(1, -1).trim() : "";
       if (!line.endsWith("]") || name === "" || name.includes("]")) {
-        return problem("expected a section header like [director]");
+        return problem("expected a section header like [director]", line);
       }
       section = normalizeSection(name);
       lines.push(`[${escapeSection(section)}]`);
@@ -101,10 +103,10 @@ export function parseIniText(
     }
     const assignment = splitAssignment(line);
     if (assignment === undefined || assignment[0] === "") {
-      return problem("expected option = value");
+      return problem("expected option = value", firstWord);
     }
     if (section === undefined) {
-      return problem("option outside any section; add a [section] above it");
+      return problem("option outside any section; add a [section] above it", assignment[0]);
     }
     open = { key: assignment[0], values: [assignment[1]], line: lineNo };
   });

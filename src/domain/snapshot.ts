@@ -10,14 +10,14 @@
  * @module
  */
 import { z } from "zod";
-import type { FleetState } from "./fleet.ts";
+import type { FleetState, Image, Node } from "./fleet.ts";
 
 /** At most this many problems are listed for one snapshot; the rest are counted. */
 export const MAX_LISTED_PROBLEMS = 20;
 
 const text = z.string().min(1, "expected a non-empty string");
-const orEmpty = z.string().nullish().transform((v) => v ?? "");
 
+// Nullable strings are normalised to "" after validation: a zod transform per node costs more.
 const snapshotSchema = z.object({
   observedAt: z.number().finite().optional(),
   nodes: z.array(z.object({
@@ -25,10 +25,10 @@ const snapshotSchema = z.object({
     flavor: z.string(),
     provisioned: z.boolean(),
     cached: z.boolean(),
-    cachedImageUuid: orEmpty,
+    cachedImageUuid: z.string().nullish(),
   })),
   flavors: z.array(z.object({ name: text })),
-  images: z.array(z.object({ uuid: text, name: z.string(), checksum: orEmpty })),
+  images: z.array(z.object({ uuid: text, name: z.string(), checksum: z.string().nullish() })),
 });
 
 /** Renders a JSON path the way `jq` users read it: `nodes[3].provisioned`. */
@@ -51,27 +51,26 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function describeValue(value: unknown): string {
   if (value === undefined) return "missing";
-  const json = JSON.stringify(value) ?? String(value);
+  // JSON has no Infinity, but a literal like 1e999 parses to it.
+  const json = typeof value === "number" ? String(value) : JSON.stringify(value);
   return `got ${json.length > 60 ? json.slice(0, 57) + "..." : json}`;
 }
 
+/** Problems for items whose `key` repeats an earlier item's. */
 function duplicates(
-  items: readonly { readonly [k: string]: unknown }[],
+  items: readonly Record<string, unknown>[],
   list: string,
   key: string,
 ): string[] {
-  const seen = new Map<unknown, number>();
+  const seen = new Set<unknown>();
   const problems: string[] = [];
   items.forEach((item, i) => {
-    const first = seen.get(item[key]);
-    if (first === undefined) seen.set(item[key], i);
-    else {
-      problems.push(
-        `${list}[${i}].${key}: duplicate of ${list}[${first}].${key} (${
-          JSON.stringify(item[key])
-        })`,
-      );
-    }
+    const value = item[key];
+    if (!seen.has(value)) return void seen.add(value);
+    const first = items.findIndex((other) => other[key] === value);
+    problems.push(
+      `${list}[${i}].${key}: duplicate of ${list}[${first}].${key} (${JSON.stringify(value)})`,
+    );
   });
   return problems;
 }
@@ -110,5 +109,11 @@ export function decodeSnapshot(
   const { nodes, flavors, images, observedAt = 0 } = parsed.data;
   const problems = [...duplicates(nodes, "nodes", "uuid"), ...duplicates(images, "images", "uuid")];
   if (problems.length > 0) return { ok: false, problems: capped(problems) };
-  return { ok: true, fleet: { observedAt, nodes, flavors, images } };
+  // zod's output objects are fresh, so they can be completed in place.
+  for (const node of nodes) node.cachedImageUuid ??= "";
+  for (const image of images) image.checksum ??= "";
+  return {
+    ok: true,
+    fleet: { observedAt, nodes: nodes as Node[], flavors, images: images as Image[] },
+  };
 }

@@ -18,11 +18,13 @@ export interface ConfigProblem {
 
 /** Renders a problem as one line an operator can act on. */
 export function formatProblem(p: ConfigProblem): string {
-  let subject = "";
-  if (p.section !== undefined) subject += `[${p.section}]`;
-  if (p.option !== undefined) subject += `${subject ? " " : ""}${p.option}`;
-  if (p.value !== undefined) subject += ` = ${JSON.stringify(p.value)}`;
-  return subject ? `${p.where}: ${subject}: ${p.expected}` : `${p.where}: ${p.expected}`;
+  const subject = [
+    p.section === undefined ? "" : `[${p.section}]`,
+    p.option ?? "",
+  ].filter(Boolean).join(" ");
+  const value = p.value === undefined ? "" : JSON.stringify(p.value);
+  const said = subject && value ? `${subject} = ${value}` : subject || value;
+  return said ? `${p.where}: ${said}: ${p.expected}` : `${p.where}: ${p.expected}`;
 }
 
 /** The configuration is invalid; `problems` lists every problem found, not just the first. */

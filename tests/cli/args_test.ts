@@ -1,0 +1,206 @@
+/**
+ * Tests of `src/cli/args.ts`: the command line, `--help` text and exit statuses.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { type Command, EXIT, parseCommandLine, USAGE } from "../../src/cli/args.ts";
+import { UsageError } from "../../src/runtime/errors.ts";
+import { MAX_SEED } from "../../src/strategy/random.ts";
+
+/** `command` without its undefined fields, so that absent and undefined compare alike. */
+function defined(command: Command): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(command).filter(([, value]) => value !== undefined));
+}
+
+const PLAN = { name: "plan", debug: false, seed: 0, timings: false } as const;
+
+const VALID: [string[], Record<string, unknown>][] = [
+  [["plan", "--snapshot", "fleet.json"], { ...PLAN, snapshot: "fleet.json" }],
+  [["plan", "--snapshot=fleet.json"], { ...PLAN, snapshot: "fleet.json" }],
+  [["--snapshot", "fleet.json", "plan"], { ...PLAN, snapshot: "fleet.json" }],
+  [["plan", "--snapshot", "-"], { ...PLAN, snapshot: "-" }],
+  [
+    ["plan", "--snapshot", "f.json", "--config-file", "a.conf"],
+    { ...PLAN, snapshot: "f.json", configFile: "a.conf" },
+  ],
+  [["plan", "--snapshot", "f.json", "--seed", "42"], { ...PLAN, snapshot: "f.json", seed: 42 }],
+  [["plan", "--snapshot", "f.json", "--seed=7"], { ...PLAN, snapshot: "f.json", seed: 7 }],
+  [["plan", "--snapshot", "f.json", "--seed", "0"], { ...PLAN, snapshot: "f.json", seed: 0 }],
+  [["plan", "--snapshot", "f.json", "--seed", "007"], { ...PLAN, snapshot: "f.json", seed: 7 }],
+  [
+    ["plan", "--snapshot", "f.json", "--seed", "4294967295"],
+    { ...PLAN, snapshot: "f.json", seed: 4294967295 },
+  ],
+  [["plan", "--snapshot", "f.json", "--timings"], { ...PLAN, snapshot: "f.json", timings: true }],
+  [["plan", "--snapshot", "f.json", "--debug"], { ...PLAN, snapshot: "f.json", debug: true }],
+  [
+    [
+      "plan",
+      "--debug",
+      "--timings",
+      "--seed",
+      "9",
+      "--config-file",
+      "/etc/arsenal/arsenal.conf",
+      "--snapshot",
+      "/tmp/f.json",
+    ],
+    {
+      name: "plan",
+      debug: true,
+      timings: true,
+      seed: 9,
+      configFile: "/etc/arsenal/arsenal.conf",
+      snapshot: "/tmp/f.json",
+    },
+  ],
+  [["check-config"], { name: "check-config", debug: false }],
+  [
+    ["check-config", "--config-file", "a.conf"],
+    { name: "check-config", debug: false, configFile: "a.conf" },
+  ],
+  [["check-config", "--debug"], { name: "check-config", debug: true }],
+  [["version"], { name: "version" }],
+  [["--version"], { name: "version" }],
+  [["plan", "--version"], { name: "version" }],
+  [["help"], { name: "help" }],
+  [["--help"], { name: "help" }],
+  [["-h"], { name: "help" }],
+  [["plan", "--help"], { name: "help" }],
+  [["plan", "-h"], { name: "help" }],
+  [["check-config", "--help"], { name: "help" }],
+  [["plan", "--snapshot", "f.json", "--seed", "x", "--help"], { name: "help" }],
+  [["bogus", "--help"], { name: "help" }],
+];
+
+Deno.test("parseCommandLine turns each valid command line into its command", () => {
+  for (const [args, expected] of VALID) {
+    assert.deepEqual(defined(parseCommandLine(args)), expected, `for ${args.join(" ")}`);
+  }
+});
+
+Deno.test("parseCommandLine gives plan the default seed 0 and no config file", () => {
+  const command = parseCommandLine(["plan", "--snapshot", "f.json"]);
+  assert.equal(command.name, "plan");
+  if (command.name !== "plan") return;
+  assert.equal(command.seed, 0);
+  assert.equal(command.configFile, undefined);
+  assert.equal(command.timings, false);
+  assert.equal(command.debug, false);
+});
+
+Deno.test("parseCommandLine does not change the array it is given", () => {
+  const args = Object.freeze(["plan", "--snapshot", "f.json", "--seed", "3"]);
+  parseCommandLine(args);
+  assert.deepEqual(args, ["plan", "--snapshot", "f.json", "--seed", "3"]);
+});
+
+/** Command lines that are wrong, and a pattern of what the error must say. */
+const INVALID: [string[], RegExp][] = [
+  [[], /command is required/],
+  [["--debug"], /command is required/],
+  [["bogus"], /unknown command "bogus"/],
+  [["Plan", "--snapshot", "f"], /unknown command "Plan"/],
+  [["plan", "--bogus"], /--bogus/],
+  [["check-config", "--verbose"], /--verbose/],
+  [["-x"], /-x/],
+  [["check-config", "--snapshot", "x"], /check-config does not take --snapshot/],
+  [["check-config", "--seed", "1"], /check-config does not take --seed/],
+  [["check-config", "--timings"], /check-config does not take --timings/],
+  [["version", "--debug"], /version does not take --debug/],
+  [["version", "--config-file", "a.conf"], /version does not take --config-file/],
+  [["help", "--debug"], /help does not take --debug/],
+  [["plan"], /plan needs --snapshot/],
+  [["plan", "--seed", "1", "--timings"], /plan needs --snapshot/],
+  [["plan", "--snapshot"], /--snapshot/],
+  [["plan", "--snapshot", "f.json", "extra"], /unexpected argument "extra"/],
+  [["plan", "f.json", "--snapshot", "g.json"], /unexpected argument "f.json"/],
+  [["check-config", "arsenal.conf"], /unexpected argument "arsenal.conf"/],
+  [["version", "now"], /unexpected argument "now"/],
+  [["plan", "--snapshot", "f.json", "--timings=yes"], /--timings/],
+  [["plan", "--snapshot", "f.json", "--seed"], /--seed/],
+  [["plan", "--snapshot", "f.json", "--seed", "abc"], /--seed: .*got "abc"/],
+  [["plan", "--snapshot", "f.json", "--seed", ""], /--seed: .*got ""/],
+  [["plan", "--snapshot", "f.json", "--seed", "1.5"], /--seed: .*got "1.5"/],
+  [["plan", "--snapshot", "f.json", "--seed", "1e3"], /--seed: .*got "1e3"/],
+  [["plan", "--snapshot", "f.json", "--seed", "0x10"], /--seed: .*got "0x10"/],
+  [["plan", "--snapshot", "f.json", "--seed", " 5"], /--seed: .*got " 5"/],
+  [["plan", "--snapshot", "f.json", "--seed", "+5"], /--seed: .*got "\+5"/],
+  [["plan", "--snapshot", "f.json", "--seed=-1"], /--seed: .*got "-1"/],
+  [["plan", "--snapshot", "f.json", "--seed", "-1"], /--seed/],
+  [["plan", "--snapshot", "f.json", "--seed", "4294967296"], /--seed: .*got "4294967296"/],
+  [
+    ["plan", "--snapshot", "f.json", "--seed", "99999999999999999999999"],
+    /--seed: .*got "99999999999999999999999"/,
+  ],
+  [["--help", "--bogus"], /--bogus/],
+];
+
+Deno.test("parseCommandLine rejects each wrong command line with a UsageError saying why", () => {
+  for (const [args, pattern] of INVALID) {
+    assert.throws(
+      () => parseCommandLine(args),
+      (e: unknown) => {
+        assert.ok(e instanceof UsageError, `for ${args.join(" ")}: ${e}`);
+        assert.match(e.message, pattern, `for ${args.join(" ")}`);
+        return true;
+      },
+      `for ${JSON.stringify(args)}`,
+    );
+  }
+});
+
+Deno.test("parseCommandLine lists the commands when the command is unknown", () => {
+  assert.throws(() => parseCommandLine(["deploy"]), (e: unknown) => {
+    assert.ok(e instanceof UsageError);
+    for (const name of ["plan", "check-config", "version", "help"]) {
+      assert.ok(e.message.includes(name), `${name} missing from: ${e.message}`);
+    }
+    return true;
+  });
+});
+
+Deno.test("parseCommandLine states the seed range when --seed is out of range", () => {
+  assert.throws(
+    () => parseCommandLine(["plan", "--snapshot", "f", "--seed", String(MAX_SEED + 1)]),
+    (e: unknown) => e instanceof UsageError && e.message.includes(`0 to ${MAX_SEED}`),
+  );
+});
+
+Deno.test("the seed range ends at 4294967295 (unsigned 32 bits)", () => {
+  assert.equal(MAX_SEED, 4294967295);
+});
+
+Deno.test("EXIT holds the documented exit statuses", () => {
+  assert.deepEqual(EXIT, { ok: 0, failed: 1, usage: 2 });
+});
+
+Deno.test("USAGE mentions every command and every option", () => {
+  for (const word of ["plan", "check-config", "version"]) {
+    assert.match(USAGE, new RegExp(`^  ${word}\\s`, "m"), `command ${word}`);
+  }
+  for (
+    const flag of ["--config-file", "--snapshot", "--seed", "--timings", "--debug", "-h", "--help"]
+  ) {
+    assert.ok(USAGE.includes(flag), `option ${flag}`);
+  }
+  assert.ok(USAGE.includes("--version"));
+});
+
+Deno.test("USAGE documents the exit statuses 0, 1 and 2", () => {
+  assert.match(USAGE, /Exit status:/);
+  assert.match(USAGE, /\b0 success/);
+  assert.match(USAGE, /\b1 failure at run time/);
+  assert.match(USAGE, /\b2 bad usage/);
+});
+
+Deno.test("USAGE states the default seed and its range", () => {
+  assert.ok(USAGE.includes(`0..${MAX_SEED}`), USAGE);
+  assert.match(USAGE, /--seed N .*default 0/);
+});
+
+Deno.test("USAGE starts with the usage line and ends with a newline", () => {
+  assert.match(USAGE, /^Usage: arsenal <command> \[options\]\n/);
+  assert.ok(USAGE.endsWith("\n"));
+});

@@ -1,0 +1,452 @@
+/**
+ * End-to-end tests of `main.ts`: Arsenal run as a subprocess, as an operator runs it.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { USAGE } from "../../src/cli/args.ts";
+import type { Directive } from "../../src/domain/directive.ts";
+import type { FleetState } from "../../src/domain/fleet.ts";
+import { VERSION } from "../../src/version.ts";
+import { type Finished, fleet, image, node, ROOT, runArsenal, tempDir } from "../_helpers.ts";
+
+/** A plugin fixture's absolute path. */
+function fixturePlugin(name: string): string {
+  return `${ROOT}tests/_fixtures/plugins/${name}`;
+}
+
+/** Fails when `stderr` holds a line of a stack trace. */
+function assertNoStackTrace(stderr: string): void {
+  assert.doesNotMatch(stderr, /^\s+at /m, `stack trace on stderr:\n${stderr}`);
+}
+
+/** Fails unless the run exited with `code`; shows what the run said otherwise. */
+function assertExit(run: Finished, code: number): void {
+  assert.equal(run.code, code, `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+}
+
+/** The one JSON line a successful plan prints. */
+function planOutput(run: Finished): { directives: Directive[]; timings?: Record<string, unknown> } {
+  assertExit(run, 0);
+  assert.ok(run.stdout.endsWith("\n"), "output ends with a newline");
+  const lines = run.stdout.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `expected one line of output:\n${run.stdout}`);
+  return JSON.parse(lines[0]);
+}
+
+/** Caches every idle node: with one flavor, `need` is the number of idle uncached nodes. */
+const CACHE_ALL = "[simple_proportional_strategy]\npercentage_to_cache = 1\n";
+
+/** Sixteen idle nodes and two images: the default share (0.125) caches two of them. */
+const SIXTEEN_IDLE: FleetState = fleet(
+  Array.from({ length: 16 }, (_, i) => node(`n${String(i).padStart(2, "0")}`, "small")),
+  [image("i1"), image("i2")],
+);
+
+Deno.test("arsenal plan prints one cache directive for one idle node and one image", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write(
+    "fleet.json",
+    JSON.stringify({
+      nodes: [
+        { uuid: "n1", flavor: "small", provisioned: false, cached: false, cachedImageUuid: "" },
+      ],
+      flavors: [{ name: "small" }],
+      images: [{ uuid: "i1", name: "Ubuntu", checksum: "c1" }],
+    }),
+  );
+  const config = await dir.write("arsenal.conf", CACHE_ALL);
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  assertExit(run, 0);
+  assert.equal(
+    run.stdout,
+    '{"directives":[{"kind":"cache","nodeUuid":"n1","imageUuid":"i1","imageChecksum":"c1"}]}\n',
+  );
+  assert.equal(run.stderr, "");
+});
+
+Deno.test("arsenal plan ejects a stale cached node and caches the least represented image", async () => {
+  // n2 holds an image no longer listed: ejected, and not counted. n3 is deployed: ignored.
+  // Left: n1 idle, n4 cached with i1, so U = 2, C = 1 and need = floor(1 * 2) - 1 = 1.
+  // i1 already has a node and i2 has none, so n1 gets i2, whose null checksum reads as "".
+  await using dir = await tempDir();
+  const snapshot = await dir.write(
+    "fleet.json",
+    JSON.stringify({
+      observedAt: 1700000000000,
+      nodes: [
+        { uuid: "n1", flavor: "small", provisioned: false, cached: false, cachedImageUuid: null },
+        { uuid: "n2", flavor: "small", provisioned: false, cached: true, cachedImageUuid: "gone" },
+        { uuid: "n3", flavor: "small", provisioned: true, cached: false },
+        { uuid: "n4", flavor: "small", provisioned: false, cached: true, cachedImageUuid: "i1" },
+      ],
+      flavors: [{ name: "small" }],
+      images: [
+        { uuid: "i1", name: "Ubuntu", checksum: "c1" },
+        { uuid: "i2", name: "Debian", checksum: null },
+      ],
+    }),
+  );
+  const config = await dir.write("arsenal.conf", CACHE_ALL);
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  assertExit(run, 0);
+  assert.equal(
+    run.stdout,
+    '{"directives":[{"kind":"eject","nodeUuid":"n2"},' +
+      '{"kind":"cache","nodeUuid":"n1","imageUuid":"i2","imageChecksum":""}]}\n',
+  );
+});
+
+Deno.test("arsenal plan is deterministic: same seed, same output; the default seed is 0", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const plan = ["plan", "--snapshot", snapshot];
+  const [byDefault, byDefaultAgain, seed0, seed7, seed7Again] = await Promise.all([
+    runArsenal(plan),
+    runArsenal(plan),
+    runArsenal([...plan, "--seed", "0"]),
+    runArsenal([...plan, "--seed", "7"]),
+    runArsenal([...plan, "--seed", "7"]),
+  ]);
+  const output = planOutput(byDefault);
+  for (const run of [byDefaultAgain, seed0, seed7, seed7Again]) planOutput(run);
+  assert.equal(byDefaultAgain.stdout, byDefault.stdout);
+  assert.equal(seed0.stdout, byDefault.stdout);
+  assert.equal(seed7Again.stdout, seed7.stdout);
+  // The seed does choose: seed 7 picks other nodes than seed 0 on this fleet.
+  assert.notEqual(seed7.stdout, seed0.stdout);
+
+  // Built-in defaults: simple_proportional with percentage_to_cache 0.125 -> floor(16 / 8) = 2.
+  assert.equal(output.directives.length, 2, byDefault.stdout);
+  const idle = new Set(SIXTEEN_IDLE.nodes.map((n) => n.uuid));
+  const nodes = output.directives.map((d) => d.nodeUuid);
+  assert.equal(new Set(nodes).size, 2, "two different nodes");
+  for (const d of output.directives) {
+    assert.equal(d.kind, "cache");
+    assert.ok(idle.has(d.nodeUuid), d.nodeUuid);
+  }
+  // Equal weights, nothing cached yet: one node per image, most needed (first listed) first.
+  assert.deepEqual(
+    output.directives.map((d) => d.kind === "cache" && [d.imageUuid, d.imageChecksum]),
+    [["i1", "sum-i1"], ["i2", "sum-i2"]],
+  );
+});
+
+Deno.test("arsenal plan --snapshot - reads standard input and prints what the file gives", async () => {
+  await using dir = await tempDir();
+  const text = JSON.stringify(SIXTEEN_IDLE, null, 2);
+  const snapshot = await dir.write("fleet.json", text);
+  const [fromFile, fromStdin] = await Promise.all([
+    runArsenal(["plan", "--snapshot", snapshot, "--seed", "3"]),
+    runArsenal(["plan", "--snapshot", "-", "--seed", "3"], { stdin: text }),
+  ]);
+  assert.equal(planOutput(fromStdin).directives.length, 2);
+  assert.equal(fromStdin.stdout, fromFile.stdout);
+  assert.equal(fromStdin.stderr, "");
+});
+
+Deno.test("arsenal plan --snapshot - rejects empty standard input with exit 2", async () => {
+  const run = await runArsenal(["plan", "--snapshot", "-"], { stdin: "" });
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /not valid JSON/);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal plan --timings adds non-negative parseMs and planMs", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const [plain, timed] = await Promise.all([
+    runArsenal(["plan", "--snapshot", snapshot]),
+    runArsenal(["plan", "--snapshot", snapshot, "--timings"]),
+  ]);
+  const output = planOutput(timed);
+  assert.deepEqual(Object.keys(output).sort(), ["directives", "timings"]);
+  assert.deepEqual(output.directives, planOutput(plain).directives);
+  assert.equal("timings" in planOutput(plain), false);
+  const timings = output.timings!;
+  assert.deepEqual(Object.keys(timings).sort(), ["parseMs", "planMs"]);
+  for (const key of ["parseMs", "planMs"]) {
+    const value = timings[key];
+    assert.equal(typeof value, "number", `${key} is ${JSON.stringify(value)}`);
+    assert.ok(Number.isFinite(value) && (value as number) >= 0, `${key} = ${value}`);
+  }
+});
+
+Deno.test("arsenal plan --debug logs the plan on stderr and leaves stdout clean JSON", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--seed", "5", "--debug"]);
+  assert.equal(planOutput(run).directives.length, 2);
+  assert.match(run.stderr, /Planned 2 directive\(s\) with simple_proportional .*seed 5/);
+});
+
+Deno.test("arsenal plan exits 2 and names the JSON path of a malformed snapshot", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write(
+    "broken.json",
+    JSON.stringify({
+      nodes: [node("n1", "small"), { ...node("n2", "small"), provisioned: "yes" }],
+      flavors: [{ name: "small" }],
+      images: [image("i1")],
+    }),
+  );
+  const run = await runArsenal(["plan", "--snapshot", snapshot]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.ok(run.stderr.includes(snapshot), `file not named:\n${run.stderr}`);
+  assert.match(run.stderr, /nodes\[1\]\.provisioned: .*\(got "yes"\)/);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal plan exits 2 and lists duplicate node uuids of a snapshot", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write(
+    "dup.json",
+    JSON.stringify(fleet([node("n1", "small"), node("n1", "small")], [image("i1")])),
+  );
+  const run = await runArsenal(["plan", "--snapshot", snapshot]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /nodes\[1\]\.uuid: duplicate of nodes\[0\]\.uuid/);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal plan exits 2 and names a snapshot file that does not exist", async () => {
+  await using dir = await tempDir();
+  const missing = `${dir.path}/no-such-snapshot.json`;
+  const run = await runArsenal(["plan", "--snapshot", missing]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.ok(run.stderr.includes(missing), run.stderr);
+  assert.match(run.stderr, /cannot read the snapshot/);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal plan exits 2 and names a config file that does not exist", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const missing = `${dir.path}/no-such.conf`;
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", missing]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.ok(run.stderr.includes(missing), run.stderr);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal plan exits 2 and lists every problem of an invalid configuration", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const config = await dir.write(
+    "arsenal.conf",
+    [
+      "[director]", // 1
+      "poll_spacing = soon", // 2
+      "", // 3
+      "[client_wrapper]", // 4
+      "call_max_retries = -3", // 5
+      "", // 6
+      "[simple_proportional_strategy]", // 7
+      "percentage_to_cache = 2", // 8
+      "",
+    ].join("\n"),
+  );
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /3 problems/);
+  const expected: [number, string, string, string][] = [
+    [2, "director", "poll_spacing", "soon"],
+    [5, "client_wrapper", "call_max_retries", "-3"],
+    [8, "simple_proportional_strategy", "percentage_to_cache", "2"],
+  ];
+  const lines = run.stderr.split("\n");
+  for (const [line, section, option, value] of expected) {
+    const found = lines.find((l) => l.includes(`${config}:${line}:`));
+    assert.ok(found, `no problem at ${config}:${line}:\n${run.stderr}`);
+    assert.ok(found.includes(`[${section}] ${option}`), found);
+    assert.ok(found.includes(JSON.stringify(value)), found);
+    assert.match(found, /expected /);
+  }
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal check-config exits 2 and quotes only the first word of a malformed line", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write("arsenal.conf", "[director]\ndry_run true\nos_password hunter2\n");
+  const run = await runArsenal(["check-config", "--config-file", config]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  // The rest of an unreadable line may be a secret.
+  assert.doesNotMatch(run.stderr, /hunter2/);
+  const found = run.stderr.split("\n").find((l) => l.includes(`${config}:2:`));
+  assert.ok(found, `line 2 not named:\n${run.stderr}`);
+  assert.ok(found.includes('"dry_run"'), found);
+  assert.match(found, /expected option = value/);
+  // No option was parsed, so nothing may stand before " = ": `file:2:  = "..."` reads as broken.
+  assert.doesNotMatch(found, /:\s+= "/, found);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal plan warns of an unknown option and still plans", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const config = await dir.write("arsenal.conf", `[director]\ndry_rn = true\n\n${CACHE_ALL}`);
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  // percentage_to_cache = 1 still applies: every idle node is cached.
+  assert.equal(planOutput(run).directives.length, 16);
+  assert.match(run.stderr, /unknown option \[director\] dry_rn/);
+  assert.ok(run.stderr.includes(`${config}:2`), run.stderr);
+  assert.match(run.stderr, /did you mean dry_run\?/);
+});
+
+Deno.test("arsenal plan warns when a flavor needs caching and there are no images", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(fleet([node("n1", "small")], [])));
+  const config = await dir.write("arsenal.conf", CACHE_ALL);
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  assert.deepEqual(planOutput(run), { directives: [] });
+  assert.match(run.stderr, /Flavor "small" needs 1 more cached node\(s\), but there are no images/);
+});
+
+Deno.test("arsenal check-config redacts secrets and shows environment overrides", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write(
+    "arsenal.conf",
+    "[client_wrapper]\nos_username = admin\nos_password = hunter2\n",
+  );
+  const run = await runArsenal(["check-config", "--config-file", config], {
+    env: {
+      ARSENAL_CLIENT_WRAPPER__OS_AUTH_TOKEN: "tok-s3cret",
+      ARSENAL_DIRECTOR__DRY_RUN: "yes",
+    },
+  });
+  assertExit(run, 0);
+  for (const secret of ["hunter2", "tok-s3cret"]) {
+    assert.ok(!run.stdout.includes(secret), `${secret} on stdout:\n${run.stdout}`);
+    assert.ok(!run.stderr.includes(secret), `${secret} on stderr:\n${run.stderr}`);
+  }
+  assert.match(run.stdout, /^os_password = <redacted>$/m);
+  assert.match(run.stdout, /^os_auth_token = <redacted>$/m);
+  assert.match(run.stdout, /^os_username = admin$/m);
+  assert.match(run.stdout, /^dry_run = true$/m);
+  assert.ok(run.stdout.includes(config), "names the file it checked");
+});
+
+Deno.test("arsenal check-config without a file prints the built-in defaults", async () => {
+  const run = await runArsenal(["check-config"]);
+  assertExit(run, 0);
+  assert.match(run.stdout, /built-in defaults/);
+  assert.match(run.stdout, /^\[director\]$/m);
+  assert.match(run.stdout, /^dry_run = false$/m);
+  assert.match(run.stdout, /^module = simple_proportional$/m);
+  assert.match(run.stdout, /^\[simple_proportional_strategy\]\npercentage_to_cache = 0\.125$/m);
+  assert.equal(run.stderr, "");
+});
+
+Deno.test("arsenal plan exits 1 without a stack trace when the strategy throws", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const plugin = fixturePlugin("throws_in_plan.ts");
+  const config = await dir.write("arsenal.conf", `[strategy]\nmodule = ${plugin}\n`);
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  assertExit(run, 1);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /boom while planning/);
+  assert.ok(run.stderr.includes(plugin), `plugin not named:\n${run.stderr}`);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal plan exits 1 and lists the invalid directives a strategy returned", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const plugin = fixturePlugin("bad_directives.ts");
+  const config = await dir.write("arsenal.conf", `[strategy]\nmodule = ${plugin}\n`);
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  assertExit(run, 1);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /invalid directives/);
+  assert.match(run.stderr, /directives\[0\]: image "no-such-image" is not a current image/);
+  assert.match(run.stderr, /directives\[2\]: kind must be "cache" or "eject", got "wipe"/);
+  assert.doesNotMatch(run.stderr, /directives\[1\]/, "the eject of n00 is valid");
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal plan exits 2 when the strategy plugin fails to import", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const plugin = fixturePlugin("throws_on_import.ts");
+  const config = await dir.write("arsenal.conf", `[strategy]\nmodule = ${plugin}\n`);
+  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.ok(run.stderr.includes(`${config}:2: [strategy] module`), run.stderr);
+  assert.match(run.stderr, /boom while importing/);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal exits 2 for an unknown command and points to --help", async () => {
+  const run = await runArsenal(["deploy"]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /unknown command "deploy"/);
+  assert.match(run.stderr, /arsenal --help/);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal exits 2 for plan without --snapshot", async () => {
+  const run = await runArsenal(["plan", "--seed", "1"]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /--snapshot/);
+  assert.match(run.stderr, /arsenal --help/);
+  assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal --help exits 0 and prints the usage on stdout", async () => {
+  const run = await runArsenal(["--help"]);
+  assertExit(run, 0);
+  assert.equal(run.stdout, USAGE);
+  assert.equal(run.stderr, "");
+});
+
+Deno.test("arsenal --version exits 0 and prints the version", async () => {
+  const run = await runArsenal(["--version"]);
+  assertExit(run, 0);
+  assert.equal(run.stdout, `arsenal ${VERSION} (deno ${Deno.version.deno})\n`);
+  assert.equal(run.stderr, "");
+});
+
+Deno.test("arsenal plans the bundled example the way `deno task start` runs it", async () => {
+  const run = await runArsenal([
+    "plan",
+    "--snapshot",
+    "config/example_snapshot.json",
+    "--config-file",
+    "config/arsenal.conf",
+  ], { cwd: ROOT });
+  const { directives } = planOutput(run);
+  assert.equal(run.stderr, "", "the bundled example gives no warning");
+  const kinds = directives.map((d) => d.kind);
+  assert.ok(kinds.includes("cache"), run.stdout);
+  assert.ok(kinds.includes("eject"), run.stdout);
+  assert.deepEqual(kinds, [...kinds].sort((a, b) => (a === b ? 0 : a === "eject" ? -1 : 1)));
+
+  const example: FleetState = JSON.parse(
+    await Deno.readTextFile(`${ROOT}config/example_snapshot.json`),
+  );
+  const nodes = new Map(example.nodes.map((n) => [n.uuid, n]));
+  const checksums = new Map(example.images.map((i) => [i.uuid, i.checksum]));
+  assert.equal(new Set(directives.map((d) => d.nodeUuid)).size, directives.length, "no node twice");
+  for (const d of directives) {
+    const target = nodes.get(d.nodeUuid);
+    assert.ok(target, `unknown node ${d.nodeUuid}`);
+    assert.equal(target.provisioned, false, d.nodeUuid);
+    if (d.kind === "eject") {
+      assert.ok(target.cached && !checksums.has(target.cachedImageUuid), d.nodeUuid);
+    } else {
+      assert.equal(target.cached, false, d.nodeUuid);
+      assert.equal(checksums.get(d.imageUuid), d.imageChecksum, d.imageUuid);
+    }
+  }
+});

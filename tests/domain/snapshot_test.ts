@@ -1,0 +1,367 @@
+/**
+ * Tests of `src/domain/snapshot.ts`: decoding and validating recorded fleet snapshots.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { decodeSnapshot, formatPath, MAX_LISTED_PROBLEMS } from "../../src/domain/snapshot.ts";
+import type { FleetState } from "../../src/domain/fleet.ts";
+import { fleet, image, node } from "../_helpers.ts";
+
+/** A snapshot's JSON object, before any change a test makes to it. */
+function validRaw(): Record<string, unknown> {
+  return {
+    observedAt: 1700000000000,
+    nodes: [
+      { uuid: "n1", flavor: "small", provisioned: false, cached: false, cachedImageUuid: "" },
+      { uuid: "n2", flavor: "small", provisioned: true, cached: false, cachedImageUuid: "" },
+      { uuid: "n3", flavor: "large", provisioned: false, cached: true, cachedImageUuid: "i1" },
+    ],
+    flavors: [{ name: "small" }, { name: "large" }],
+    images: [
+      { uuid: "i1", name: "Ubuntu", checksum: "abc" },
+      { uuid: "i2", name: "Debian", checksum: "def" },
+    ],
+  };
+}
+
+/** Decodes `raw` as JSON and returns the fleet; fails the test when decoding fails. */
+function decodeOk(raw: unknown): FleetState {
+  const result = decodeSnapshot(JSON.stringify(raw));
+  if (!result.ok) assert.fail(`expected a valid snapshot, got problems:\n${result.problems}`);
+  return result.fleet;
+}
+
+/** Decodes `raw` (JSON text or a value to stringify) and returns the problems. */
+function decodeProblems(raw: unknown): string[] {
+  const result = decodeSnapshot(typeof raw === "string" ? raw : JSON.stringify(raw));
+  if (result.ok) assert.fail("expected the snapshot to be rejected");
+  return result.problems;
+}
+
+Deno.test("decodeSnapshot returns the fleet state of a valid snapshot", () => {
+  assert.deepEqual(decodeOk(validRaw()), {
+    observedAt: 1700000000000,
+    nodes: [
+      node("n1", "small"),
+      node("n2", "small", { provisioned: true }),
+      node("n3", "large", { cached: true, cachedImageUuid: "i1" }),
+    ],
+    flavors: [{ name: "small" }, { name: "large" }],
+    images: [
+      { uuid: "i1", name: "Ubuntu", checksum: "abc" },
+      { uuid: "i2", name: "Debian", checksum: "def" },
+    ],
+  });
+});
+
+Deno.test("decodeSnapshot decodes the example of its own documentation", () => {
+  const json = `{"nodes":[{"uuid":"n1","flavor":"small","provisioned":false,"cached":false,` +
+    `"cachedImageUuid":""}],"flavors":[{"name":"small"}],` +
+    `"images":[{"uuid":"i1","name":"Ubuntu","checksum":"abc"}]}`;
+  const result = decodeSnapshot(json);
+  assert.ok(result.ok);
+  assert.deepEqual(
+    result.fleet,
+    fleet([node("n1", "small")], [{ uuid: "i1", name: "Ubuntu", checksum: "abc" }]),
+  );
+});
+
+Deno.test("decodeSnapshot accepts an empty fleet", () => {
+  assert.deepEqual(decodeOk({ nodes: [], flavors: [], images: [] }), fleet([], []));
+});
+
+Deno.test("decodeSnapshot turns a null or missing cachedImageUuid into the empty string", () => {
+  const raw = validRaw();
+  raw.nodes = [
+    { uuid: "n1", flavor: "small", provisioned: false, cached: false, cachedImageUuid: null },
+    { uuid: "n2", flavor: "small", provisioned: false, cached: false },
+  ];
+  const decoded = decodeOk(raw);
+  assert.deepEqual(decoded.nodes.map((n) => n.cachedImageUuid), ["", ""]);
+  assert.deepEqual(decoded.nodes, [node("n1", "small"), node("n2", "small")]);
+});
+
+Deno.test("decodeSnapshot turns a null or missing image checksum into the empty string", () => {
+  const raw = validRaw();
+  raw.images = [{ uuid: "i1", name: "Ubuntu", checksum: null }, { uuid: "i2", name: "Debian" }];
+  assert.deepEqual(decodeOk(raw).images, [
+    { uuid: "i1", name: "Ubuntu", checksum: "" },
+    { uuid: "i2", name: "Debian", checksum: "" },
+  ]);
+});
+
+Deno.test("decodeSnapshot defaults observedAt to 0 when it is missing", () => {
+  const raw = validRaw();
+  delete raw.observedAt;
+  assert.equal(decodeOk(raw).observedAt, 0);
+});
+
+Deno.test("decodeSnapshot keeps an observedAt that is given", () => {
+  const raw = validRaw();
+  raw.observedAt = 42.5;
+  assert.equal(decodeOk(raw).observedAt, 42.5);
+});
+
+Deno.test("decodeSnapshot drops fields it does not know", () => {
+  const raw = validRaw();
+  raw.comment = "recorded by hand";
+  raw.nodes = [{ ...node("n1", "small"), maintenance: true }];
+  raw.images = [{ ...image("i1"), visibility: "public" }];
+  const decoded = decodeOk(raw);
+  assert.deepEqual(decoded.nodes, [node("n1", "small")]);
+  assert.deepEqual(decoded.images, [image("i1")]);
+  assert.equal("comment" in decoded, false);
+});
+
+Deno.test("decodeSnapshot allows duplicate flavor names", () => {
+  const raw = validRaw();
+  raw.flavors = [{ name: "small" }, { name: "small" }, { name: "large" }];
+  assert.deepEqual(decodeOk(raw).flavors, [{ name: "small" }, { name: "small" }, {
+    name: "large",
+  }]);
+});
+
+Deno.test("decodeSnapshot allows nodes of flavors that are not listed", () => {
+  const raw = validRaw();
+  raw.flavors = [];
+  assert.equal(decodeOk(raw).nodes.length, 3);
+});
+
+Deno.test("decodeSnapshot reports text that is not JSON as one problem", () => {
+  for (const text of ["", "{", "nodes: []", "{'nodes': []}", '{"nodes": [],}']) {
+    const problems = decodeProblems(text);
+    assert.equal(problems.length, 1, `for ${JSON.stringify(text)}: ${problems}`);
+    assert.match(problems[0], /^not valid JSON: \S/, `for ${JSON.stringify(text)}`);
+  }
+});
+
+Deno.test("decodeSnapshot reports a top level that is not an object at '(top level)'", () => {
+  const cases: [string, string][] = [
+    ["null", "got null"],
+    ["[]", "got []"],
+    ['"fleet"', 'got "fleet"'],
+    ["3", "got 3"],
+  ];
+  for (const [text, got] of cases) {
+    const problems = decodeProblems(text);
+    assert.equal(problems.length, 1, `for ${text}: ${problems}`);
+    assert.match(problems[0], /^\(top level\): /, `for ${text}`);
+    assert.ok(problems[0].endsWith(`(${got})`), `for ${text}: ${problems[0]}`);
+  }
+});
+
+Deno.test("decodeSnapshot names each missing list as missing", () => {
+  const problems = decodeProblems({});
+  assert.equal(problems.length, 3, problems.join("\n"));
+  for (const [i, list] of ["nodes", "flavors", "images"].entries()) {
+    assert.match(problems[i], new RegExp(`^${list}: .*\\(missing\\)$`));
+  }
+});
+
+Deno.test("decodeSnapshot names the JSON path and the value of a field of the wrong type", () => {
+  const raw = validRaw();
+  (raw.nodes as Record<string, unknown>[])[1].provisioned = "yes";
+  const problems = decodeProblems(raw);
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0], /^nodes\[1\]\.provisioned: /);
+  assert.match(problems[0], /boolean/);
+  assert.ok(problems[0].endsWith('(got "yes")'), problems[0]);
+});
+
+Deno.test("decodeSnapshot reports a missing required field as missing", () => {
+  const raw = validRaw();
+  delete (raw.nodes as Record<string, unknown>[])[2].cached;
+  delete (raw.images as Record<string, unknown>[])[0].name;
+  const problems = decodeProblems(raw);
+  assert.equal(problems.length, 2, problems.join("\n"));
+  assert.match(problems[0], /^nodes\[2\]\.cached: .*\(missing\)$/);
+  assert.match(problems[1], /^images\[0\]\.name: .*\(missing\)$/);
+});
+
+Deno.test("decodeSnapshot lists every problem in the snapshot, each with its path", () => {
+  const problems = decodeProblems({
+    observedAt: "yesterday",
+    nodes: [
+      { uuid: 7, flavor: "small", provisioned: false, cached: false },
+      { uuid: "n2", flavor: null, provisioned: false, cached: "no" },
+    ],
+    flavors: [{ name: "small" }, "large"],
+    images: [{ uuid: "i1", name: "Ubuntu", checksum: 5 }],
+  });
+  const expected: [string, string][] = [
+    ["observedAt", '(got "yesterday")'],
+    ["nodes[0].uuid", "(got 7)"],
+    ["nodes[1].flavor", "(got null)"],
+    ["nodes[1].cached", '(got "no")'],
+    ["flavors[1]", '(got "large")'],
+    ["images[0].checksum", "(got 5)"],
+  ];
+  assert.equal(problems.length, expected.length, problems.join("\n"));
+  for (const [path, got] of expected) {
+    const problem = problems.find((p) => p.startsWith(`${path}: `));
+    assert.ok(problem, `no problem names ${path}:\n${problems.join("\n")}`);
+    assert.ok(problem.endsWith(got), problem);
+  }
+});
+
+Deno.test("decodeSnapshot rejects an empty node uuid, image uuid or flavor name", () => {
+  const raw = validRaw();
+  (raw.nodes as Record<string, unknown>[])[0].uuid = "";
+  (raw.images as Record<string, unknown>[])[1].uuid = "";
+  (raw.flavors as Record<string, unknown>[])[0].name = "";
+  const problems = decodeProblems(raw);
+  assert.equal(problems.length, 3, problems.join("\n"));
+  for (const path of ["nodes[0].uuid", "flavors[0].name", "images[1].uuid"]) {
+    const problem = problems.find((p) => p.startsWith(`${path}: `));
+    assert.ok(problem, `no problem names ${path}:\n${problems.join("\n")}`);
+    assert.match(problem, /non-empty string/);
+    assert.ok(problem.endsWith('(got "")'), problem);
+  }
+});
+
+Deno.test("decodeSnapshot accepts empty image names and flavors of nodes", () => {
+  const raw = validRaw();
+  (raw.images as Record<string, unknown>[])[0].name = "";
+  (raw.nodes as Record<string, unknown>[])[0].flavor = "";
+  const decoded = decodeOk(raw);
+  assert.equal(decoded.images[0].name, "");
+  assert.equal(decoded.nodes[0].flavor, "");
+});
+
+Deno.test("decodeSnapshot rejects a non-finite or null observedAt", () => {
+  // 1e999 is valid JSON and parses to Infinity.
+  const infinite = decodeProblems('{"observedAt":1e999,"nodes":[],"flavors":[],"images":[]}');
+  assert.equal(infinite.length, 1, infinite.join("\n"));
+  assert.match(infinite[0], /^observedAt: /);
+  const isNull = decodeProblems({ observedAt: null, nodes: [], flavors: [], images: [] });
+  assert.equal(isNull.length, 1, isNull.join("\n"));
+  assert.match(isNull[0], /^observedAt: .*\(got null\)$/);
+});
+
+Deno.test("decodeSnapshot does not describe an infinite observedAt as null", () => {
+  const problems = decodeProblems('{"observedAt":1e999,"nodes":[],"flavors":[],"images":[]}');
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.doesNotMatch(problems[0], /got null/, problems[0]);
+});
+
+Deno.test("decodeSnapshot shortens a long value in a problem to 60 characters", () => {
+  const raw = validRaw();
+  const long = "x".repeat(200);
+  (raw.nodes as Record<string, unknown>[])[0].provisioned = long;
+  const [problem] = decodeProblems(raw);
+  const got = /\(got (.*)\)$/.exec(problem)?.[1];
+  assert.ok(got, problem);
+  assert.equal(got.length, 60);
+  assert.equal(got, `"${"x".repeat(56)}...`);
+});
+
+Deno.test("decodeSnapshot keeps a value of exactly 60 characters whole", () => {
+  const raw = validRaw();
+  const value = "y".repeat(58); // 60 characters with its quotes
+  (raw.nodes as Record<string, unknown>[])[0].provisioned = value;
+  const [problem] = decodeProblems(raw);
+  assert.ok(problem.endsWith(`(got "${value}")`), problem);
+});
+
+Deno.test("decodeSnapshot names both indices of a duplicate node uuid", () => {
+  const raw = validRaw();
+  (raw.nodes as Record<string, unknown>[])[2].uuid = "n1";
+  const problems = decodeProblems(raw);
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0], /^nodes\[2\]\.uuid: /);
+  assert.match(problems[0], /duplicate/);
+  assert.match(problems[0], /nodes\[0\]\.uuid/);
+  assert.match(problems[0], /"n1"/);
+});
+
+Deno.test("decodeSnapshot names both indices of a duplicate image uuid", () => {
+  const raw = validRaw();
+  raw.images = [image("i1"), image("i2"), image("i3"), { ...image("i2"), name: "other" }];
+  const problems = decodeProblems(raw);
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0], /^images\[3\]\.uuid: /);
+  assert.match(problems[0], /duplicate/);
+  assert.match(problems[0], /images\[1\]\.uuid/);
+  assert.match(problems[0], /"i2"/);
+});
+
+Deno.test("decodeSnapshot reports every duplicate, of nodes and of images", () => {
+  const raw = validRaw();
+  raw.nodes = ["a", "b", "a", "a", "b"].map((uuid) => node(uuid, "small"));
+  raw.images = [image("i1"), image("i1")];
+  const problems = decodeProblems(raw);
+  assert.equal(problems.length, 4, problems.join("\n"));
+  assert.match(problems[0], /^nodes\[2\]\.uuid: .*nodes\[0\]\.uuid/);
+  assert.match(problems[1], /^nodes\[3\]\.uuid: .*nodes\[0\]\.uuid/);
+  assert.match(problems[2], /^nodes\[4\]\.uuid: .*nodes\[1\]\.uuid/);
+  assert.match(problems[3], /^images\[1\]\.uuid: .*images\[0\]\.uuid/);
+});
+
+Deno.test("decodeSnapshot allows a node and an image to share a uuid", () => {
+  const raw = validRaw();
+  raw.nodes = [node("same", "small")];
+  raw.images = [image("same")];
+  assert.equal(decodeOk(raw).nodes[0].uuid, "same");
+});
+
+Deno.test("MAX_LISTED_PROBLEMS is a positive integer", () => {
+  assert.ok(Number.isInteger(MAX_LISTED_PROBLEMS) && MAX_LISTED_PROBLEMS > 0);
+});
+
+/** A snapshot with `count` nodes, each with one wrong field. */
+function withBadNodes(count: number): unknown {
+  return {
+    nodes: Array.from({ length: count }, (_, i) => ({ ...node(`n${i}`, "small"), cached: "no" })),
+    flavors: [{ name: "small" }],
+    images: [],
+  };
+}
+
+Deno.test("decodeSnapshot lists exactly MAX_LISTED_PROBLEMS problems without a summary", () => {
+  const problems = decodeProblems(withBadNodes(MAX_LISTED_PROBLEMS));
+  assert.equal(problems.length, MAX_LISTED_PROBLEMS);
+  assert.ok(problems.every((p, i) => p.startsWith(`nodes[${i}].cached: `)), problems.join("\n"));
+});
+
+Deno.test("decodeSnapshot caps a long list of problems and counts the rest", () => {
+  const extra = 7;
+  const problems = decodeProblems(withBadNodes(MAX_LISTED_PROBLEMS + extra));
+  assert.equal(problems.length, MAX_LISTED_PROBLEMS + 1);
+  for (let i = 0; i < MAX_LISTED_PROBLEMS; i++) {
+    assert.ok(problems[i].startsWith(`nodes[${i}].cached: `), problems[i]);
+  }
+  assert.equal(problems.at(-1), `... and ${extra} more`);
+});
+
+Deno.test("decodeSnapshot caps a long list of duplicates and counts the rest", () => {
+  const count = MAX_LISTED_PROBLEMS + 3;
+  const problems = decodeProblems({
+    nodes: Array.from({ length: count + 1 }, () => node("same", "small")),
+    flavors: [],
+    images: [],
+  });
+  assert.equal(problems.length, MAX_LISTED_PROBLEMS + 1);
+  assert.match(problems[0], /^nodes\[1\]\.uuid: .*nodes\[0\]\.uuid/);
+  assert.equal(problems.at(-1), "... and 3 more");
+});
+
+Deno.test("formatPath renders paths the way jq users read them", () => {
+  const cases: [PropertyKey[], string][] = [
+    [["nodes", 3, "provisioned"], "nodes[3].provisioned"],
+    [["nodes"], "nodes"],
+    [["nodes", 0], "nodes[0]"],
+    [["observedAt"], "observedAt"],
+    [["a", "b", "c"], "a.b.c"],
+    [["matrix", 1, 2, "x"], "matrix[1][2].x"],
+    [[0], "[0]"],
+    [[0, "uuid"], "[0].uuid"],
+  ];
+  for (const [path, expected] of cases) {
+    assert.equal(formatPath(path), expected, `for ${JSON.stringify(path)}`);
+  }
+});
+
+Deno.test("formatPath names the empty path '(top level)'", () => {
+  assert.equal(formatPath([]), "(top level)");
+});
