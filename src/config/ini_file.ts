@@ -32,12 +32,8 @@ export function normalizeSection(name: string): string {
   return name === "DEFAULT" ? name : name.toLowerCase();
 }
 
-function escapeKey(key: string): string {
-  return key.replace(/[\\;#]/g, "\\$&");
-}
-
 function escapeSection(name: string): string {
-  return escapeKey(name).replace(/\./g, "\\.");
+  return name.replace(/[\\;#]/g, "\\$&").replace(/\./g, "\\.");
 }
 
 /** oslo's split: at the first `=` or `:`, whichever comes first; one pair of quotes stripped. */
@@ -47,9 +43,7 @@ function splitAssignment(line: string): [string, string] | undefined {
   if (equal < 0 && colon < 0) return undefined;
   const at = colon < 0 || (equal >= 0 && equal < colon) ? equal : colon;
   let value = line.slice(at + 1).trim();
-  if (value.length > 0 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0]) {
-    value = value.slice(1, -1);
-  }
+  if (quotedByOslo(value)) value = value.slice(1, -1);
   return [line.slice(0, at).trim(), value];
 }
 
@@ -72,7 +66,8 @@ export function parseIniText(
 
   const flush = () => {
     if (open === undefined || section === undefined) return;
-    lines.push(`${escapeKey(open.key)} = ${JSON.stringify(open.values.join("\n"))}`);
+    // Keys and values go to `ini` as JSON strings: it decodes those exactly, quotes and all.
+    lines.push(`${JSON.stringify(open.key)} = ${JSON.stringify(open.values.join("\n"))}`);
     lineOf.set(`${section}\0${open.key}`, open.line);
     open = undefined;
   };
@@ -135,17 +130,23 @@ export function parseIniText(
   return { sections, problems };
 }
 
+/** Whether oslo would strip a pair of quotes from `line` (a lone quote counts as a pair). */
+function quotedByOslo(line: string): boolean {
+  return line.length > 0 && (line[0] === '"' || line[0] === "'") && line.at(-1) === line[0];
+}
+
 function formatValue(value: string): string {
-  const needsQuotes = value !== value.trim() ||
-    (value.length > 1 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0]);
-  const quoted = needsQuotes ? `"${value}"` : value;
-  // oslo continues a value on indented lines; a blank line would end it, so none is written.
-  return quoted.split("\n").filter((line, i) => i === 0 || line !== "").join("\n    ");
+  const [first, ...rest] = value.split("\n");
+  const head = first !== first.trim() || quotedByOslo(first) ? `"${first}"` : first;
+  // Continuation lines lose their surrounding spaces, and a blank line would end the value.
+  const tail = rest.map((line) => line.trim()).filter((line) => line !== "");
+  return [head, ...tail].join("\n    ");
 }
 
 /**
  * Writes sections in the dialect {@linkcode parseIniText} reads, so that the output reads back
- * to the same values (values spanning lines lose their blank lines).
+ * to the same values. Values spanning lines keep what the dialect can carry: no blank lines, and
+ * no spaces around continuation lines.
  *
  * @param header comment lines written at the top, without their `#`
  */

@@ -71,6 +71,8 @@ function readSecretFiles(sections: RawSections, problems: ConfigProblem[]): void
     for (const option of secrets) {
       const fileOption = options?.get(`${option}_file`);
       if (!options || !fileOption) continue;
+      // Consumed whatever happens next: `<option>_file` is not an option of its own.
+      options.delete(`${option}_file`);
       const at = { where: fileOption.where, section, option: `${option}_file` };
       if (options.get(option)?.value) {
         problems.push({ ...at, expected: `set either ${option} or ${option}_file, not both` });
@@ -79,7 +81,6 @@ function readSecretFiles(sections: RawSections, problems: ConfigProblem[]): void
       try {
         const secret = Deno.readTextFileSync(fileOption.value).replace(/\r?\n$/, "");
         options.set(option, { value: secret, where: `${fileOption.value} (${fileOption.where})` });
-        options.delete(`${option}_file`);
       } catch (e) {
         problems.push({
           ...at,
@@ -91,65 +92,69 @@ function readSecretFiles(sections: RawSections, problems: ConfigProblem[]): void
   }
 }
 
-/** Decides which strategy plugin `[strategy]` selects, in any of its three spellings. */
+/**
+ * Decides which strategy plugin `[strategy]` selects, in any of its three spellings. Works from
+ * the raw options, so the plugin's own section is checked even if other options are invalid.
+ */
 function resolveStrategy(
   raw: ReadonlyMap<string, RawOption> | undefined,
-  options: z.infer<Sections["strategy"]>,
   file: string,
   problems: ConfigProblem[],
 ): (StrategyModule & { where: string }) | undefined {
-  const given = (key: string) => raw?.get(key)?.value.trim() ? raw.get(key) : undefined;
-  const fromName = (spec: string, where: string): StrategyModule & { where: string } => {
+  const given = (key: string) => {
+    const option = raw?.get(key);
+    return option && option.value.trim() !== ""
+      ? { ...option, value: option.value.trim() }
+      : undefined;
+  };
+  const problem = (option: string, at: RawOption, expected: string) =>
+    problems.push({ where: at.where, section: "strategy", option, value: at.value, expected });
+  const toModule = (spec: string): StrategyModule => {
     const legacy = LEGACY_STRATEGIES.get(spec);
-    if (legacy) return { kind: "builtin", name: legacy, where };
-    if (looksLikePath(spec)) return { kind: "file", path: resolve(spec), where };
-    return { kind: "builtin", name: spec, where };
+    if (legacy) return { kind: "builtin", name: legacy };
+    return looksLikePath(spec)
+      ? { kind: "file", path: resolve(spec) }
+      : { kind: "builtin", name: spec };
   };
   const module = given("module");
   const moduleClass = given("module_class");
   const strategyClass = given("strategy_class");
-  if (strategyClass && strategyClass.value.trim() !== "SimpleProportionalStrategy") {
-    problems.push({
-      where: strategyClass.where,
-      section: "strategy",
-      option: "strategy_class",
-      value: strategyClass.value,
-      expected: "only SimpleProportionalStrategy is known; set module = <name or plugin path>",
-    });
+  if (strategyClass && strategyClass.value !== "SimpleProportionalStrategy") {
+    problem(
+      "strategy_class",
+      strategyClass,
+      "only SimpleProportionalStrategy is known; set module = <name or plugin path>",
+    );
   }
-  if (moduleClass && !LEGACY_STRATEGIES.has(options.module_class.trim())) {
-    const names = builtinNames();
-    if (!names.includes(options.module_class.trim())) {
-      problems.push({
-        where: moduleClass.where,
-        section: "strategy",
-        option: "module_class",
-        value: moduleClass.value,
-        expected: `expected ${LEGACY_MODULE_CLASS} (the original's only strategy) or a built-in ` +
-          `name (${names.join(", ")}); load your own plugin with module = /path/to/plugin.ts`,
-      });
-      return undefined;
-    }
+  if (
+    moduleClass && !LEGACY_STRATEGIES.has(moduleClass.value) &&
+    !builtinNames().includes(moduleClass.value)
+  ) {
+    problem(
+      "module_class",
+      moduleClass,
+      `expected ${LEGACY_MODULE_CLASS} (the original's only strategy) or a built-in name ` +
+        `(${builtinNames().join(", ")}); load your own plugin with module = /path/to/plugin.ts`,
+    );
+    return undefined;
   }
-  const chosen = module
-    ? fromName(module.value.trim(), module.where)
-    : fromName(options.module_class.trim(), moduleClass?.where ?? file);
-  if (module && moduleClass) {
-    const other = fromName(moduleClass.value.trim(), moduleClass.where);
-    if (JSON.stringify({ ...other, where: 0 }) !== JSON.stringify({ ...chosen, where: 0 })) {
-      problems.push({
-        where: moduleClass.where,
-        section: "strategy",
-        option: "module_class",
-        value: moduleClass.value,
-        expected: `conflicts with module = ${module.value} (${module.where}); set only one`,
-      });
-    }
+  if (
+    module && moduleClass &&
+    JSON.stringify(toModule(module.value)) !== JSON.stringify(toModule(moduleClass.value))
+  ) {
+    problem(
+      "module_class",
+      moduleClass,
+      `conflicts with module = ${module.value} (${module.where}); set only one`,
+    );
   }
-  return chosen;
+  const chosen = module ?? moduleClass;
+  return chosen
+    ? { ...toModule(chosen.value), where: chosen.where }
+    : { ...toModule(LEGACY_MODULE_CLASS), where: file };
 }
 
-const weightsSchema = z.record(z.string(), z.number().int().min(0));
+const weightSchema = z.number().int().min(0);
 
 /** Reads the image-weights file: a JSON object of image name -> non-negative integer. */
 export function readImageWeights(
@@ -183,8 +188,6 @@ export function readImageWeights(
     problems.push({ where, ...option, expected: `not valid JSON: ${(e as Error).message}${hint}` });
     return none;
   }
-  const parsed = weightsSchema.safeParse(json);
-  if (parsed.success) return { byName: new Map(Object.entries(parsed.data)), defaultWeight };
   const file = `${resolve(path)} ([strategy] image_weights_filename, ${where})`;
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     const got = JSON.stringify(json).slice(0, 60);
@@ -194,14 +197,17 @@ export function readImageWeights(
     });
     return none;
   }
-  for (const name of new Set(parsed.error.issues.map((issue) => String(issue.path[0])))) {
-    const got = JSON.stringify((json as Record<string, unknown>)[name]);
+  // Object.entries keeps a "__proto__" name as the plain key JSON.parse made it.
+  const entries = Object.entries(json);
+  const bad = entries.filter(([, weight]) => !weightSchema.safeParse(weight).success);
+  for (const [name, weight] of bad) {
     problems.push({
       where: file,
       option: JSON.stringify(name),
-      expected: `expected a non-negative integer weight, got ${got}`,
+      expected: `expected a non-negative integer weight, got ${JSON.stringify(weight)}`,
     });
   }
+  if (bad.length === 0) return { byName: new Map(entries as [string, number][]), defaultWeight };
   return none;
 }
 
@@ -240,16 +246,13 @@ export function readConfig(file: string | undefined, env: Record<string, string>
   }
   const typed = values as { [S in keyof Sections]: z.infer<Sections[S]> | undefined };
 
-  // The strategy and the weights need only [strategy]; check them even if other sections failed.
-  let strategyModule: Config["strategyModule"] | undefined;
+  const strategyModule = resolveStrategy(sections.get("strategy"), where, problems);
   let imageWeights: ImageWeights | undefined;
   if (typed.strategy) {
-    const raw = sections.get("strategy");
-    strategyModule = resolveStrategy(raw, typed.strategy, where, problems);
     imageWeights = readImageWeights(
       typed.strategy.image_weights_filename,
       typed.strategy.default_image_weight,
-      raw?.get("image_weights_filename")?.where ?? where,
+      sections.get("strategy")?.get("image_weights_filename")?.where ?? where,
       problems,
     );
   }

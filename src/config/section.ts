@@ -79,10 +79,9 @@ export function coerce(value: string, prop: PropertySchema): unknown {
 }
 
 function bounds(prop: PropertySchema): string {
-  const max = prop.maximum !== undefined && prop.maximum < Number.MAX_SAFE_INTEGER
-    ? prop.maximum
-    : undefined;
-  const min = prop.minimum;
+  // zod states the safe-integer range of every integer; only narrower bounds are worth saying.
+  const max = (prop.maximum ?? Infinity) < Number.MAX_SAFE_INTEGER ? prop.maximum : undefined;
+  const min = (prop.minimum ?? -Infinity) > Number.MIN_SAFE_INTEGER ? prop.minimum : undefined;
   if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
   if (min !== undefined) return ` >= ${min}`;
   if (max !== undefined) return ` <= ${max}`;
@@ -153,15 +152,16 @@ export function readSection<T>(
   const problems = parsed.error.issues.map((issue): ConfigProblem => {
     const option = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
     const opt = option === undefined ? undefined : raw?.get(option);
+    const given = opt !== undefined && opt.value.trim() !== "";
     const prop = option === undefined ? undefined : shape[option];
     const typed = ["invalid_type", "too_big", "too_small", "invalid_value"].includes(issue.code);
     return {
       where: opt?.where ?? where,
       section,
       option,
-      value: opt?.value,
+      value: given ? opt.value : undefined,
       expected: prop && typed
-        ? (opt ? `expected ${expectation(prop)}` : `required: ${expectation(prop)}`)
+        ? (given ? `expected ${expectation(prop)}` : `required: ${expectation(prop)}`)
         : issue.message,
     };
   });

@@ -1,0 +1,61 @@
+/**
+ * Planning speed (issue #2): simple_proportional on 10 flavors and 50 images at 10k, 100k and
+ * 1M nodes; snapshot decoding; and the whole `plan` command on a 100k-node snapshot.
+ * The original Python strategy took 281 ms at 100k nodes and 2.56 s at 1M on our machines.
+ */
+import { decodeSnapshot } from "../../src/domain/snapshot.ts";
+import { importStrategy } from "../../src/strategy/loader.ts";
+import { runStrategy } from "../../src/strategy/run.ts";
+import { syntheticFleet } from "../_fixtures/synthetic_fleet.ts";
+import { context, ROOT } from "../_helpers.ts";
+
+const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
+const options = { percentage_to_cache: 0.125 };
+const shape = { flavors: 10, images: 50, provisioned: 0.5, cached: 0.05, stale: 0.2 };
+
+for (const nodes of [10_000, 100_000, 1_000_000]) {
+  const fleet = syntheticFleet({ nodes, ...shape });
+  Deno.bench({
+    name: `simple_proportional plan, ${nodes.toLocaleString("en")} nodes`,
+    group: "plan",
+    baseline: nodes === 100_000,
+    fn: () => {
+      runStrategy(strategy, fleet, options, context(1));
+    },
+  });
+}
+
+const snapshotText = JSON.stringify(syntheticFleet({ nodes: 100_000, ...shape }));
+Deno.bench({
+  name: "decodeSnapshot, 100,000 nodes",
+  fn: () => {
+    if (!decodeSnapshot(snapshotText).ok) throw new Error("invalid snapshot");
+  },
+});
+
+const snapshotFile = await Deno.makeTempFile({ prefix: "arsenal-bench-", suffix: ".json" });
+await Deno.writeTextFile(snapshotFile, snapshotText);
+Deno.bench({
+  name: "arsenal plan --snapshot (100,000 nodes), whole process",
+  n: 10,
+  warmup: 2,
+  fn: async () => {
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--allow-read",
+        "--allow-env",
+        `${ROOT}main.ts`,
+        "plan",
+        "--snapshot",
+        snapshotFile,
+      ],
+      stdout: "null",
+      stderr: "inherit",
+    }).output();
+    if (code !== 0) throw new Error(`plan exited ${code}`);
+  },
+});
+
+globalThis.addEventListener("unload", () => Deno.removeSync(snapshotFile));

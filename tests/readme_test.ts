@@ -1,0 +1,56 @@
+/** The README stays true: its configuration reference and commands match the code. */
+import assert from "node:assert/strict";
+import type { z } from "zod";
+import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
+import { describeShape, expectation } from "../src/config/section.ts";
+import { SECTIONS } from "../src/config/schema.ts";
+import { setup } from "../src/setup.ts";
+import { ROOT } from "./_helpers.ts";
+
+const readme = await Deno.readTextFile(`${ROOT}README.md`);
+
+/** The rows of the table under the heading for `[section]`, as trimmed cells. */
+function documentedRows(section: string): string[][] {
+  const after = readme.split(`#### \`[${section}]\`\n`)[1];
+  assert.ok(after, `README has no heading for [${section}]`);
+  const table = after.trimStart().split("\n\n")[0].split("\n").slice(2);
+  return table.map((row) => row.split("|").slice(1, -1).map((cell) => cell.trim()));
+}
+
+function expectedRows(schema: z.ZodType): string[][] {
+  return Object.entries(describeShape(schema)).map(([option, prop]) => [
+    `\`${option}\``,
+    expectation(prop).replace(/^an? /, "").replace(/ \(true\/false.*\)$/, ""),
+    prop.default === undefined ? "unset" : `\`${prop.default}\``,
+    prop.description ?? "",
+  ]);
+}
+
+Deno.test("README documents every option of every section with its type, default and meaning", () => {
+  const sections: [string, z.ZodType][] = Object.entries(SECTIONS);
+  for (const plugin of Object.values(BUILTIN_STRATEGIES)) {
+    if (plugin.options) sections.push([plugin.section ?? plugin.name, plugin.options]);
+  }
+  for (const [section, schema] of sections) {
+    assert.deepEqual(documentedRows(section), expectedRows(schema), `[${section}]`);
+  }
+});
+
+Deno.test("README opens with the run and test commands, and .ci/run runs the same test", async () => {
+  const firstBlock = readme.split("```sh\n")[1].split("```")[0];
+  assert.match(firstBlock, /^deno task start\b/m);
+  assert.match(firstBlock, /^deno task test\b/m);
+  const ci = await Deno.readTextFile(`${ROOT}.ci/run`);
+  assert.match(ci, /deno task test/);
+  assert.match(ci, /npm install -g "deno@\$\{DENO_VERSION\}"/);
+  assert.match(readme, /npm install -g deno@2\.9\.6/);
+});
+
+Deno.test("the bundled config/arsenal.conf is valid and draws no warning", async () => {
+  const warnings: string[] = [];
+  const ready = await setup(`${ROOT}config/arsenal.conf`, {
+    onWarning: (w) => warnings.push(w),
+  }).catch((e) => assert.fail(e.message));
+  assert.deepEqual(warnings, []);
+  assert.equal(ready.strategy.strategy.name, "simple_proportional");
+});
