@@ -34,7 +34,7 @@ export type Config =
 /** What reading the configuration found. `config` is absent when there were problems. */
 export interface ReadResult {
   readonly config?: Config;
-  /** The strategy to load, when `[strategy]` could be read (even if other sections failed). */
+  /** The strategy to load, when `[strategy]` names one (even if other options are invalid). */
   readonly strategyModule?: Config["strategyModule"];
   /** Every section as given. */
   readonly raw: RawSections;
@@ -207,8 +207,9 @@ export function readImageWeights(
       expected: `expected a non-negative integer weight, got ${JSON.stringify(weight)}`,
     });
   }
-  if (bad.length === 0) return { byName: new Map(entries as [string, number][]), defaultWeight };
-  return none;
+  return bad.length === 0
+    ? { byName: new Map(entries as [string, number][]), defaultWeight }
+    : none;
 }
 
 /**
@@ -246,18 +247,18 @@ export function readConfig(file: string | undefined, env: Record<string, string>
   }
   const typed = values as { [S in keyof Sections]: z.infer<Sections[S]> | undefined };
 
-  const strategyModule = resolveStrategy(sections.get("strategy"), where, problems);
-  let imageWeights: ImageWeights | undefined;
-  if (typed.strategy) {
-    imageWeights = readImageWeights(
-      typed.strategy.image_weights_filename,
-      typed.strategy.default_image_weight,
-      sections.get("strategy")?.get("image_weights_filename")?.where ?? where,
-      problems,
-    );
-  }
+  // The strategy and the weights file need no other option: check them whatever else failed.
+  const strategyOptions = sections.get("strategy");
+  const strategyModule = resolveStrategy(strategyOptions, where, problems);
+  const weightsFile = strategyOptions?.get("image_weights_filename");
+  const imageWeights = readImageWeights(
+    weightsFile?.value.trim() ? weightsFile.value : undefined,
+    typed.strategy?.default_image_weight ?? 1,
+    weightsFile?.where ?? where,
+    problems,
+  );
   return {
-    config: problems.length === 0 && strategyModule && imageWeights
+    config: problems.length === 0 && strategyModule
       ? {
         ...(typed as { [S in keyof Sections]: z.infer<Sections[S]> }),
         file,

@@ -21,9 +21,6 @@ export interface EjectDirective {
 /** One action on one node. */
 export type Directive = CacheDirective | EjectDirective;
 
-/** The directive kinds, in the order a plan lists them. */
-export const DIRECTIVE_KINDS = ["eject", "cache"] as const satisfies readonly Directive["kind"][];
-
 /** Builds a cache directive. */
 export function cache(nodeUuid: string, image: { uuid: string; checksum: string }): CacheDirective {
   return { kind: "cache", nodeUuid, imageUuid: image.uuid, imageChecksum: image.checksum };

@@ -41,8 +41,3 @@ export interface FleetState {
   readonly flavors: readonly Flavor[];
   readonly images: readonly Image[];
 }
-
-/** Whether a node can take an image now: not provisioned and not already cached. */
-export function canCache(node: Node): boolean {
-  return !node.provisioned && !node.cached;
-}

@@ -410,6 +410,19 @@ Deno.test("readConfig() returns the problems of every section together", async (
   ]);
 });
 
+Deno.test("readConfig() checks the weights file even when other [strategy] options are bad", async () => {
+  await using dir = await tempDir();
+  const { problems, strategyModule, file } = await load(
+    dir,
+    "[strategy]\ndefault_image_weight = -1\nimage_weights_filename = /nonexistent/weights.json\n",
+  );
+  assert.deepEqual(problems.map((p) => [p.where, p.option]), [
+    [`${file}:2`, "default_image_weight"],
+    [`${file}:3`, "image_weights_filename"],
+  ]);
+  assert.deepEqual(strategyModule, { kind: "builtin", name: "simple_proportional", where: file });
+});
+
 Deno.test("readConfig() reports an unreadable file as one problem", async () => {
   await using dir = await tempDir();
   for (const file of [join(dir.path, "missing.conf"), dir.path]) {
