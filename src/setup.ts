@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { getLogger } from "@logtape/logtape";
 import { z } from "zod";
 import { type Config, readConfig } from "./config/load.ts";
 import type { RawSections } from "./config/ini_file.ts";
@@ -31,8 +32,14 @@ export interface Setup {
 export interface SetupOptions {
   /** Environment variables (for `ARSENAL_<SECTION>__<OPTION>` overrides). */
   readonly env?: Record<string, string>;
-  /** Receives each warning (unknown section or option, ignored section). */
+  /** Receives each warning (unknown section or option, ignored section); logs it by default. */
   readonly onWarning?: (message: string) => void;
+}
+
+const log = getLogger(["arsenal", "config"]);
+
+function logWarning(warning: string): void {
+  log.warn("{warning}", { warning });
 }
 
 function shapesOfBuiltins(): Map<string, { name: string; shape: SectionShape }> {
@@ -108,7 +115,9 @@ export async function setup(file: string | undefined, options: SetupOptions = {}
     problems.push(...section.problems);
     strategyOptions = section.value;
   }
-  for (const warning of typoWarnings(read.raw, strategy)) options.onWarning?.(warning);
+  for (const warning of typoWarnings(read.raw, strategy)) {
+    (options.onWarning ?? logWarning)(warning);
+  }
   if (problems.length > 0 || !read.config || !strategy) throw new ConfigError(problems);
   return { config: read.config, strategy, strategyOptions };
 }

@@ -3,13 +3,10 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
 import { renderEffectiveConfig } from "../config/effective.ts";
 import { setup } from "../setup.ts";
 import type { Command } from "./args.ts";
 import type { CommandIo } from "./io.ts";
-
-const log = getLogger(["arsenal", "config"]);
 
 /**
  * Prints the effective configuration (secrets redacted); warnings go to the log.
@@ -20,9 +17,6 @@ export async function checkConfigCommand(
   command: Extract<Command, { name: "check-config" }>,
   io: CommandIo,
 ): Promise<void> {
-  const ready = await setup(command.configFile, {
-    env: io.env,
-    onWarning: (warning) => log.warn("{warning}", { warning }),
-  });
+  const ready = await setup(command.configFile, { env: io.env });
   await io.write(renderEffectiveConfig(ready));
 }

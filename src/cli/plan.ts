@@ -37,10 +37,7 @@ export async function planCommand(
   command: Extract<Command, { name: "plan" }>,
   io: CommandIo,
 ): Promise<void> {
-  const ready = await setup(command.configFile, {
-    env: io.env,
-    onWarning: (warning) => log.warn("{warning}", { warning }),
-  });
+  const ready = await setup(command.configFile, { env: io.env });
   const started = performance.now();
   const decoded = decodeSnapshot(await readSnapshot(command.snapshot, io));
   if (!decoded.ok) throw new InputError(command.snapshot, decoded.problems);

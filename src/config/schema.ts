@@ -103,12 +103,17 @@ const serviceCredentials = {
   region_name: text().describe("Region; falls back to `[client_wrapper] region_name`."),
 };
 
-/** `[nova]`: flavors. */
-export const novaSection = z.object({
-  ...serviceCredentials,
+/** Options `[nova]` and `[ironic]` share: their Keystone URL, and retries of conflicting calls. */
+const novaAndIronic = {
   admin_url: text().describe("Keystone URL; falls back to `[client_wrapper] os_api_url`."),
   api_max_retries: count(60).describe("Retries of a conflicting call."),
   api_retry_interval: count(2).describe("Seconds between those retries."),
+};
+
+/** `[nova]`: flavors. */
+export const novaSection = z.object({
+  ...serviceCredentials,
+  ...novaAndIronic,
   service_name: text().describe("Service name; falls back to `[client_wrapper] service_name`."),
   auth_system: text().describe("Authentication system; falls back to `[client_wrapper]`."),
   auth_plugin: text().describe("Accepted for compatibility; has no effect."),
@@ -118,10 +123,8 @@ export const novaSection = z.object({
 /** `[ironic]`: nodes, and where directives go. */
 export const ironicSection = z.object({
   ...serviceCredentials,
-  admin_url: text().describe("Keystone URL; falls back to `[client_wrapper] os_api_url`."),
+  ...novaAndIronic,
   api_version: z.number().int().min(1).default(1).describe("Ironic API major version."),
-  api_max_retries: count(60).describe("Retries of a conflicting call."),
-  api_retry_interval: count(2).describe("Seconds between those retries."),
 });
 
 /** `[glance]`: images. */
