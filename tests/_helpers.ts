@@ -78,7 +78,15 @@ export async function runArsenal(
   args: readonly string[],
   options: { env?: Record<string, string>; stdin?: string; cwd?: string } = {},
 ): Promise<Finished> {
-  const keep = ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"];
+  const keep = [
+    "PATH",
+    "HOME",
+    "DENO_DIR",
+    "XDG_CACHE_HOME",
+    "TMPDIR",
+    "DENO_TLS_CA_STORE",
+    "NODE_EXTRA_CA_CERTS",
+  ];
   const env: Record<string, string> = { NO_COLOR: "1" };
   for (const name of keep) {
     const value = Deno.env.get(name);
