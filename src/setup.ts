@@ -5,7 +5,6 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { z } from "zod";
 import { type Config, readConfig } from "./config/load.ts";
 import type { RawSections } from "./config/ini_file.ts";
 import {
@@ -18,7 +17,7 @@ import {
 import { SECTIONS } from "./config/schema.ts";
 import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
 import { ConfigError, type ConfigProblem, PluginError } from "./runtime/errors.ts";
-import { importStrategy, type LoadedStrategy } from "./strategy/loader.ts";
+import { checkStrategy, importStrategy, type LoadedStrategy } from "./strategy/loader.ts";
 
 /** A validated configuration with its strategy, ready to plan. */
 export interface Setup {
@@ -42,13 +41,14 @@ function logWarning(warning: string): void {
   log.warn("{warning}", { warning });
 }
 
-function shapesOfBuiltins(): Map<string, { name: string; shape: SectionShape }> {
-  const shapes = new Map<string, { name: string; shape: SectionShape }>();
-  for (const plugin of Object.values(BUILTIN_STRATEGIES)) {
-    const shape = describeShape(plugin.options ?? z.object({}));
-    shapes.set(plugin.section ?? plugin.name, { name: plugin.name, shape });
-  }
-  return shapes;
+/** The built-in strategies by the section each reads. */
+function builtinsBySection(): Map<string, LoadedStrategy> {
+  return new Map(
+    Object.entries(BUILTIN_STRATEGIES).map(([name, plugin]) => {
+      const loaded = checkStrategy(name, plugin);
+      return [loaded.section, loaded];
+    }),
+  );
 }
 
 /** Warnings for sections and options nobody reads: the typo guard. */
@@ -57,7 +57,7 @@ export function typoWarnings(raw: RawSections, active: LoadedStrategy | undefine
     Object.entries(SECTIONS).map(([name, schema]) => [name, describeShape(schema)]),
   );
   if (active) known.set(active.section, active.shape);
-  const builtins = shapesOfBuiltins();
+  const builtins = builtinsBySection();
   const warnings: string[] = [];
   for (const [section, options] of raw) {
     const where = options.values().next().value?.where ?? "configuration";
@@ -67,7 +67,8 @@ export function typoWarnings(raw: RawSections, active: LoadedStrategy | undefine
     } else if (builtins.has(section)) {
       warnings.push(
         `${where}: section [${section}] is ignored: it configures strategy ` +
-          `"${builtins.get(section)!.name}", and the active strategy is "${active?.strategy.name}"`,
+          `"${builtins.get(section)!.strategy.name}", and the active strategy is ` +
+          `"${active?.strategy.name}"`,
       );
     } else {
       const near = suggest(section, [...known.keys(), ...builtins.keys()]);
@@ -105,9 +106,8 @@ export async function setup(file: string | undefined, options: SetupOptions = {}
     }
   }
   if (strategy) {
-    const schema = strategy.strategy.options ?? z.object({});
     const section = readSection(
-      schema,
+      strategy.options,
       strategy.section,
       read.raw.get(strategy.section),
       file ?? "(defaults)",

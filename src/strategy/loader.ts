@@ -8,6 +8,8 @@ import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { BUILTIN_STRATEGIES } from "../../plugins/mod.ts";
 import { PluginError } from "../runtime/errors.ts";
+import { normalizeSection } from "../config/ini_file.ts";
+import { SECTIONS } from "../config/schema.ts";
 import { describeShape, type SectionShape } from "../config/section.ts";
 import type { Strategy } from "./contract.ts";
 
@@ -24,6 +26,8 @@ export interface LoadedStrategy {
   readonly module: string;
   /** INI section holding the plugin's options. */
   readonly section: string;
+  /** The section's schema (an empty object schema when the plugin declares none). */
+  readonly options: z.ZodType;
   readonly shape: SectionShape;
 }
 
@@ -67,13 +71,18 @@ export function checkStrategy(module: string, exported: unknown): LoadedStrategy
   }
   // deno-lint-ignore no-explicit-any
   const strategy = exported as Strategy<any>;
+  const options = strategy.options ?? EMPTY_OPTIONS;
   let shape: SectionShape;
   try {
-    shape = describeShape(strategy.options ?? EMPTY_OPTIONS);
+    shape = describeShape(options);
   } catch {
     throw new PluginError(module, "options must be a zod object schema (z.object({...}))");
   }
-  return { strategy, module, section: strategy.section ?? strategy.name, shape };
+  const section = strategy.section ?? strategy.name;
+  if (Object.hasOwn(SECTIONS, normalizeSection(section))) {
+    throw new PluginError(module, `section [${section}] is Arsenal's own; name another section`);
+  }
+  return { strategy, module, section: normalizeSection(section), options, shape };
 }
 
 /**

@@ -91,6 +91,11 @@ Deno.test("checkStrategy() rejects malformed members and accepts a minimal strat
     [{ name: "x", version: "", plan }, /version must be a non-empty string/],
     [{ name: "x", version: "1", plan: "no" }, /plan must be a function/],
     [{ name: "x", version: "1", plan, options: z.string() }, /options must be a zod object schema/],
+    [
+      { name: "x", version: "1", plan, section: "Director" },
+      /section \[Director\] is Arsenal's own/,
+    ],
+    [{ name: "strategy", version: "1", plan }, /section \[strategy\] is Arsenal's own/],
   ];
   for (const [exported, reason] of bad) {
     assert.throws(() => checkStrategy("m", exported), (e: PluginError) => reason.test(e.reason));
