@@ -8,7 +8,7 @@ import type { FleetState, Image, Node } from "../src/domain/fleet.ts";
 import { UNIFORM_WEIGHTS } from "../src/domain/image_weights.ts";
 import type { ImageWeights } from "../src/domain/image_weights.ts";
 import type { PlanContext } from "../src/strategy/contract.ts";
-import { seededRandom } from "../src/strategy/random.ts";
+import { seededRandom } from "../src/domain/random.ts";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));

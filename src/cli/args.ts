@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "../runtime/errors.ts";
-import { MAX_SEED } from "../strategy/random.ts";
+import { MAX_SEED } from "../domain/random.ts";
 
 /** A parsed command line. */
 export type Command =

@@ -7,7 +7,7 @@ import { getLogger } from "@logtape/logtape";
 import { decodeSnapshot } from "../domain/snapshot.ts";
 import { InputError } from "../runtime/errors.ts";
 import { setup } from "../setup.ts";
-import { seededRandom } from "../strategy/random.ts";
+import { seededRandom } from "../domain/random.ts";
 import { runStrategy } from "../strategy/run.ts";
 import type { Command } from "./args.ts";
 import type { CommandIo } from "./io.ts";

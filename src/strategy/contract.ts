@@ -34,7 +34,7 @@ import type { z } from "zod";
 import type { FleetState } from "../domain/fleet.ts";
 import type { Directive } from "../domain/directive.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
-import type { Random } from "./random.ts";
+import type { Random } from "../domain/random.ts";
 
 export type { Directive, FleetState, ImageWeights, Random };
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { FleetState, Image, Node } from "../../src/domain/fleet.ts";
-import { seededRandom } from "../../src/strategy/random.ts";
+import { seededRandom } from "../../src/domain/random.ts";
 
 /** Shape of a synthetic fleet. Shares are fractions from 0 to 1. */
 export interface SyntheticFleetOptions {

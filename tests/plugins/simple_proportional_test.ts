@@ -6,7 +6,7 @@ import strategy, { chooseImages } from "../../plugins/simple_proportional.ts";
 import type { Directive } from "../../src/domain/directive.ts";
 import type { FleetState, Node } from "../../src/domain/fleet.ts";
 import type { ImageWeights } from "../../src/domain/image_weights.ts";
-import { seededRandom } from "../../src/strategy/random.ts";
+import { seededRandom } from "../../src/domain/random.ts";
 import { context, fleet, image, node, weights } from "../_helpers.ts";
 
 function plan(

@@ -1,6 +1,6 @@
 /** seededRandom(): the only randomness strategies get, so it must be repeatable and fair. */
 import assert from "node:assert/strict";
-import { MAX_SEED, seededRandom } from "../../src/strategy/random.ts";
+import { MAX_SEED, seededRandom } from "../../src/domain/random.ts";
 
 Deno.test("seededRandom() repeats its draws for a seed and differs between seeds", () => {
   const draws = (seed: number) => {

@@ -1,0 +1,62 @@
+/**
+ * What a cycle did, as recorded for `GET /v1/plan`, logs and metrics.
+ *
+ * @module
+ */
+import type { Directive } from "../domain/directive.ts";
+
+/** What happened to one directive. */
+export type DirectiveOutcome = "issued" | "failed" | "dry_run" | "rate_limited";
+
+/** A directive with its outcome (and the reason, when it failed). */
+export type DirectiveRecord = Directive & {
+  readonly outcome: DirectiveOutcome;
+  readonly reason?: string;
+};
+
+/** Counts for one flavor, after the cycle's ejections were planned. */
+export interface FlavorFigures {
+  readonly flavor: string;
+  /** Cache target from the strategy, when it states one. */
+  readonly target?: number;
+  readonly provisioned: number;
+  /** Unprovisioned and not cached: free to cache onto. */
+  readonly available: number;
+  /** Unprovisioned and cached (or caching). */
+  readonly cached: number;
+}
+
+/** Cached (unprovisioned) nodes holding one image. */
+export interface ImageFigures {
+  readonly uuid: string;
+  readonly name: string;
+  readonly cached: number;
+}
+
+/** How a cycle ended. */
+export type CycleOutcome =
+  /** Planned, and every directive went through the director (some may have failed). */
+  | "success"
+  /** Not planned: probable scouting error (no nodes, flavors or images). */
+  | "skipped"
+  /** Not planned: the scout or the strategy failed. */
+  | "failed";
+
+/** One cycle, start to finish. */
+export interface CycleRecord {
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly outcome: CycleOutcome;
+  /** Why the cycle was skipped or failed. */
+  readonly reason?: string;
+  /** What started it: the schedule, or an operator via `POST /v1/cycle`. */
+  readonly trigger: "schedule" | "manual" | "once";
+  readonly strategy: { readonly name: string; readonly version: string };
+  /** The seed of the strategy's random source: `arsenal plan --seed` reproduces the plan. */
+  readonly seed: number;
+  readonly dryRun: boolean;
+  readonly directives: readonly DirectiveRecord[];
+  readonly flavors: readonly FlavorFigures[];
+  readonly images: readonly ImageFigures[];
+}

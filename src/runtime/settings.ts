@@ -1,0 +1,204 @@
+/**
+ * Runtime settings: the toggles an operator may change while Arsenal runs (`PATCH /v1/runtime`).
+ *
+ * They start from the configuration; overrides live in memory only, so the configuration file
+ * stays the source at restart. A change takes effect at the next cycle, which reads
+ * {@linkcode RuntimeSettings.current} when it starts.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { describeShape, expectation, type SectionShape } from "../config/section.ts";
+
+/** The settings, in `arsenal.conf`'s spelling. */
+export interface Tunables {
+  readonly dry_run: boolean;
+  /** No scheduled cycles while paused (polling goes on; `POST /v1/cycle` still works). */
+  readonly paused: boolean;
+  readonly cache_directive_rate_limit: number;
+  readonly cache_directive_limiting_period: number;
+  readonly eject_directive_rate_limit: number;
+  readonly eject_directive_limiting_period: number;
+  readonly directive_spacing: number;
+  /** The strategy's own options (its section). */
+  readonly strategy: Readonly<Record<string, unknown>>;
+}
+
+/** One setting that changed. */
+export interface Change {
+  /** `dry_run`, or `strategy.<option>` for a strategy option. */
+  readonly setting: string;
+  readonly from: unknown;
+  readonly to: unknown;
+  readonly reason?: string;
+}
+
+/** What is wrong with a patch, for a 400/412/422 answer. */
+export interface PatchRejection {
+  readonly status: 400 | 412 | 422;
+  readonly error: string;
+  readonly problems?: readonly { path: string; message: string; value?: unknown }[];
+}
+
+const core = {
+  dry_run: z.boolean(),
+  paused: z.boolean(),
+  cache_directive_rate_limit: z.number().int().min(0),
+  cache_directive_limiting_period: z.number().int().min(1),
+  eject_directive_rate_limit: z.number().int().min(0),
+  eject_directive_limiting_period: z.number().int().min(1),
+  directive_spacing: z.number().int().min(1),
+};
+
+const CORE_SHAPE = describeShape(z.object(core));
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The runtime settings, their version (for ETags), and who hears of changes. */
+export class RuntimeSettings {
+  readonly #configured: Tunables;
+  readonly #strategySchema: z.ZodType;
+  readonly #strategyShape: SectionShape;
+  readonly #listeners: ((change: Change) => void)[] = [];
+  #current: Tunables;
+  #version = 1;
+
+  /**
+   * @param configured the values from the configuration
+   * @param strategySchema the strategy's options schema, to validate its options
+   */
+  constructor(configured: Tunables, strategySchema: z.ZodType) {
+    this.#configured = Object.freeze({ ...configured, strategy: { ...configured.strategy } });
+    this.#current = this.#configured;
+    this.#strategySchema = strategySchema;
+    this.#strategyShape = describeShape(strategySchema);
+  }
+
+  /** The settings in force. */
+  get current(): Tunables {
+    return this.#current;
+  }
+
+  /** A strong ETag that changes with every change: `"3"`. */
+  get etag(): string {
+    return `"${this.#version}"`;
+  }
+
+  /** Calls `listener` with every change, after it is made. */
+  onChange(listener: (change: Change) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Applies a JSON merge patch (RFC 7386). `null` resets a setting to its configured value.
+   * Nothing changes unless the whole patch is valid.
+   *
+   * @param ifMatch an `If-Match` header value; a stale one is refused with 412
+   */
+  patch(
+    body: unknown,
+    options: { ifMatch?: string | null; reason?: string } = {},
+  ): { ok: true; changes: Change[] } | ({ ok: false } & PatchRejection) {
+    const { ifMatch, reason } = options;
+    if (ifMatch && ifMatch !== "*" && !ifMatch.split(",").some((t) => t.trim() === this.etag)) {
+      return {
+        ok: false,
+        status: 412,
+        error: `If-Match ${ifMatch} is stale; the settings are now ${this.etag}`,
+      };
+    }
+    if (!isObject(body)) return { ok: false, status: 400, error: "the body must be a JSON object" };
+    const problems: { path: string; message: string; value?: unknown }[] = [];
+    const next: Record<string, unknown> = {
+      ...this.#current,
+      strategy: { ...this.#current.strategy },
+    };
+    for (const [key, value] of Object.entries(body)) {
+      if (key === "strategy") {
+        if (!isObject(value)) {
+          problems.push({ path: key, message: "expected an object of strategy options", value });
+          continue;
+        }
+        const strategy = next.strategy as Record<string, unknown>;
+        for (const [option, optionValue] of Object.entries(value)) {
+          if (!Object.hasOwn(this.#strategyShape, option)) {
+            problems.push({ path: `strategy.${option}`, message: "unknown strategy option" });
+          } else {
+            strategy[option] = optionValue === null
+              ? this.#configured.strategy[option]
+              : optionValue;
+          }
+        }
+      } else if (!Object.hasOwn(core, key)) {
+        problems.push({ path: key, message: "unknown setting" });
+      } else {
+        next[key] = value === null ? this.#configured[key as keyof Tunables] : value;
+      }
+    }
+    problems.push(...this.#validate(next));
+    if (problems.length > 0) {
+      return {
+        ok: false,
+        status: 422,
+        error: "the patch is invalid; nothing was changed",
+        problems,
+      };
+    }
+    const changes = this.#diff(next as unknown as Tunables, reason);
+    if (changes.length > 0) {
+      this.#current = Object.freeze(next as unknown as Tunables);
+      this.#version++;
+      for (const change of changes) for (const listener of this.#listeners) listener(change);
+    }
+    return { ok: true, changes };
+  }
+
+  #validate(next: Record<string, unknown>): { path: string; message: string; value?: unknown }[] {
+    const problems: { path: string; message: string; value?: unknown }[] = [];
+    for (const [key, schema] of Object.entries(core)) {
+      if (!schema.safeParse(next[key]).success) {
+        problems.push({
+          path: key,
+          message: `expected ${expectation(CORE_SHAPE[key])}`,
+          value: next[key],
+        });
+      }
+    }
+    const strategy = this.#strategySchema.safeParse(next.strategy);
+    if (!strategy.success) {
+      for (const issue of strategy.error.issues) {
+        const option = String(issue.path[0] ?? "");
+        const prop = this.#strategyShape[option];
+        problems.push({
+          path: `strategy.${option}`,
+          message: prop ? `expected ${expectation(prop)}` : issue.message,
+          value: (next.strategy as Record<string, unknown>)[option],
+        });
+      }
+    }
+    return problems;
+  }
+
+  #diff(next: Tunables, reason: string | undefined): Change[] {
+    const changes: Change[] = [];
+    const was = this.#current;
+    for (const key of Object.keys(core) as (keyof typeof core)[]) {
+      if (was[key] !== next[key]) {
+        changes.push({ setting: key, from: was[key], to: next[key], reason });
+      }
+    }
+    for (const option of Object.keys(this.#strategyShape)) {
+      if (was.strategy[option] !== next.strategy[option]) {
+        changes.push({
+          setting: `strategy.${option}`,
+          from: was.strategy[option],
+          to: next.strategy[option],
+          reason,
+        });
+      }
+    }
+    return changes;
+  }
+}
