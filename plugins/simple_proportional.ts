@@ -128,9 +128,12 @@ const simpleProportional = {
     const weights = images.map((image) => weightOf(imageWeights, image.name));
     const caches: Directive[] = [];
     const warnings: string[] = [];
+    const targets: Record<string, number> = {};
     for (const [flavor, f] of flavorIndex) {
       const tally = tallies[f];
-      const need = Math.max(0, Math.floor(share * tally.unprovisioned) - tally.cached);
+      const target = Math.floor(share * tally.unprovisioned);
+      targets[flavor] = target;
+      const need = Math.max(0, target - tally.cached);
       if (need === 0) continue;
       if (images.length === 0) {
         warnings.push(
@@ -142,7 +145,7 @@ const simpleProportional = {
       const chosen = random.sample(tally.free, need);
       for (let k = 0; k < need; k++) caches.push(cache(chosen[k].uuid, images[picks[k]]));
     }
-    return { directives: ejects.concat(caches), warnings };
+    return { directives: ejects.concat(caches), warnings, targets };
   },
 } satisfies Strategy<z.infer<typeof options>>;
 

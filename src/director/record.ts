@@ -14,7 +14,7 @@ export type DirectiveRecord = Directive & {
   readonly reason?: string;
 };
 
-/** Counts for one flavor, after the cycle's ejections were planned. */
+/** Counts for one flavor, as observed at the start of the cycle. */
 export interface FlavorFigures {
   readonly flavor: string;
   /** Cache target from the strategy, when it states one. */

@@ -46,10 +46,12 @@ export interface PlanContext {
   readonly imageWeights: ImageWeights;
 }
 
-/** The long form of a plan: directives, plus warnings for the operator's log. */
+/** The long form of a plan: directives, plus warnings for the log and per-flavor targets. */
 export interface PlanResult {
   readonly directives: readonly Directive[];
   readonly warnings?: readonly string[];
+  /** How many cached nodes each flavor should have: shown in `/v1/plan`, logs and metrics. */
+  readonly targets?: Readonly<Record<string, number>>;
 }
 
 /** A strategy plugin: the default export of its module. */

@@ -12,10 +12,11 @@ import type { LoadedStrategy } from "./loader.ts";
 /** At most this many invalid directives are listed in one error. */
 const MAX_LISTED = 10;
 
-/** A checked plan: directives (fresh objects, extra fields dropped) and the plugin's warnings. */
+/** A checked plan: directives (fresh objects, extra fields dropped), warnings and targets. */
 export interface CheckedPlan {
   readonly directives: Directive[];
   readonly warnings: readonly string[];
+  readonly targets: Readonly<Record<string, number>>;
 }
 
 function normalize(module: string, returned: unknown): PlanResult {
@@ -23,7 +24,10 @@ function normalize(module: string, returned: unknown): PlanResult {
   const result = returned as Partial<PlanResult> | null;
   if (result && typeof result === "object" && Array.isArray(result.directives)) {
     const warnings = Array.isArray(result.warnings) ? result.warnings.map(String) : [];
-    return { directives: result.directives, warnings };
+    const targets = Object.fromEntries(
+      Object.entries(result.targets ?? {}).filter(([, n]) => Number.isFinite(n)),
+    );
+    return { directives: result.directives, warnings, targets };
   }
   throw new PluginError(module, "plan() must return an array of directives or { directives }");
 }
@@ -65,7 +69,7 @@ export function runStrategy(
     if (problems.length > MAX_LISTED) listed.push(`... and ${problems.length - MAX_LISTED} more`);
     throw new PluginError(module, `plan() returned invalid directives:\n  ${listed.join("\n  ")}`);
   }
-  return { directives, warnings: plan.warnings ?? [] };
+  return { directives, warnings: plan.warnings ?? [], targets: plan.targets ?? {} };
 }
 
 /** A fresh, well-formed directive built from what a plugin returned, or what is wrong with it. */

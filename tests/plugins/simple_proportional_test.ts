@@ -115,6 +115,16 @@ Deno.test("simple_proportional computes need in doubles: 0.29 of 100 is 28", () 
   assert.equal(plan(fleet(freeNodes(100), [ubuntu]), 0.29).directives.length, 28);
 });
 
+Deno.test("simple_proportional states each flavor's target: floor(percentage x unprovisioned)", () => {
+  const nodes = [
+    ...freeNodes(7, "a", "a"),
+    node("p", "a", { provisioned: true }),
+    ...freeNodes(2, "b", "b"),
+  ];
+  const result = strategy.plan(fleet(nodes, [ubuntu]), { percentage_to_cache: 0.5 }, context());
+  assert.deepEqual(result.targets, { a: 3, b: 1 });
+});
+
 Deno.test("simple_proportional subtracts cached nodes of the flavor from its target", () => {
   const nodes = [
     ...freeNodes(8),

@@ -23,13 +23,13 @@ function invalid(plan: Strategy["plan"]): string {
   return assert.fail("the plan should have been rejected");
 }
 
-Deno.test("runStrategy() accepts an array or { directives, warnings }", () => {
+Deno.test("runStrategy() accepts an array or { directives, warnings, targets }", () => {
   const eject = { kind: "eject" as const, nodeUuid: "n1" };
-  assert.deepEqual(run(() => [eject]), { directives: [eject], warnings: [] });
-  assert.deepEqual(run(() => ({ directives: [eject], warnings: ["careful"] })), {
-    directives: [eject],
-    warnings: ["careful"],
-  });
+  assert.deepEqual(run(() => [eject]), { directives: [eject], warnings: [], targets: {} });
+  assert.deepEqual(
+    run(() => ({ directives: [eject], warnings: ["careful"], targets: { f: 2, g: NaN } })),
+    { directives: [eject], warnings: ["careful"], targets: { f: 2 } },
+  );
 });
 
 Deno.test("runStrategy() copies directives and drops fields the contract does not define", () => {

@@ -1,0 +1,283 @@
+/**
+ * The director loop: the one place where scout, strategy and director meet.
+ *
+ * Flavors and images are polled every `poll_spacing` seconds (first at start). Every
+ * `directive_spacing` seconds a cycle reads the nodes, hands the fleet to the strategy, and has the
+ * director rate-limit and issue the directives. Cycles never overlap. Time comes from the injected
+ * clock only.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type { Controller, Health } from "./api/deps.ts";
+import { type Director, type StopSignals } from "./director/director.ts";
+import { fleetFigures } from "./director/figures.ts";
+import type { CycleRecord, FlavorFigures, ImageFigures } from "./director/record.ts";
+import type { Flavor, FleetState, Image } from "./domain/fleet.ts";
+import type { ImageWeights } from "./domain/image_weights.ts";
+import { MAX_SEED, type Random, seededRandom } from "./domain/random.ts";
+import type { Clock } from "./runtime/clock.ts";
+import type { RuntimeSettings } from "./runtime/settings.ts";
+import type { Scout, ScoutSource } from "./scout/scout.ts";
+import type { LoadedStrategy } from "./strategy/loader.ts";
+import { runStrategy } from "./strategy/run.ts";
+
+const log = getLogger(["arsenal", "loop"]);
+
+/** Who hears what the loop does (the metrics, in practice). */
+export interface LoopObserver {
+  observeCycle(record: CycleRecord): void;
+  observeScout(source: ScoutSource, seconds: number, ok: boolean): void;
+}
+
+/** Everything the loop works with. */
+export interface LoopOptions {
+  readonly clock: Clock;
+  readonly scout: Scout;
+  readonly strategy: LoadedStrategy;
+  readonly director: Director;
+  readonly settings: RuntimeSettings;
+  readonly imageWeights: ImageWeights;
+  /** Seconds between polls of flavors and images. */
+  readonly pollSpacing: number;
+  /** Spread of each spacing, as a share of it: 0.1 waits 90% to 110%. */
+  readonly pollJitter?: number;
+  readonly directiveJitter?: number;
+  /** Log per-flavor and per-image statistics every cycle. */
+  readonly logStatistics?: boolean;
+  /** Source of jitter and of each cycle's seed. */
+  readonly random?: Random;
+  readonly observer?: LoopObserver;
+  /** `stop` ends scheduling and the starting of directives; `abort` cuts calls in flight. */
+  readonly signals?: StopSignals;
+}
+
+/** Liveness fails when nothing happened for this many directive spacings (and at least 60 s). */
+const LIVENESS_SPACINGS = 3;
+/** Readiness fails when no scout call succeeded for this many spacings. */
+const READINESS_SPACINGS = 3;
+
+const NEVER: StopSignals = {
+  stop: new AbortController().signal,
+  abort: new AbortController().signal,
+};
+
+/** The loop, and the {@linkcode Controller} the API reads it through. */
+export class Loop implements Controller {
+  readonly #o: LoopOptions;
+  readonly #random: Random;
+  readonly #signals: StopSignals;
+  #flavors: Flavor[] | undefined;
+  #images: Image[] | undefined;
+  #lastCycle: CycleRecord | undefined;
+  #running: Promise<CycleRecord> | undefined;
+  #lastScoutSuccess: number | undefined;
+  /** Last sign of life: a scheduler tick, a scout answer, a directive settled. */
+  #lastProgress: number;
+
+  constructor(options: LoopOptions) {
+    this.#o = options;
+    this.#random = options.random ?? seededRandom(crypto.getRandomValues(new Uint32Array(1))[0]);
+    this.#signals = options.signals ?? NEVER;
+    this.#lastProgress = options.clock.now();
+  }
+
+  liveness(): Health {
+    const bound = Math.max(LIVENESS_SPACINGS * this.#o.settings.current.directive_spacing, 60);
+    const quiet = (this.#o.clock.now() - this.#lastProgress) / 1000;
+    if (quiet <= bound) return { ok: true };
+    return { ok: false, reason: `no progress for ${Math.round(quiet)} s (limit ${bound} s)` };
+  }
+
+  readiness(): Health {
+    if (this.#lastScoutSuccess === undefined || !this.#flavors || !this.#images) {
+      return { ok: false, reason: "the fleet has not been scouted successfully yet" };
+    }
+    const spacing = Math.max(this.#o.pollSpacing, this.#o.settings.current.directive_spacing);
+    const bound = READINESS_SPACINGS * spacing;
+    const age = (this.#o.clock.now() - this.#lastScoutSuccess) / 1000;
+    if (age <= bound) return { ok: true };
+    return {
+      ok: false,
+      reason: `last successful scout was ${Math.round(age)} s ago (limit ${bound} s)`,
+    };
+  }
+
+  lastCycle(): CycleRecord | undefined {
+    return this.#lastCycle;
+  }
+
+  triggerCycle(): Promise<CycleRecord> | undefined {
+    return this.#running ? undefined : this.#cycle("manual");
+  }
+
+  /** Polls, runs one cycle, and returns its record (`arsenal run --once`). */
+  async runOnce(): Promise<CycleRecord> {
+    await this.poll();
+    return await this.#cycle("once");
+  }
+
+  /** Schedules polls and cycles until `signals.stop` aborts; then waits for a running cycle. */
+  async run(): Promise<void> {
+    const { clock, settings } = this.#o;
+    const { stop } = this.#signals;
+    let nextPoll = clock.now();
+    let nextCycle = clock.now();
+    while (!stop.aborted) {
+      this.#lastProgress = clock.now();
+      if (clock.now() >= nextPoll) {
+        await this.poll();
+        nextPoll = clock.now() + this.#jittered(this.#o.pollSpacing, this.#o.pollJitter);
+      }
+      if (!stop.aborted && clock.now() >= nextCycle) {
+        const started = clock.now();
+        if (settings.current.paused) log.debug("Paused: no cycle");
+        else if (this.#running) log.debug("A cycle is already running; skipping this one");
+        else await this.#cycle("schedule");
+        const spacing = settings.current.directive_spacing;
+        nextCycle = started + this.#jittered(spacing, this.#o.directiveJitter);
+      }
+      const wait = Math.max(0, Math.min(nextPoll, nextCycle) - clock.now());
+      await clock.sleep(wait, stop).catch(() => {});
+    }
+    await this.#running;
+  }
+
+  /** Polls flavors and images; on failure the previous data stays. True when both succeeded. */
+  async poll(): Promise<boolean> {
+    const { scout } = this.#o;
+    const [flavors, images] = await Promise.all([
+      this.#scouted("flavors", () => scout.retrieveFlavors(this.#signals.abort)),
+      this.#scouted("images", () => scout.retrieveImages(this.#signals.abort)),
+    ]);
+    if (flavors) this.#flavors = flavors;
+    if (images) this.#images = images;
+    return flavors !== undefined && images !== undefined;
+  }
+
+  #jittered(seconds: number, jitter = 0): number {
+    return seconds * 1000 * (1 + jitter * (2 * this.#random.next() - 1));
+  }
+
+  async #scouted<T>(source: ScoutSource, call: () => Promise<T>): Promise<T | undefined> {
+    const { clock, observer, scout } = this.#o;
+    const started = clock.now();
+    try {
+      const result = await call();
+      observer?.observeScout(source, (clock.now() - started) / 1000, true);
+      this.#lastScoutSuccess = this.#lastProgress = clock.now();
+      return result;
+    } catch (e) {
+      observer?.observeScout(source, (clock.now() - started) / 1000, false);
+      log.error("Scout {scout} failed to retrieve {source}: {error}", {
+        scout: scout.name,
+        source,
+        error: (e as Error)?.message ?? String(e),
+      });
+      return undefined;
+    }
+  }
+
+  #cycle(trigger: CycleRecord["trigger"]): Promise<CycleRecord> {
+    const running = this.#plan(trigger).finally(() => this.#running = undefined);
+    this.#running = running;
+    return running;
+  }
+
+  async #plan(trigger: CycleRecord["trigger"]): Promise<CycleRecord> {
+    const { clock, settings, strategy, director } = this.#o;
+    const tunables = settings.current;
+    const seed = this.#random.int(MAX_SEED + 1);
+    const startedAt = clock.now();
+    const finish = (
+      outcome: CycleRecord["outcome"],
+      rest: Partial<Pick<CycleRecord, "reason" | "directives" | "flavors" | "images">> = {},
+    ) =>
+      this.#finish({
+        startedAt,
+        finishedAt: clock.now(),
+        outcome,
+        trigger,
+        strategy: { name: strategy.strategy.name, version: strategy.strategy.version },
+        seed,
+        dryRun: tunables.dry_run,
+        directives: [],
+        flavors: [],
+        images: [],
+        ...rest,
+      });
+
+    const nodes = await this.#scouted(
+      "nodes",
+      () => this.#o.scout.retrieveNodes(this.#signals.abort),
+    );
+    if (!nodes) return finish("failed", { reason: "the scout failed to retrieve nodes" });
+    const missing = [
+      nodes.length === 0 && "nodes",
+      !this.#flavors?.length && "flavors",
+      !this.#images?.length && "images",
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      const reason = `probable scouting error: no ${missing.join(", no ")}`;
+      log.error("Skipping the cycle: {reason}", { reason });
+      return finish("skipped", { reason });
+    }
+    const fleet: FleetState = {
+      observedAt: startedAt,
+      nodes,
+      flavors: this.#flavors!,
+      images: this.#images!,
+    };
+    let plan;
+    try {
+      plan = runStrategy(strategy, fleet, tunables.strategy, {
+        random: seededRandom(seed),
+        imageWeights: this.#o.imageWeights,
+      });
+    } catch (e) {
+      log.error("{error}", { error: (e as Error).message });
+      return finish("failed", { reason: (e as Error).message });
+    }
+    for (const warning of plan.warnings) log.warn("{warning}", { warning });
+    const figures = fleetFigures(fleet, plan.targets);
+    if (this.#o.logStatistics) logStatistics(figures.flavors, figures.images);
+    const directives = await director.apply(
+      plan.directives,
+      tunables,
+      this.#signals,
+      () => this.#lastProgress = clock.now(),
+    );
+    return finish("success", { directives, ...figures });
+  }
+
+  #finish(record: CycleRecord): CycleRecord {
+    this.#lastCycle = record;
+    this.#lastProgress = record.finishedAt;
+    this.#o.observer?.observeCycle(record);
+    const ms = record.finishedAt - record.startedAt;
+    if (record.outcome === "success") {
+      log.info("Cycle done in {ms} ms: {count} directive(s){dry}, seed {seed}", {
+        ms,
+        count: record.directives.length,
+        dry: record.dryRun ? " (dry run)" : "",
+        seed: record.seed,
+      });
+    }
+    return record;
+  }
+}
+
+/** Logs the statistics the original logged each cycle. */
+function logStatistics(flavors: readonly FlavorFigures[], images: readonly ImageFigures[]): void {
+  for (const f of flavors) {
+    log.info(
+      "Flavor {flavor}: {provisioned} provisioned, {available} available, {cached} cached, target {target}",
+      { ...f, target: f.target ?? "-" },
+    );
+  }
+  for (const image of images) {
+    if (image.cached > 0) {
+      log.info("Image {name} ({uuid}): {cached} cached node(s)", { ...image });
+    }
+  }
+}

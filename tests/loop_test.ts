@@ -1,0 +1,247 @@
+/** Loop: scheduling, cycles, skips and failures, toggles, health, driven by a ManualClock. */
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { Director } from "../src/director/director.ts";
+import type { CycleRecord } from "../src/director/record.ts";
+import { UNIFORM_WEIGHTS } from "../src/domain/image_weights.ts";
+import { seededRandom } from "../src/domain/random.ts";
+import { Loop, type LoopOptions } from "../src/loop.ts";
+import { ManualClock } from "../src/runtime/clock.ts";
+import { RuntimeSettings, type Tunables } from "../src/runtime/settings.ts";
+import type { ScoutSource } from "../src/scout/scout.ts";
+import type { PlanResult } from "../src/strategy/contract.ts";
+import { importStrategy } from "../src/strategy/loader.ts";
+import { deferred, FakeScout } from "./_fakes/scout.ts";
+import { image, node } from "./_helpers.ts";
+
+const T0 = 1_700_000_000_000;
+const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
+const schema = z.object({ percentage_to_cache: z.number().min(0).max(1).default(0.125) });
+
+function settingsOf(overrides: Partial<Tunables> = {}): RuntimeSettings {
+  return new RuntimeSettings({
+    dry_run: false,
+    paused: false,
+    cache_directive_rate_limit: 0,
+    cache_directive_limiting_period: 300,
+    eject_directive_rate_limit: 0,
+    eject_directive_limiting_period: 300,
+    directive_spacing: 60,
+    strategy: { percentage_to_cache: 1 },
+    ...overrides,
+  }, schema);
+}
+
+/** A loop over four free nodes of one flavor and one image, watched by a recording observer. */
+function setup(options: Partial<LoopOptions> & { settings?: RuntimeSettings } = {}) {
+  const clock = new ManualClock(T0);
+  const scout = new FakeScout();
+  scout.nodes = ["n1", "n2", "n3", "n4"].map((uuid) => node(uuid, "small"));
+  scout.flavors = [{ name: "small" }];
+  scout.images = [image("i1", "Ubuntu")];
+  const settings = options.settings ?? settingsOf();
+  const cycles: CycleRecord[] = [];
+  const scouted: [ScoutSource, boolean][] = [];
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const loop = new Loop({
+    clock,
+    scout,
+    strategy,
+    director: new Director(scout, clock, settings.current, 8),
+    settings,
+    imageWeights: UNIFORM_WEIGHTS,
+    pollSpacing: 120,
+    random: seededRandom(1),
+    observer: {
+      observeCycle: (record) => cycles.push(record),
+      observeScout: (source, _seconds, ok) => scouted.push([source, ok]),
+    },
+    signals: { stop: stop.signal, abort: abort.signal },
+    ...options,
+  });
+  return { clock, scout, settings, loop, cycles, scouted, stop };
+}
+
+Deno.test("Loop.runOnce() polls, plans and issues one cycle", async () => {
+  const { scout, loop, cycles } = setup();
+  const record = await loop.runOnce();
+  assert.equal(record.outcome, "success");
+  assert.equal(record.trigger, "once");
+  assert.equal(record.directives.length, 4);
+  assert.ok(record.directives.every((d) => d.kind === "cache" && d.outcome === "issued"));
+  assert.deepEqual(record.flavors, [
+    { flavor: "small", target: 4, provisioned: 0, available: 4, cached: 0 },
+  ]);
+  assert.deepEqual(record.strategy, { name: "simple_proportional", version: "1.0.0" });
+  assert.equal(scout.issued.length, 4);
+  assert.deepEqual(cycles, [record]);
+  assert.equal(loop.lastCycle(), record);
+});
+
+Deno.test("Loop.runOnce() replays with `plan --seed`: the record names its seed", async () => {
+  const { loop } = setup({ settings: settingsOf({ strategy: { percentage_to_cache: 0.5 } }) });
+  const record = await loop.runOnce();
+  const again = strategy.strategy.plan(
+    {
+      observedAt: 0,
+      nodes: ["n1", "n2", "n3", "n4"].map((uuid) => node(uuid, "small")),
+      flavors: [{ name: "small" }],
+      images: [image("i1", "Ubuntu")],
+    },
+    { percentage_to_cache: 0.5 },
+    { random: seededRandom(record.seed), imageWeights: UNIFORM_WEIGHTS },
+  );
+  assert.deepEqual(
+    record.directives.map((d) => d.nodeUuid),
+    (again as PlanResult).directives.map((d) => d.nodeUuid),
+  );
+});
+
+Deno.test("Loop skips a cycle on a probable scouting error, and counts it", async (t) => {
+  for (const source of ["nodes", "flavors", "images"] as const) {
+    await t.step(`no ${source}`, async () => {
+      const { scout, loop, cycles } = setup();
+      scout[source] = [];
+      const record = await loop.runOnce();
+      assert.equal(record.outcome, "skipped");
+      assert.match(record.reason!, new RegExp(`probable scouting error: no ${source}`));
+      assert.equal(scout.issued.length, 0);
+      assert.equal(cycles.length, 1);
+    });
+  }
+});
+
+Deno.test("Loop records a failed cycle when the scout cannot list nodes", async () => {
+  const { scout, loop, scouted } = setup();
+  scout.failing.add("nodes");
+  const record = await loop.runOnce();
+  assert.equal(record.outcome, "failed");
+  assert.match(record.reason!, /failed to retrieve nodes/);
+  assert.deepEqual(scouted.filter(([, ok]) => !ok), [["nodes", false]]);
+});
+
+Deno.test("Loop records a failed cycle when the strategy fails", async () => {
+  const { loop } = setup({
+    strategy: {
+      ...strategy,
+      strategy: {
+        ...strategy.strategy,
+        plan: () => [{ kind: "cache", nodeUuid: "ghost" }] as never,
+      },
+    },
+  });
+  const record = await loop.runOnce();
+  assert.equal(record.outcome, "failed");
+  assert.match(record.reason!, /invalid directives/);
+});
+
+Deno.test("Loop.run() polls at start, then cycles every directive_spacing", async () => {
+  const { clock, scout, loop, cycles, stop } = setup();
+  const running = loop.run();
+  await clock.advance(0);
+  assert.deepEqual(scout.calls.slice(0, 3), ["flavors", "images", "nodes"]);
+  assert.equal(cycles.length, 1);
+  await clock.advance(59_000);
+  assert.equal(cycles.length, 1);
+  await clock.advance(1_000);
+  assert.equal(cycles.length, 2);
+  await clock.advance(120_000);
+  assert.equal(cycles.length, 4);
+  assert.equal(scout.calls.filter((c) => c === "flavors").length, 2, "polled at 0 and 120 s");
+  assert.deepEqual(cycles.map((c) => (c.startedAt - T0) / 1000), [0, 60, 120, 180]);
+  stop.abort();
+  await running;
+});
+
+Deno.test("Loop.run() spreads spacings by the jitter, within bounds", async () => {
+  const { clock, loop, cycles, stop } = setup({ directiveJitter: 0.5 });
+  const running = loop.run();
+  await clock.advance(20 * 60_000);
+  const gaps = cycles.slice(1).map((c, i) => (c.startedAt - cycles[i].startedAt) / 1000);
+  assert.ok(gaps.length >= 13, `${gaps.length} cycles`);
+  assert.ok(gaps.every((g) => g >= 30 && g <= 90), gaps.join(" "));
+  assert.ok(new Set(gaps).size > 1, "the gaps vary");
+  stop.abort();
+  await running;
+});
+
+Deno.test("Loop applies a runtime change at the next cycle", async () => {
+  const { clock, scout, settings, loop, cycles, stop } = setup();
+  scout.gate = undefined;
+  const running = loop.run();
+  await clock.advance(0);
+  assert.equal(cycles[0].dryRun, false);
+  settings.patch({ dry_run: true });
+  scout.nodes = [node("n5", "small")];
+  await clock.advance(60_000);
+  assert.equal(cycles[1].dryRun, true);
+  assert.deepEqual(cycles[1].directives.map((d) => d.outcome), ["dry_run"]);
+  assert.equal(scout.issued.length, 4, "nothing issued in dry run");
+  stop.abort();
+  await running;
+});
+
+Deno.test("Loop runs no scheduled cycle while paused, but still polls", async () => {
+  const { clock, scout, loop, cycles, stop } = setup({ settings: settingsOf({ paused: true }) });
+  const running = loop.run();
+  await clock.advance(300_000);
+  assert.equal(cycles.length, 0);
+  assert.ok(scout.calls.includes("flavors"));
+  assert.equal(loop.liveness().ok, true, "a paused loop is alive");
+  stop.abort();
+  await running;
+});
+
+Deno.test("Loop.triggerCycle() runs a cycle now, never two at once", async () => {
+  const { scout, loop } = setup();
+  await loop.poll();
+  const gate = deferred();
+  scout.gate = gate.promise;
+  const first = loop.triggerCycle();
+  assert.ok(first);
+  assert.equal(loop.triggerCycle(), undefined, "busy while the first runs");
+  gate.resolve();
+  assert.equal((await first).trigger, "manual");
+  assert.ok(loop.triggerCycle(), "free again");
+});
+
+Deno.test("Loop.readiness() follows the last successful scout", async () => {
+  const { clock, scout, loop } = setup();
+  assert.deepEqual(loop.readiness(), {
+    ok: false,
+    reason: "the fleet has not been scouted successfully yet",
+  });
+  await loop.poll();
+  assert.deepEqual(loop.readiness(), { ok: true });
+  scout.failing.add("flavors").add("images");
+  await clock.advance(3 * 120_000);
+  await loop.poll();
+  assert.equal(loop.readiness().ok, true, "within three spacings");
+  await clock.advance(1_000);
+  assert.match(loop.readiness().reason!, /last successful scout was 361 s ago \(limit 360 s\)/);
+});
+
+Deno.test("Loop.liveness() fails when nothing happens for three spacings", async () => {
+  const { clock, loop } = setup();
+  assert.deepEqual(loop.liveness(), { ok: true });
+  await clock.advance(180_000);
+  assert.deepEqual(loop.liveness(), { ok: true });
+  await clock.advance(1_000);
+  assert.deepEqual(loop.liveness(), { ok: false, reason: "no progress for 181 s (limit 180 s)" });
+});
+
+Deno.test("Loop.run() returns on stop, after the running cycle finishes", async () => {
+  const { clock, scout, loop, stop } = setup();
+  const gate = deferred();
+  scout.gate = gate.promise;
+  let returned = false;
+  const running = loop.run().then(() => returned = true);
+  await clock.advance(0);
+  stop.abort();
+  await clock.advance(0);
+  assert.equal(returned, false, "waits for the cycle in flight");
+  gate.resolve();
+  await running;
+  assert.equal(loop.lastCycle()?.outcome, "success");
+});
