@@ -1,6 +1,6 @@
 /**
- * Arsenal's entry point: parse the command line, set up logging, run the command, and turn
- * errors into the documented exit statuses (0 ok, 1 failed at run time, 2 bad usage/config/input).
+ * Arsenal's entry point: parse the command line, set up logging, run the command, stop on
+ * SIGTERM/SIGINT, and turn errors into the documented exit statuses.
  *
  * @module
  */
@@ -9,12 +9,40 @@ import { EXIT, parseCommandLine, USAGE } from "./src/cli/args.ts";
 import { checkConfigCommand } from "./src/cli/check_config.ts";
 import { type CommandIo, processIo } from "./src/cli/io.ts";
 import { planCommand } from "./src/cli/plan.ts";
-import { configureLogging } from "./src/runtime/log.ts";
+import { runCommand } from "./src/cli/run.ts";
+import { closeLogging, configureLogging } from "./src/runtime/log.ts";
 import { ConfigError, InputError, PluginError, UsageError } from "./src/runtime/errors.ts";
 import { VERSION } from "./src/version.ts";
 
+const log = getLogger(["arsenal"]);
+
 function printError(message: string): void {
   console.error(`arsenal: ${message}`);
+}
+
+/**
+ * Aborts the returned signal on the first SIGTERM or SIGINT; a second one exits at once
+ * (status 143 or 130).
+ */
+function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const shutdown = new AbortController();
+  const listeners = (["SIGTERM", "SIGINT"] as const).map((name) => {
+    const listener = () => {
+      if (!shutdown.signal.aborted) {
+        log.info("Received {signal}", { signal: name });
+        shutdown.abort();
+        return;
+      }
+      log.warn("Received {signal} again: exiting now", { signal: name });
+      Deno.exit(name === "SIGINT" ? 130 : 143);
+    };
+    Deno.addSignalListener(name, listener);
+    return [name, listener] as const;
+  });
+  return {
+    signal: shutdown.signal,
+    dispose: () => listeners.forEach(([name, l]) => Deno.removeSignalListener(name, l)),
+  };
 }
 
 /** Runs the command line `args` and returns the exit status. */
@@ -35,11 +63,28 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
     await io.write(`arsenal ${VERSION} (deno ${Deno.version.deno})\n`);
     return EXIT.ok;
   }
-  await configureLogging({ level: command.debug ? "debug" : "info" });
   try {
-    if (command.name === "plan") await planCommand(command, io);
-    else await checkConfigCommand(command, io);
-    return EXIT.ok;
+    await configureLogging({
+      level: command.debug ? "debug" : "info",
+      format: command.logFormat,
+      file: command.logFile,
+    });
+  } catch (e) {
+    printError(`cannot open the log file ${command.logFile}: ${(e as Error).message}`);
+    return EXIT.usage;
+  }
+  const signals = command.name === "run" && !command.once ? stopOnSignals() : undefined;
+  try {
+    switch (command.name) {
+      case "plan":
+        await planCommand(command, io);
+        return EXIT.ok;
+      case "check-config":
+        await checkConfigCommand(command, io);
+        return EXIT.ok;
+      default:
+        return await runCommand(command, io, signals?.signal ?? new AbortController().signal);
+    }
   } catch (e) {
     if (e instanceof ConfigError || e instanceof InputError || e instanceof UsageError) {
       printError(e.message);
@@ -47,11 +92,14 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
     }
     if (e instanceof PluginError) {
       printError(e.message);
-      if (e.cause) getLogger(["arsenal"]).debug("Cause: {cause}", { cause: e.cause });
+      if (e.cause) log.debug("Cause: {cause}", { cause: e.cause });
       return EXIT.failed;
     }
     printError(`internal error, please report it: ${(e as Error)?.stack ?? e}`);
     return EXIT.failed;
+  } finally {
+    signals?.dispose();
+    await closeLogging();
   }
 }
 

@@ -5,17 +5,25 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "../runtime/errors.ts";
+import type { LogFormat } from "../runtime/log.ts";
 import { MAX_SEED } from "../domain/random.ts";
+
+/** Options every command takes. */
+interface Common {
+  readonly configFile?: string;
+  readonly debug: boolean;
+  readonly logFormat: LogFormat;
+  readonly logFile?: string;
+}
 
 /** A parsed command line. */
 export type Command =
   | { readonly name: "help" }
   | { readonly name: "version" }
-  | { readonly name: "check-config"; readonly configFile?: string; readonly debug: boolean }
-  | {
+  | Common & { readonly name: "run"; readonly once: boolean }
+  | Common & { readonly name: "check-config" }
+  | Common & {
     readonly name: "plan";
-    readonly configFile?: string;
-    readonly debug: boolean;
     readonly snapshot: string;
     readonly seed: number;
     readonly timings: boolean;
@@ -25,32 +33,42 @@ export type Command =
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** The text of `arsenal --help`. */
-export const USAGE = `Usage: arsenal <command> [options]
+export const USAGE = `Usage: arsenal [command] [options]
 
 Arsenal keeps a share of idle Ironic nodes pre-loaded with the images tenants are likely to deploy.
 
 Commands:
+  run            Run the director loop and the control API (the default command)
   plan           Plan once on a recorded fleet snapshot; print the directives as JSON
   check-config   Validate the configuration; print it with defaults filled in, secrets redacted
   version        Print the version
 
 Options:
-  --config-file FILE   arsenal.conf to read (default: built-in defaults)
+  --config-file FILE   arsenal.conf to read (default: built-in defaults, on the simulator)
+  --once               run: one cycle (poll, plan, issue), print its record as JSON, and exit
   --snapshot FILE      plan: the fleet snapshot, JSON ("-" reads standard input)
   --seed N             plan: seed of the random node choice, 0..${MAX_SEED} (default 0)
   --timings            plan: add {"timings":{"parseMs","planMs"}} to the output
+  --log-format FORMAT  text (default) or json (one object per line)
+  --log-file FILE      also append the log to FILE
   --debug              log at debug level
   -h, --help           show this help
   --version            print the version
 
-Environment: ARSENAL_<SECTION>__<OPTION>=value overrides an option, e.g. ARSENAL_DIRECTOR__DRY_RUN=true.
+Environment: ARSENAL_<SECTION>__<OPTION>=value overrides an option, e.g. ARSENAL_DIRECTOR__DRY_RUN=true;
+ARSENAL_API_TOKEN sets the control API's token.
 
-Exit status: 0 success; 1 failure at run time (e.g. a strategy plugin failed while planning);
-2 bad usage, invalid configuration or invalid input.
+Exit status: 0 success (run: stopped by SIGTERM or SIGINT; run --once: the cycle succeeded);
+1 failure at run time (a cycle or directive failed with --once, a strategy failed in plan, the API
+could not listen); 2 bad usage, invalid configuration or invalid input; 130 or 143 when a second
+SIGINT or SIGTERM ends run at once.
 `;
 
 const OPTIONS = {
   "config-file": { type: "string" },
+  once: { type: "boolean" },
+  "log-format": { type: "string" },
+  "log-file": { type: "string" },
   snapshot: { type: "string" },
   seed: { type: "string" },
   timings: { type: "boolean" },
@@ -61,9 +79,12 @@ const OPTIONS = {
 
 type Flag = keyof typeof OPTIONS;
 
+const LOGGING: readonly Flag[] = ["config-file", "debug", "log-format", "log-file"];
+
 const ALLOWED: Record<string, readonly Flag[]> = {
-  plan: ["config-file", "snapshot", "seed", "timings", "debug"],
-  "check-config": ["config-file", "debug"],
+  run: [...LOGGING, "once"],
+  plan: [...LOGGING, "snapshot", "seed", "timings"],
+  "check-config": LOGGING,
   version: [],
   help: [],
 };
@@ -92,8 +113,7 @@ export function parseCommandLine(args: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help) return { name: "help" };
   if (values.version) return { name: "version" };
-  const [name, ...extra] = positionals;
-  if (name === undefined) throw new UsageError("a command is required");
+  const [name = "run", ...extra] = positionals;
   const allowed = ALLOWED[name];
   if (!allowed) {
     throw new UsageError(
@@ -104,8 +124,19 @@ export function parseCommandLine(args: readonly string[]): Command {
   for (const flag of Object.keys(values) as Flag[]) {
     if (!allowed.includes(flag)) throw new UsageError(`${name} does not take --${flag}`);
   }
-  const common = { configFile: values["config-file"], debug: values.debug ?? false };
+  const logFormat = values["log-format"] ?? "text";
+  if (logFormat !== "text" && logFormat !== "json") {
+    throw new UsageError(`--log-format: expected text or json, got "${logFormat}"`);
+  }
+  const common: Common = {
+    configFile: values["config-file"],
+    debug: values.debug ?? false,
+    logFormat,
+    logFile: values["log-file"],
+  };
   switch (name) {
+    case "run":
+      return { name, ...common, once: values.once ?? false };
     case "plan":
       if (values.snapshot === undefined) throw new UsageError("plan needs --snapshot FILE");
       return {

@@ -14,7 +14,8 @@ import type { ImageWeights } from "../domain/image_weights.ts";
 import { builtinNames, looksLikePath, type StrategyModule } from "../strategy/loader.ts";
 import { normalizeSection, parseIniText, type RawOption, type RawSections } from "./ini_file.ts";
 import { readSection } from "./section.ts";
-import { LEGACY_MODULE_CLASS, SECRETS, SECTIONS } from "./schema.ts";
+import { isLoopback } from "../runtime/net.ts";
+import { LEGACY_MODULE_CLASS, SECRETS, SECTIONS, SIMULATOR_SPACINGS } from "./schema.ts";
 
 type Sections = typeof SECTIONS;
 
@@ -51,14 +52,23 @@ const LEGACY_STRATEGIES = new Map([
   ["arsenal.strategy.simple_proportional_strategy", "simple_proportional"],
 ]);
 
-/** Overlays `ARSENAL_<SECTION>__<OPTION>=value` variables, e.g. `ARSENAL_DIRECTOR__DRY_RUN`. */
+/** Variables with names of their own, and the option each sets. */
+const ENV_ALIASES: Readonly<Record<string, readonly [string, string]>> = {
+  ARSENAL_API_TOKEN: ["api", "token"],
+};
+
+/**
+ * Overlays `ARSENAL_<SECTION>__<OPTION>=value` variables, e.g. `ARSENAL_DIRECTOR__DRY_RUN`, and
+ * `ARSENAL_API_TOKEN` for `[api] token`.
+ */
 export function applyEnvironment(sections: RawSections, env: Record<string, string>): void {
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX)) continue;
     const split = name.indexOf("__", ENV_PREFIX.length);
-    if (split < 0) continue;
-    const section = normalizeSection(name.slice(ENV_PREFIX.length, split));
-    const option = name.slice(split + 2).toLowerCase();
+    const alias = ENV_ALIASES[name];
+    if (split < 0 && !alias) continue;
+    const section = alias?.[0] ?? normalizeSection(name.slice(ENV_PREFIX.length, split));
+    const option = alias?.[1] ?? name.slice(split + 2).toLowerCase();
     if (!sections.has(section)) sections.set(section, new Map());
     sections.get(section)!.set(option, { value, where: `environment ${name}` });
   }
@@ -212,6 +222,40 @@ export function readImageWeights(
     : none;
 }
 
+/** The simulator's spacings are seconds, unless the configuration sets them. */
+function simulatorSpacings(
+  director: z.infer<Sections["director"]>,
+  raw: ReadonlyMap<string, RawOption> | undefined,
+): z.infer<Sections["director"]> {
+  if (director.scout !== "simulator") return director;
+  const given = (key: string) => raw?.get(key)?.value.trim();
+  return {
+    ...director,
+    poll_spacing: given("poll_spacing") ? director.poll_spacing : SIMULATOR_SPACINGS.poll_spacing,
+    directive_spacing: given("directive_spacing")
+      ? director.directive_spacing
+      : SIMULATOR_SPACINGS.directive_spacing,
+  };
+}
+
+/** Refuses an API open beyond loopback with no token, unless it is read-only. */
+function checkApiExposure(
+  api: z.infer<Sections["api"]>,
+  raw: ReadonlyMap<string, RawOption> | undefined,
+  where: string,
+  problems: ConfigProblem[],
+): void {
+  if (isLoopback(api.host) || api.token || api.read_only) return;
+  problems.push({
+    where: raw?.get("host")?.where ?? where,
+    section: "api",
+    option: "host",
+    value: api.host,
+    expected: "listening beyond loopback needs a token ([api] token_file or ARSENAL_API_TOKEN), " +
+      "or read_only = true",
+  });
+}
+
 /**
  * Reads and validates the configuration.
  *
@@ -245,7 +289,9 @@ export function readConfig(file: string | undefined, env: Record<string, string>
     problems.push(...result.problems);
     values[name] = result.value;
   }
-  const typed = values as { [S in keyof Sections]: z.infer<Sections[S]> | undefined };
+  const typed = values as { -readonly [S in keyof Sections]: z.infer<Sections[S]> | undefined };
+  if (typed.director) typed.director = simulatorSpacings(typed.director, sections.get("director"));
+  if (typed.api) checkApiExposure(typed.api, sections.get("api"), where, problems);
 
   // The strategy and the weights file need no other option: check them whatever else failed.
   const strategyOptions = sections.get("strategy");

@@ -7,6 +7,7 @@
  * @module
  */
 import { z } from "zod";
+import { simulatorSection } from "../scout/simulator.ts";
 
 const text = () => z.string().optional();
 const count = (fallback: number) => z.number().int().min(0).default(fallback);
@@ -14,9 +15,9 @@ const seconds = (fallback: number) => z.number().int().min(1).default(fallback);
 
 /** `[DEFAULT]`: oslo.log options an existing file may carry. */
 export const defaultSection = z.object({
-  debug: z.boolean().default(false).describe("Accepted for compatibility; use the `--debug` flag."),
+  debug: z.boolean().default(false).describe("Log at debug level (like `--debug`)."),
   verbose: z.boolean().default(false).describe("Accepted for compatibility; has no effect."),
-  log_file: text().describe("Accepted for compatibility; has no effect yet."),
+  log_file: text().describe("Also write the log to this file (like `--log-file`)."),
   log_dir: text().describe("Accepted for compatibility; has no effect."),
   use_stderr: z.boolean().optional().describe("Accepted for compatibility; has no effect."),
   use_syslog: z.boolean().optional().describe("Accepted for compatibility; has no effect."),
@@ -25,13 +26,42 @@ export const defaultSection = z.object({
   default_log_levels: text().describe("Accepted for compatibility; has no effect."),
 });
 
-/** `[director]`: the loop's pacing, rate limits and dry run. */
+/** The original's scouts, accepted in `[director] scout` but not available in this release. */
+export const LEGACY_SCOUTS = [
+  "devstack_scout.DevstackScout",
+  "onmetal_scout.OnMetalScout",
+  "openstack_scout.OpenstackScout",
+] as const;
+
+/** Spacings the simulator uses unless the configuration sets them: seconds, not minutes. */
+export const SIMULATOR_SPACINGS = { poll_spacing: 10, directive_spacing: 5 } as const;
+
+const jitter = () => z.number().min(0).max(0.5).default(0);
+
+/** `[director]`: the loop's scout, pacing, rate limits and dry run. */
 export const directorSection = z.object({
-  scout: text().describe(
-    "Scout that gathers the fleet and issues directives, as `module.Class` (original spelling).",
+  scout: z.enum(["simulator", ...LEGACY_SCOUTS]).default("simulator").describe(
+    "Scout that gathers the fleet and issues directives. The original's `module.Class` names " +
+      "are recognised; the OpenStack scouts arrive in a later release.",
   ),
-  poll_spacing: seconds(120).describe("Seconds between polls of flavor and image data."),
-  directive_spacing: seconds(120).describe("Seconds between cycles that issue directives."),
+  poll_spacing: seconds(120).describe(
+    `Seconds between polls of flavor and image data (${SIMULATOR_SPACINGS.poll_spacing} with the ` +
+      "simulator).",
+  ),
+  directive_spacing: seconds(120).describe(
+    "Seconds between the starts of cycles that issue directives " +
+      `(${SIMULATOR_SPACINGS.directive_spacing} with the simulator).`,
+  ),
+  poll_jitter: jitter().describe(
+    "Spread of the poll spacing, as a share of it: 0.1 waits 90% to 110%.",
+  ),
+  directive_jitter: jitter().describe("Spread of the directive spacing, as a share of it."),
+  directive_concurrency: z.number().int().min(1).max(256).default(8).describe(
+    "Directives in flight at once.",
+  ),
+  shutdown_grace_period: count(30).describe(
+    "Seconds in-flight directives may take to finish when Arsenal stops.",
+  ),
   dry_run: z.boolean().default(false).describe("Plan and log, but issue no directive."),
   cache_directive_rate_limit: count(0).describe(
     "Cache directives allowed per limiting period; 0 means unlimited.",
@@ -135,10 +165,31 @@ export const glanceSection = z.object({
   api_version: z.number().int().min(1).default(2).describe("Glance API major version."),
 });
 
+/** `[api]`: the HTTP control API. */
+export const apiSection = z.object({
+  host: z.string().default("127.0.0.1").describe(
+    "Address to listen on. Anything but loopback needs a token, or read_only = true.",
+  ),
+  port: z.number().int().min(0).max(65535).default(9835).describe(
+    "Port to listen on; 0 picks a free one (the log says which).",
+  ),
+  token: z.string().regex(
+    /^[A-Za-z0-9._~+/-]+=*$/,
+    "a bearer token is letters, digits and . _ ~ + / - (then = padding)",
+  ).optional().describe(
+    "Bearer token required by mutating routes (secret; or `token_file`, or ARSENAL_API_TOKEN).",
+  ),
+  read_only: z.boolean().default(false).describe(
+    "Refuse every mutating route (PATCH /v1/runtime, POST /v1/cycle).",
+  ),
+});
+
 /** Arsenal's sections by name, in the order the README documents them. */
 export const SECTIONS = {
   DEFAULT: defaultSection,
   director: directorSection,
+  api: apiSection,
+  simulator: simulatorSection,
   strategy: strategySection,
   client_wrapper: clientWrapperSection,
   nova: novaSection,
@@ -148,6 +199,7 @@ export const SECTIONS = {
 
 /** Options whose values are secret: redacted when shown, and each may be read from `<name>_file`. */
 export const SECRETS: Readonly<Record<string, readonly string[]>> = {
+  api: ["token"],
   client_wrapper: ["os_password", "os_auth_token"],
   nova: ["admin_password", "admin_auth_token"],
   ironic: ["admin_password", "admin_auth_token"],

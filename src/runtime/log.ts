@@ -1,17 +1,33 @@
 /**
  * LogTape setup. Only `main.ts` calls {@linkcode configureLogging}; everything else asks for a
- * logger by category (`getLogger(["arsenal", "config"])`) and logs a fixed message with properties.
+ * logger by category (`getLogger(["arsenal", "loop"])`) and logs a fixed message with properties.
  *
- * Logs go to standard error, so standard output stays clean for a command's JSON.
+ * Logs go to standard error, so standard output stays clean for a command's JSON; with a log file
+ * they go there too.
  *
  * @module
  */
-import { configure, getTextFormatter, type LogLevel, type LogRecord } from "@logtape/logtape";
+import {
+  configure,
+  dispose,
+  getJsonLinesFormatter,
+  getTextFormatter,
+  type LogLevel,
+  type LogRecord,
+  type Sink,
+} from "@logtape/logtape";
+import { getFileSink } from "@logtape/file";
+
+/** Line formats: readable text, or one JSON object per line. */
+export type LogFormat = "text" | "json";
 
 /** How to log. */
 export interface LogOptions {
   /** The lowest level written. */
   readonly level: LogLevel;
+  readonly format?: LogFormat;
+  /** Also append to this file. */
+  readonly file?: string;
   /** Where formatted lines go; standard error by default. */
   readonly write?: (line: string) => void;
 }
@@ -28,15 +44,34 @@ const formatText = getTextFormatter({
   value: (value) => typeof value === "string" ? value : Deno.inspect(value),
 });
 
-/** Configures LogTape once for the process (again, replacing the previous setup). */
+const formatJson = getJsonLinesFormatter();
+
+/**
+ * Configures LogTape for the process (again, replacing the previous setup).
+ *
+ * @throws {Deno.errors.PermissionDenied} or another I/O error when the log file cannot be opened
+ */
 export async function configureLogging(options: LogOptions): Promise<void> {
   const write = options.write ?? writeStderr;
+  const formatter = options.format === "json" ? formatJson : formatText;
+  const sinks: Record<string, Sink> = { main: (record: LogRecord) => write(formatter(record)) };
+  if (options.file) {
+    // Opening the file now surfaces a bad path or a missing permission at startup.
+    Deno.openSync(options.file, { append: true, create: true }).close();
+    sinks.file = getFileSink(options.file, { formatter });
+  }
+  const names = Object.keys(sinks);
   await configure({
     reset: true,
-    sinks: { main: (record: LogRecord) => write(formatText(record)) },
+    sinks,
     loggers: [
-      { category: ["arsenal"], lowestLevel: options.level, sinks: ["main"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["main"] },
+      { category: ["arsenal"], lowestLevel: options.level, sinks: names },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: names },
     ],
   });
+}
+
+/** Flushes and closes the sinks (the log file); call before exiting. */
+export async function closeLogging(): Promise<void> {
+  await dispose();
 }

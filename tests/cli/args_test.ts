@@ -13,7 +13,9 @@ function defined(command: Command): Record<string, unknown> {
   return Object.fromEntries(Object.entries(command).filter(([, value]) => value !== undefined));
 }
 
-const PLAN = { name: "plan", debug: false, seed: 0, timings: false } as const;
+const LOG = { debug: false, logFormat: "text" } as const;
+const PLAN = { name: "plan", ...LOG, seed: 0, timings: false } as const;
+const RUN = { name: "run", ...LOG, once: false } as const;
 
 const VALID: [string[], Record<string, unknown>][] = [
   [["plan", "--snapshot", "fleet.json"], { ...PLAN, snapshot: "fleet.json" }],
@@ -49,18 +51,29 @@ const VALID: [string[], Record<string, unknown>][] = [
     {
       name: "plan",
       debug: true,
+      logFormat: "text",
       timings: true,
       seed: 9,
       configFile: "/etc/arsenal/arsenal.conf",
       snapshot: "/tmp/f.json",
     },
   ],
-  [["check-config"], { name: "check-config", debug: false }],
+  [["check-config"], { name: "check-config", ...LOG }],
   [
     ["check-config", "--config-file", "a.conf"],
-    { name: "check-config", debug: false, configFile: "a.conf" },
+    { name: "check-config", ...LOG, configFile: "a.conf" },
   ],
-  [["check-config", "--debug"], { name: "check-config", debug: true }],
+  [["check-config", "--debug"], { name: "check-config", ...LOG, debug: true }],
+  [[], RUN],
+  [["run"], RUN],
+  [["--config-file", "a.conf"], { ...RUN, configFile: "a.conf" }],
+  [["run", "--once"], { ...RUN, once: true }],
+  [["--log-format", "json"], { ...RUN, logFormat: "json" }],
+  [["run", "--log-file", "/var/log/arsenal.log"], { ...RUN, logFile: "/var/log/arsenal.log" }],
+  [
+    ["plan", "--snapshot", "f.json", "--log-format=json"],
+    { ...PLAN, snapshot: "f.json", logFormat: "json" },
+  ],
   [["version"], { name: "version" }],
   [["--version"], { name: "version" }],
   [["plan", "--version"], { name: "version" }],
@@ -98,8 +111,9 @@ Deno.test("parseCommandLine does not change the array it is given", () => {
 
 /** Command lines that are wrong, and a pattern of what the error must say. */
 const INVALID: [string[], RegExp][] = [
-  [[], /command is required/],
-  [["--debug"], /command is required/],
+  [["run", "--snapshot", "f"], /run does not take --snapshot/],
+  [["check-config", "--once"], /check-config does not take --once/],
+  [["--log-format", "xml"], /--log-format: expected text or json, got "xml"/],
   [["bogus"], /unknown command "bogus"/],
   [["Plan", "--snapshot", "f"], /unknown command "Plan"/],
   [["plan", "--bogus"], /--bogus/],
@@ -154,7 +168,7 @@ Deno.test("parseCommandLine rejects each wrong command line with a UsageError sa
 Deno.test("parseCommandLine lists the commands when the command is unknown", () => {
   assert.throws(() => parseCommandLine(["deploy"]), (e: unknown) => {
     assert.ok(e instanceof UsageError);
-    for (const name of ["plan", "check-config", "version", "help"]) {
+    for (const name of ["run", "plan", "check-config", "version", "help"]) {
       assert.ok(e.message.includes(name), `${name} missing from: ${e.message}`);
     }
     return true;
@@ -177,11 +191,22 @@ Deno.test("EXIT holds the documented exit statuses", () => {
 });
 
 Deno.test("USAGE mentions every command and every option", () => {
-  for (const word of ["plan", "check-config", "version"]) {
+  for (const word of ["run", "plan", "check-config", "version"]) {
     assert.match(USAGE, new RegExp(`^  ${word}\\s`, "m"), `command ${word}`);
   }
   for (
-    const flag of ["--config-file", "--snapshot", "--seed", "--timings", "--debug", "-h", "--help"]
+    const flag of [
+      "--config-file",
+      "--once",
+      "--snapshot",
+      "--seed",
+      "--timings",
+      "--log-format",
+      "--log-file",
+      "--debug",
+      "-h",
+      "--help",
+    ]
   ) {
     assert.ok(USAGE.includes(flag), `option ${flag}`);
   }
@@ -201,6 +226,6 @@ Deno.test("USAGE states the default seed and its range", () => {
 });
 
 Deno.test("USAGE starts with the usage line and ends with a newline", () => {
-  assert.match(USAGE, /^Usage: arsenal <command> \[options\]\n/);
+  assert.match(USAGE, /^Usage: arsenal \[command\] \[options\]\n/);
   assert.ok(USAGE.endsWith("\n"));
 });

@@ -66,7 +66,7 @@ api_endpoint: https://glance.example.com:9292
 admin_auth_token = tok-123
 `;
 
-Deno.test("readConfig(undefined) gives the original Arsenal's defaults", () => {
+Deno.test("readConfig(undefined) gives the original Arsenal's defaults, on the simulator", () => {
   const { config, problems, strategyModule } = readConfig(undefined);
   assert.deepEqual(problems, []);
   assert.ok(config);
@@ -74,8 +74,14 @@ Deno.test("readConfig(undefined) gives the original Arsenal's defaults", () => {
   assert.deepEqual(
     { ...config.director },
     {
-      poll_spacing: 120,
-      directive_spacing: 120,
+      scout: "simulator",
+      // The simulator's spacings are seconds; the original's 120 apply to real scouts.
+      poll_spacing: 10,
+      directive_spacing: 5,
+      poll_jitter: 0,
+      directive_jitter: 0,
+      directive_concurrency: 8,
+      shutdown_grace_period: 30,
       dry_run: false,
       cache_directive_rate_limit: 0,
       cache_directive_limiting_period: 300,
@@ -474,5 +480,35 @@ Deno.test("renderEffectiveConfig() shows a plugin file's path and its own sectio
   assert.equal(sections.get("strategy")?.get("module")?.value, plugin);
   assert.equal(sections.get("fixed_share")?.get("share")?.value, "0.5");
   assert.equal(sections.has("simple_proportional_strategy"), false);
-  assert.equal(sections.get("director")?.get("poll_spacing")?.value, "120");
+  assert.equal(sections.get("director")?.get("poll_spacing")?.value, "10");
+});
+
+Deno.test("readConfig() keeps the original's spacings for real scouts and given ones for the simulator", async () => {
+  await using dir = await tempDir();
+  const real = await load(dir, "[director]\nscout = onmetal_scout.OnMetalScout\n");
+  assert.deepEqual([real.config?.director.poll_spacing, real.config?.director.directive_spacing], [
+    120,
+    120,
+  ]);
+  const given = await load(dir, "[director]\npoll_spacing = 30\n");
+  assert.deepEqual(
+    [given.config?.director.poll_spacing, given.config?.director.directive_spacing],
+    [30, 5],
+  );
+});
+
+Deno.test("readConfig() refuses an API beyond loopback without a token, unless read-only", async () => {
+  await using dir = await tempDir();
+  const open = await load(dir, "[api]\nhost = 0.0.0.0\n");
+  assert.deepEqual(open.problems.map((p) => [p.where, p.option, p.value]), [[
+    `${open.file}:2`,
+    "host",
+    "0.0.0.0",
+  ]]);
+  assert.match(open.problems[0].expected, /needs a token .* or read_only = true/);
+  assert.deepEqual((await load(dir, "[api]\nhost = 0.0.0.0\nread_only = true\n")).problems, []);
+  const token = await load(dir, "[api]\nhost = ::\n", { ARSENAL_API_TOKEN: "s3cret" });
+  assert.deepEqual(token.problems, []);
+  assert.equal(token.config?.api.token, "s3cret");
+  assert.deepEqual((await load(dir, "[api]\nhost = localhost\n")).problems, []);
 });

@@ -138,7 +138,7 @@ Deno.test("readSection() counts an empty value as unset, so the default applies"
   assert.deepEqual(problems, []);
   assert.equal(value?.poll_spacing, 120);
   assert.equal(value?.dry_run, false);
-  assert.equal(value?.scout, undefined);
+  assert.equal(value?.scout, "simulator");
 });
 
 Deno.test("readSection() on no section at all gives the defaults", () => {
@@ -167,7 +167,8 @@ Deno.test("readSection() reports every problem at once, each fully described", (
   );
   assert.equal(value, undefined);
   const byOption = new Map(problems.map((p) => [p.option, p]));
-  assert.equal(problems.length, 3);
+  assert.equal(problems.length, 4);
+  assert.match(byOption.get("scout")!.expected, /^expected one of simulator, devstack_scout/);
   assert.deepEqual(byOption.get("poll_spacing"), {
     where: "a.conf:2",
     section: "director",

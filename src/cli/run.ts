@@ -1,0 +1,169 @@
+/**
+ * `arsenal run` (the default command): the director loop beside the control API.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { createApi } from "../api/app.ts";
+import { serveApi } from "../api/server.ts";
+import type { Config } from "../config/load.ts";
+import { Director } from "../director/director.ts";
+import { Loop } from "../loop.ts";
+import { systemClock } from "../runtime/clock.ts";
+import { ConfigError } from "../runtime/errors.ts";
+import { configureLogging } from "../runtime/log.ts";
+import { Metrics } from "../runtime/metrics.ts";
+import { RuntimeSettings, type Tunables } from "../runtime/settings.ts";
+import { createSimulator } from "../scout/simulator.ts";
+import { setup } from "../setup.ts";
+import { VERSION } from "../version.ts";
+import { type Command, EXIT } from "./args.ts";
+import type { CommandIo } from "./io.ts";
+
+const log = getLogger(["arsenal", "run"]);
+
+/** The runtime settings' starting values, from the configuration. */
+function tunablesOf(config: Config, strategyOptions: unknown): Tunables {
+  const d = config.director;
+  return {
+    dry_run: d.dry_run,
+    paused: false,
+    cache_directive_rate_limit: d.cache_directive_rate_limit,
+    cache_directive_limiting_period: d.cache_directive_limiting_period,
+    eject_directive_rate_limit: d.eject_directive_rate_limit,
+    eject_directive_limiting_period: d.eject_directive_limiting_period,
+    directive_spacing: d.directive_spacing,
+    strategy: strategyOptions as Record<string, unknown>,
+  };
+}
+
+/** Refuses the original's scouts, which this release cannot run yet. */
+function checkScout(config: Config): void {
+  const { scout } = config.director;
+  const given = config.raw.get("director")?.get("scout");
+  if (scout === "simulator") {
+    if (config.file && !given?.value.trim()) {
+      log.warn("No [director] scout is set in {file}: running the simulator", {
+        file: config.file,
+      });
+    }
+    return;
+  }
+  throw new ConfigError([{
+    where: given?.where ?? config.file ?? "(defaults)",
+    section: "director",
+    option: "scout",
+    value: scout,
+    expected: "the OpenStack scouts are not in this release yet; use scout = simulator",
+  }]);
+}
+
+/**
+ * Runs until `shutdown` aborts (or one cycle with `--once`) and returns the exit status.
+ *
+ * @throws {ConfigError} for an invalid configuration
+ */
+export async function runCommand(
+  command: Extract<Command, { name: "run" }>,
+  io: CommandIo,
+  shutdown: AbortSignal,
+): Promise<number> {
+  const ready = await setup(command.configFile, { env: io.env });
+  const { config, strategy } = ready;
+  if (config.DEFAULT.debug || config.DEFAULT.log_file) {
+    await configureLogging({
+      level: command.debug || config.DEFAULT.debug ? "debug" : "info",
+      format: command.logFormat,
+      file: command.logFile ?? config.DEFAULT.log_file,
+    });
+  }
+  checkScout(config);
+
+  const clock = systemClock;
+  const scout = createSimulator(config.simulator, clock);
+  const settings = new RuntimeSettings(tunablesOf(config, ready.strategyOptions), strategy.options);
+  const metrics = new Metrics({
+    version: VERSION,
+    strategy: { name: strategy.strategy.name, version: strategy.strategy.version },
+    scout: scout.name,
+  });
+  metrics.trackSimulator(() => scout.stats());
+  metrics.setToggles(settings.current);
+  settings.onChange((change) => {
+    log.info("Runtime setting {setting} changed from {from} to {to}{why}", {
+      ...change,
+      why: change.reason ? ` (reason: ${change.reason})` : "",
+    });
+    metrics.countChange(change);
+    metrics.setToggles(settings.current);
+  });
+
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const loop = new Loop({
+    clock,
+    scout,
+    strategy,
+    director: new Director(scout, clock, settings.current, config.director.directive_concurrency),
+    settings,
+    imageWeights: config.imageWeights,
+    pollSpacing: config.director.poll_spacing,
+    pollJitter: config.director.poll_jitter,
+    directiveJitter: config.director.directive_jitter,
+    logStatistics: config.director.log_statistics,
+    observer: metrics,
+    signals: { stop: stop.signal, abort: abort.signal },
+  });
+
+  if (command.once) {
+    const record = await loop.runOnce();
+    await io.write(JSON.stringify(record) + "\n");
+    const failed = record.directives.some((d) => d.outcome === "failed");
+    return record.outcome === "success" && !failed ? EXIT.ok : EXIT.failed;
+  }
+
+  const { host, port, token, read_only: readOnly } = config.api;
+  let server;
+  try {
+    server = await serveApi(createApi({ controller: loop, settings, metrics, token, readOnly }), {
+      hostname: host,
+      port,
+    });
+  } catch (e) {
+    log.error("The control API cannot listen on {host} port {port}: {error}", {
+      host,
+      port,
+      error: (e as Error).message,
+    });
+    return EXIT.failed;
+  }
+  log.info("Control API listening on {url}{mode}", {
+    url: server.url,
+    mode: readOnly ? " (read-only)" : token ? " (token required to change things)" : "",
+  });
+  log.info("Arsenal {version}: scout {scout}, strategy {strategy} {strategyVersion}{dry}", {
+    version: VERSION,
+    scout: scout.name,
+    strategy: strategy.strategy.name,
+    strategyVersion: strategy.strategy.version,
+    dry: settings.current.dry_run ? ", dry run" : "",
+  });
+
+  const onShutdown = () => {
+    stop.abort();
+    const grace = config.director.shutdown_grace_period;
+    log.info("Stopping: no new cycles; in-flight directives have {grace} s to finish", { grace });
+    const timer = setTimeout(
+      () => abort.abort(new Error("the shutdown grace period is over")),
+      grace * 1000,
+    );
+    Deno.unrefTimer(timer);
+  };
+  if (shutdown.aborted) onShutdown();
+  else shutdown.addEventListener("abort", onShutdown, { once: true });
+
+  await loop.run();
+  await server.shutdown();
+  log.info("Stopped");
+  return EXIT.ok;
+}

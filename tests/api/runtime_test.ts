@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { createApi } from "../../src/api/app.ts";
+import type { Change } from "../../src/runtime/settings.ts";
+import { CONFIGURED, json, testDeps } from "./_deps.ts";
+
+const MERGE_PATCH = "application/merge-patch+json";
+
+/** A PATCH /v1/runtime request with a JSON body (or raw text) and extra headers. */
+function patch(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: "PATCH",
+    headers: { "Content-Type": MERGE_PATCH, ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  };
+}
+
+Deno.test("createApi() GET /v1/runtime answers the settings with their ETag", async () => {
+  const res = await createApi(testDeps()).request("/v1/runtime");
+  assert.equal(res.headers.get("ETag"), '"1"');
+  assert.deepEqual(await json(res, 200), CONFIGURED);
+});
+
+Deno.test("createApi() PATCH /v1/runtime applies a merge patch and answers the changes", async () => {
+  const deps = testDeps();
+  const heard: Change[] = [];
+  deps.settings.onChange((change) => heard.push(change));
+  const app = createApi(deps);
+  const res = await app.request(
+    "/v1/runtime?reason=maintenance%20window",
+    patch({ dry_run: true, strategy: { percentage_to_cache: 0.5 } }, { "If-Match": '"1"' }),
+  );
+  assert.equal(res.headers.get("ETag"), '"2"');
+  const changes = [
+    { setting: "dry_run", from: false, to: true, reason: "maintenance window" },
+    { setting: "strategy.percentage_to_cache", from: 0.125, to: 0.5, reason: "maintenance window" },
+  ];
+  assert.deepEqual(await json(res, 200), {
+    settings: { ...CONFIGURED, dry_run: true, strategy: { percentage_to_cache: 0.5 } },
+    changes,
+  });
+  assert.deepEqual(heard, changes);
+  const after = await app.request("/v1/runtime");
+  assert.equal(after.headers.get("ETag"), '"2"');
+  assert.equal((await json(after, 200)).dry_run, true);
+});
+
+Deno.test("createApi() PATCH /v1/runtime accepts application/json and no If-Match", async () => {
+  const deps = testDeps();
+  const res = await createApi(deps).request(
+    "/v1/runtime",
+    patch({ paused: true }, { "Content-Type": "application/json; charset=utf-8" }),
+  );
+  assert.deepEqual((await json(res, 200)).changes, [
+    { setting: "paused", from: false, to: true },
+  ]);
+  assert.equal(deps.settings.current.paused, true);
+});
+
+Deno.test("createApi() PATCH /v1/runtime resets a setting to its configured value with null", async () => {
+  const deps = testDeps();
+  deps.settings.patch({ directive_spacing: 30, strategy: { percentage_to_cache: 0.9 } });
+  const res = await createApi(deps).request(
+    "/v1/runtime",
+    patch({ directive_spacing: null, strategy: { percentage_to_cache: null } }),
+  );
+  const body = await json(res, 200);
+  assert.deepEqual(body.settings, CONFIGURED);
+  assert.deepEqual(body.changes, [
+    { setting: "directive_spacing", from: 30, to: 120 },
+    { setting: "strategy.percentage_to_cache", from: 0.9, to: 0.125 },
+  ]);
+});
+
+Deno.test("createApi() PATCH /v1/runtime answers 400 for malformed JSON", async () => {
+  const deps = testDeps();
+  const res = await createApi(deps).request("/v1/runtime", patch('{"dry_run": tru'));
+  assert.deepEqual(await json(res, 400), { error: "the body is not valid JSON" });
+  assert.deepEqual(deps.settings.current, CONFIGURED);
+});
+
+Deno.test("createApi() PATCH /v1/runtime answers 400 for JSON that is not an object", async () => {
+  const res = await createApi(testDeps()).request("/v1/runtime", patch([{ dry_run: true }]));
+  assert.equal((await json(res, 400)).error, "the body must be a JSON object");
+});
+
+Deno.test("createApi() PATCH /v1/runtime answers 415 for another content type", async () => {
+  const app = createApi(testDeps());
+  for (const type of ["text/plain", "application/x-www-form-urlencoded", undefined]) {
+    const init = patch({ dry_run: true });
+    const headers = new Headers(init.headers);
+    if (type === undefined) headers.delete("Content-Type");
+    else headers.set("Content-Type", type);
+    const res = await app.request("/v1/runtime", { ...init, headers });
+    assert.match(String((await json(res, 415)).error), /merge-patch\+json/, String(type));
+  }
+});
+
+Deno.test("createApi() PATCH /v1/runtime answers 413 for an oversized body", async () => {
+  const huge = JSON.stringify({ dry_run: true, padding: "x".repeat(100_000) });
+  const res = await createApi(testDeps()).request("/v1/runtime", patch(huge));
+  assert.equal(res.status, 413);
+  assert.equal(res.headers.get("Content-Type"), "application/json");
+});
+
+Deno.test("createApi() PATCH /v1/runtime answers 422 with problems and changes nothing", async (t) => {
+  const cases: [string, unknown, string][] = [
+    ["an unknown key", { dry_run: true, dryrun: true }, "dryrun"],
+    ["an unknown strategy option", { strategy: { share: 0.5 } }, "strategy.share"],
+    ["a wrong type", { dry_run: true, directive_spacing: "soon" }, "directive_spacing"],
+    [
+      "an out-of-range value",
+      { paused: true, strategy: { percentage_to_cache: 2 } },
+      "strategy.percentage_to_cache",
+    ],
+  ];
+  for (const [name, body, path] of cases) {
+    await t.step(name, async () => {
+      const deps = testDeps();
+      const res = await createApi(deps).request("/v1/runtime", patch(body));
+      assert.equal(res.headers.get("ETag"), '"1"');
+      const answer = await json(res, 422);
+      assert.equal(answer.error, "the patch is invalid; nothing was changed");
+      const problems = answer.problems as { path: string; message: string }[];
+      assert.ok(problems.some((p) => p.path === path), JSON.stringify(problems));
+      assert.deepEqual(deps.settings.current, CONFIGURED);
+      assert.equal(deps.settings.etag, '"1"');
+    });
+  }
+});
+
+Deno.test("createApi() PATCH /v1/runtime answers 412 for a stale If-Match", async () => {
+  const deps = testDeps();
+  deps.settings.patch({ paused: true });
+  const res = await createApi(deps).request(
+    "/v1/runtime",
+    patch({ dry_run: true }, { "If-Match": '"1"' }),
+  );
+  assert.equal(res.headers.get("ETag"), '"2"');
+  assert.match(String((await json(res, 412)).error), /stale/);
+  assert.equal(deps.settings.current.dry_run, false);
+});
