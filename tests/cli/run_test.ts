@@ -1,0 +1,251 @@
+/**
+ * `arsenal run` end to end: the agent as a subprocess on a free port, driven over HTTP.
+ */
+import assert from "node:assert/strict";
+import { promtoolCheckMetrics } from "../_fakes/promtool.ts";
+import { ROOT, runArsenal, tempDir } from "../_helpers.ts";
+
+/** A small, fast simulated fleet on a free port. */
+const CONFIG = `[director]
+scout = simulator
+directive_spacing = 1
+poll_spacing = 1
+log_statistics = false
+
+[api]
+port = 0
+
+[simulator]
+nodes = 60
+seed = 7
+
+[simple_proportional_strategy]
+percentage_to_cache = 0.5
+`;
+
+/** A running agent: its API's base URL, its log so far, and a way to stop it. */
+interface Agent extends AsyncDisposable {
+  readonly url: string;
+  readonly child: Deno.ChildProcess;
+  log(): string;
+  /** Sends `signal` and resolves with the exit status and the whole log. */
+  stop(signal?: Deno.Signal): Promise<{ code: number; log: string }>;
+}
+
+/** Starts `arsenal run` and waits until its log names the API's address. */
+async function startAgent(config: string, env: Record<string, string> = {}): Promise<Agent> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-env",
+      "--allow-net",
+      `${ROOT}main.ts`,
+      "--config-file",
+      config,
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += value;
+    }
+  })();
+  let url: string | undefined;
+  for (let tries = 0; !url && tries < 300; tries++) {
+    url = /Control API listening on (http:\/\/\S+)/.exec(text)?.[1];
+    if (!url) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const stop = async (signal: Deno.Signal = "SIGTERM") => {
+    try {
+      child.kill(signal);
+    } catch { /* already gone */ }
+    const { code } = await child.status;
+    await pump;
+    return { code, log: text };
+  };
+  if (!url) {
+    await stop("SIGKILL");
+    throw new Error(`the agent did not start:\n${text}`);
+  }
+  return {
+    url,
+    child,
+    log: () => text,
+    stop,
+    [Symbol.asyncDispose]: async () => void await stop("SIGKILL"),
+  };
+}
+
+/** Polls `url` until it answers 200 (bounded). */
+async function until200(url: string): Promise<Response> {
+  for (let tries = 0; tries < 250; tries++) {
+    const response = await fetch(url);
+    if (response.ok) return response;
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${url} never answered 200`);
+}
+
+Deno.test("arsenal run serves health, metrics, plan and toggles, and stops on SIGTERM", async () => {
+  await using dir = await tempDir();
+  await using agent = await startAgent(await dir.write("arsenal.conf", CONFIG));
+
+  assert.deepEqual(await (await until200(`${agent.url}/readyz`)).json(), { status: "ready" });
+  assert.deepEqual(await (await fetch(`${agent.url}/livez`)).json(), { status: "ok" });
+
+  const metrics = await (await fetch(`${agent.url}/metrics`)).text();
+  assert.match(metrics, /^arsenal_build_info\{.*scout="simulator".*\} 1$/m);
+  assert.match(metrics, /^arsenal_nodes\{flavor="baremetal-small",state="available"\} \d+$/m);
+  assert.equal(await promtoolCheckMetrics(metrics), "");
+
+  const before = await fetch(`${agent.url}/v1/runtime`);
+  const etag = before.headers.get("etag")!;
+  await before.body?.cancel();
+  const patched = await fetch(`${agent.url}/v1/runtime?reason=e2e`, {
+    method: "PATCH",
+    headers: { "content-type": "application/merge-patch+json", "if-match": etag },
+    body: JSON.stringify({ dry_run: true, strategy: { percentage_to_cache: 1 } }),
+  });
+  assert.equal(patched.status, 200);
+  assert.notEqual(patched.headers.get("etag"), etag);
+  await patched.body?.cancel();
+
+  const cycle = await fetch(`${agent.url}/v1/cycle`, { method: "POST" });
+  assert.equal(cycle.status, 200);
+  const record = await cycle.json();
+  assert.equal(record.dryRun, true);
+  assert.ok(record.directives.length > 0, "at 100% there is caching to plan");
+  assert.ok(record.directives.every((d: { outcome: string }) => d.outcome === "dry_run"));
+
+  const plan = await (await fetch(`${agent.url}/v1/plan`)).json();
+  assert.equal(plan.dryRun, true);
+  assert.match(
+    await (await fetch(`${agent.url}/metrics`)).text(),
+    /^arsenal_dry_run 1$/m,
+  );
+
+  const { code, log } = await agent.stop("SIGTERM");
+  assert.equal(code, 0, log);
+  assert.match(log, /Runtime setting dry_run changed from false to true \(reason: e2e\)/);
+  assert.match(log, /Received SIGTERM/);
+  assert.match(log, /Stopped/);
+});
+
+Deno.test("arsenal run requires the token on mutating routes, not on read routes", async () => {
+  await using dir = await tempDir();
+  await using agent = await startAgent(await dir.write("arsenal.conf", CONFIG), {
+    ARSENAL_API_TOKEN: "s3cret-token",
+  });
+  await until200(`${agent.url}/readyz`);
+  const patch = (headers: Record<string, string>) =>
+    fetch(`${agent.url}/v1/runtime`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", ...headers },
+      body: '{"paused": true}',
+    });
+  const anonymous = await patch({});
+  assert.equal(anonymous.status, 401);
+  await anonymous.body?.cancel();
+  const wrong = await patch({ authorization: "Bearer nope" });
+  assert.equal(wrong.status, 401);
+  await wrong.body?.cancel();
+  const right = await patch({ authorization: "Bearer s3cret-token" });
+  assert.equal(right.status, 200);
+  await right.body?.cancel();
+  const { code, log } = await agent.stop();
+  assert.equal(code, 0);
+  assert.doesNotMatch(log, /s3cret-token/, "the token is never logged");
+});
+
+Deno.test("arsenal run refuses to listen beyond loopback without a token", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write("arsenal.conf", "[api]\nhost = 0.0.0.0\n");
+  const run = await runArsenal(["run", "--config-file", config]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /\[api\] host = "0.0.0.0": listening beyond loopback needs a token/);
+  assert.doesNotMatch(run.stderr, /^\s+at /m);
+});
+
+Deno.test("arsenal run refuses the original's OpenStack scouts, for now, with exit 2", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write(
+    "arsenal.conf",
+    "[director]\nscout = onmetal_scout.OnMetalScout\n",
+  );
+  const run = await runArsenal(["run", "--once", "--config-file", config]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(
+    run.stderr,
+    /\[director\] scout = "onmetal_scout.OnMetalScout": the OpenStack scouts/,
+  );
+});
+
+Deno.test("arsenal run --once runs one cycle, prints its record and exits 0", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write("arsenal.conf", CONFIG);
+  const run = await runArsenal(["run", "--once", "--config-file", config, "--log-format", "json"], {
+    env: { ARSENAL_API__PORT: "1" },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const record = JSON.parse(run.stdout);
+  assert.equal(record.outcome, "success");
+  assert.equal(record.trigger, "once");
+  assert.ok(record.directives.length > 0);
+  assert.ok(record.directives.every((d: { outcome: string }) => d.outcome === "issued"));
+  const lines = run.stderr.trim().split("\n").map((line) => JSON.parse(line));
+  assert.ok(lines.some((l) => l.logger === "arsenal.loop" && /Cycle done/.test(l.message)));
+});
+
+Deno.test("arsenal run --once exits 1 when a directive fails", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write(
+    "arsenal.conf",
+    `${CONFIG}failure_rate = 1\n`.replace(
+      "[simple_proportional_strategy]",
+      "[simple_proportional_strategy]",
+    ),
+  );
+  const withFailures = CONFIG.replace("seed = 7", "seed = 7\nfailure_rate = 1");
+  await Deno.writeTextFile(config, withFailures);
+  const run = await runArsenal(["run", "--once", "--config-file", config]);
+  assert.equal(run.code, 1, run.stderr);
+  const record = JSON.parse(run.stdout);
+  assert.ok(record.directives.every((d: { outcome: string }) => d.outcome === "failed"));
+  assert.match(run.stderr, /directive\(s\) failed: .*simulated failure/);
+});
+
+Deno.test("arsenal run --log-file appends the log to the file", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write("arsenal.conf", CONFIG);
+  const logFile = `${dir.path}/arsenal.log`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-env",
+      `--allow-write=${logFile}`,
+      `${ROOT}main.ts`,
+      "run",
+      "--once",
+      "--config-file",
+      config,
+      "--log-file",
+      logFile,
+    ],
+    stdout: "null",
+    stderr: "null",
+  });
+  assert.equal((await child.output()).code, 0);
+  assert.match(await Deno.readTextFile(logFile), /arsenal·loop: Cycle done/);
+});
