@@ -73,6 +73,9 @@ export const simulatorSection = z.object({
   failure_rate: z.number().min(0).max(1).default(0).describe(
     "Share of valid directives that fail anyway with a simulated error, from 0 to 1.",
   ),
+  issue_seconds: z.number().min(0).default(0).describe(
+    "Seconds the simulated API takes to accept a directive (as a slow Ironic would).",
+  ),
 });
 
 /** The `[simulator]` section, parsed: every option has its value. */
@@ -307,6 +310,7 @@ class Simulator implements SimulatorScout {
   readonly #versions: Version[] = [];
   readonly #versionIndex = new Map<string, number>();
 
+  readonly #issueMs: number;
   #deploys = 0;
   #hits = 0;
   #unserved = 0;
@@ -321,6 +325,7 @@ class Simulator implements SimulatorScout {
     this.#now = clock.now();
     this.#random = seededRandom(options.seed);
     this.#failureRate = options.failure_rate;
+    this.#issueMs = options.issue_seconds * 1000;
     this.#preferCached = options.scheduler === "prefer_cached";
     const perMinute = options.deploys_per_minute ??
       options.deployed_share * n / options.instance_minutes;
@@ -387,7 +392,8 @@ class Simulator implements SimulatorScout {
       })));
   }
 
-  issue(directive: Directive, signal: AbortSignal): Promise<void> {
+  async issue(directive: Directive, signal: AbortSignal): Promise<void> {
+    if (this.#issueMs > 0) await this.#clock.sleep(this.#issueMs, signal);
     return this.#run(signal, () => {
       const node = this.#nodeIndex.get(directive.nodeUuid);
       const fail = (why: string) => {

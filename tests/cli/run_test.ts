@@ -242,3 +242,20 @@ Deno.test("arsenal run --log-file appends the log to the file", async () => {
   assert.equal((await child.output()).code, 0);
   assert.match(await Deno.readTextFile(logFile), /arsenal·loop: Cycle done/);
 });
+
+Deno.test("arsenal run exits at once on a second signal while directives are in flight", async () => {
+  await using dir = await tempDir();
+  const slow = CONFIG.replace("seed = 7", "seed = 7\nissue_seconds = 600");
+  await using agent = await startAgent(await dir.write("arsenal.conf", slow));
+  // The first cycle's directives now take ten minutes each; wait until they are in flight.
+  for (let tries = 0; tries < 250 && !/Control API/.test(agent.log()); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  agent.child.kill("SIGTERM");
+  for (let tries = 0; tries < 250 && !/Stopping: no new cycles/.test(agent.log()); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const { code, log } = await agent.stop("SIGTERM");
+  assert.equal(code, 143, log);
+  assert.match(log, /Received SIGTERM again: exiting now/);
+});

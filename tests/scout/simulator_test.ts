@@ -62,6 +62,7 @@ Deno.test("simulatorSection gives defaults and rejects out-of-range options", ()
     image_refresh_minutes: 15,
     scheduler: "random",
     failure_rate: 0,
+    issue_seconds: 0,
   });
   for (
     const bad of [
@@ -163,6 +164,24 @@ Deno.test("SimulatorScout.issue() caching is ready only after cache_seconds", as
   }
   assert.equal(await firstDeployHits(firstDeploy / SECOND - 2), true);
   assert.equal(await firstDeployHits(firstDeploy / SECOND + 1), false);
+});
+
+Deno.test("SimulatorScout.issue() takes issue_seconds of the clock's time, and can be aborted", async () => {
+  const { clock, scout } = quiet({ nodes: 2, images: 1, issue_seconds: 5 });
+  const [a, b] = await scout.retrieveNodes(signal);
+  const [img] = await scout.retrieveImages(signal);
+  let settled = false;
+  const issuing = scout.issue(cache(a.uuid, img), signal).then(() => settled = true);
+  await clock.advance(4 * SECOND);
+  assert.equal(settled, false);
+  await clock.advance(SECOND);
+  await issuing;
+  assert.equal((await nodeByUuid(scout, a.uuid)).cached, true);
+  const abort = new AbortController();
+  const cut = scout.issue(cache(b.uuid, img), abort.signal);
+  abort.abort(new Error("cut"));
+  await assert.rejects(cut, /cut/);
+  assert.equal((await nodeByUuid(scout, b.uuid)).cached, false);
 });
 
 Deno.test("SimulatorScout.issue() eject cleans the node, then frees it after clean_seconds", async () => {
