@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { FleetState, Image, Node } from "../src/domain/fleet.ts";
 import { UNIFORM_WEIGHTS } from "../src/domain/image_weights.ts";
 import type { ImageWeights } from "../src/domain/image_weights.ts";
+import type { Tunables } from "../src/runtime/settings.ts";
 import type { PlanContext } from "../src/strategy/contract.ts";
 import { seededRandom } from "../src/domain/random.ts";
 
@@ -43,6 +44,21 @@ export function context(
 /** Weights from an object of name -> weight. */
 export function weights(byName: Record<string, number>, defaultWeight = 1): ImageWeights {
   return { byName: new Map(Object.entries(byName)), defaultWeight };
+}
+
+/** Runtime settings as the defaults configure them (simple_proportional at 0.125), overridden. */
+export function tunables(overrides: Partial<Tunables> = {}): Tunables {
+  return {
+    dry_run: false,
+    paused: false,
+    cache_directive_rate_limit: 0,
+    cache_directive_limiting_period: 300,
+    eject_directive_rate_limit: 0,
+    eject_directive_limiting_period: 300,
+    directive_spacing: 120,
+    strategy: { percentage_to_cache: 0.125 },
+    ...overrides,
+  };
 }
 
 /** A temporary directory, removed when disposed (`await using dir = await tempDir()`). */

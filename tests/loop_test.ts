@@ -12,24 +12,17 @@ import type { ScoutSource } from "../src/scout/scout.ts";
 import type { PlanResult } from "../src/strategy/contract.ts";
 import { importStrategy } from "../src/strategy/loader.ts";
 import { deferred, FakeScout } from "./_fakes/scout.ts";
-import { image, node } from "./_helpers.ts";
+import { image, node, tunables } from "./_helpers.ts";
 
 const T0 = 1_700_000_000_000;
 const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
 const schema = z.object({ percentage_to_cache: z.number().min(0).max(1).default(0.125) });
 
 function settingsOf(overrides: Partial<Tunables> = {}): RuntimeSettings {
-  return new RuntimeSettings({
-    dry_run: false,
-    paused: false,
-    cache_directive_rate_limit: 0,
-    cache_directive_limiting_period: 300,
-    eject_directive_rate_limit: 0,
-    eject_directive_limiting_period: 300,
-    directive_spacing: 60,
-    strategy: { percentage_to_cache: 1 },
-    ...overrides,
-  }, schema);
+  return new RuntimeSettings(
+    tunables({ directive_spacing: 60, strategy: { percentage_to_cache: 1 }, ...overrides }),
+    schema,
+  );
 }
 
 /** A loop over four free nodes of one flavor and one image, watched by a recording observer. */

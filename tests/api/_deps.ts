@@ -9,18 +9,10 @@ import { z } from "zod";
 import type { ApiDeps, Controller, Health, MetricsSource } from "../../src/api/deps.ts";
 import type { CycleRecord } from "../../src/director/record.ts";
 import { RuntimeSettings, type Tunables } from "../../src/runtime/settings.ts";
+import { tunables } from "../_helpers.ts";
 
 /** The configured settings every test starts from. */
-export const CONFIGURED: Tunables = {
-  dry_run: false,
-  paused: false,
-  cache_directive_rate_limit: 0,
-  cache_directive_limiting_period: 300,
-  eject_directive_rate_limit: 0,
-  eject_directive_limiting_period: 300,
-  directive_spacing: 120,
-  strategy: { percentage_to_cache: 0.125 },
-};
+export const CONFIGURED: Tunables = tunables();
 
 /** The strategy options schema the settings validate against. */
 export const STRATEGY_SCHEMA = z.object({

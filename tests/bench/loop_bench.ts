@@ -13,6 +13,7 @@ import { Metrics } from "../../src/runtime/metrics.ts";
 import { RuntimeSettings } from "../../src/runtime/settings.ts";
 import { createSimulator } from "../../src/scout/simulator.ts";
 import { importStrategy } from "../../src/strategy/loader.ts";
+import { tunables } from "../_helpers.ts";
 
 const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
 
@@ -20,16 +21,7 @@ const strategy = await importStrategy({ kind: "builtin", name: "simple_proportio
 async function simulatedLoop(nodes: number) {
   const clock = new ManualClock(1_700_000_000_000);
   const scout = createSimulator({ nodes, flavors: 10, images: 50 }, clock);
-  const settings = new RuntimeSettings({
-    dry_run: true,
-    paused: false,
-    cache_directive_rate_limit: 0,
-    cache_directive_limiting_period: 300,
-    eject_directive_rate_limit: 0,
-    eject_directive_limiting_period: 300,
-    directive_spacing: 60,
-    strategy: { percentage_to_cache: 0.125 },
-  }, strategy.options);
+  const settings = new RuntimeSettings(tunables({ dry_run: true }), strategy.options);
   const metrics = new Metrics({
     version: "bench",
     strategy: { name: "simple_proportional", version: "1.0.0" },

@@ -3,27 +3,13 @@ import assert from "node:assert/strict";
 import { Director, SHUTTING_DOWN, type StopSignals } from "../../src/director/director.ts";
 import { cache, type Directive, eject } from "../../src/domain/directive.ts";
 import { ManualClock } from "../../src/runtime/clock.ts";
-import type { Tunables } from "../../src/runtime/settings.ts";
 import { deferred, FakeScout } from "../_fakes/scout.ts";
+import { tunables } from "../_helpers.ts";
 
 const image = { uuid: "i1", checksum: "sum" };
 const caches = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => cache(`c${from + i}`, image));
 const ejects = (n: number) => Array.from({ length: n }, (_, i) => eject(`e${i}`));
-
-function tunables(overrides: Partial<Tunables> = {}): Tunables {
-  return {
-    dry_run: false,
-    paused: false,
-    cache_directive_rate_limit: 0,
-    cache_directive_limiting_period: 300,
-    eject_directive_rate_limit: 0,
-    eject_directive_limiting_period: 300,
-    directive_spacing: 120,
-    strategy: {},
-    ...overrides,
-  };
-}
 
 function signals(): StopSignals & { stopNow(): void; abortNow(): void } {
   const stop = new AbortController();
