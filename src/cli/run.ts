@@ -71,10 +71,19 @@ export async function runCommand(
   const ready = await setup(command.configFile, { env: io.env });
   const { config, strategy } = ready;
   if (config.DEFAULT.debug || config.DEFAULT.log_file) {
+    const file = command.logFile ?? config.DEFAULT.log_file;
     await configureLogging({
       level: command.debug || config.DEFAULT.debug ? "debug" : "info",
       format: command.logFormat,
-      file: command.logFile ?? config.DEFAULT.log_file,
+      file,
+    }).catch((e) => {
+      throw new ConfigError([{
+        where: config.raw.get("DEFAULT")?.get("log_file")?.where ?? config.file ?? "(defaults)",
+        section: "DEFAULT",
+        option: "log_file",
+        value: file,
+        expected: `cannot open the log file: ${(e as Error).message}`,
+      }]);
     });
   }
   checkScout(config);

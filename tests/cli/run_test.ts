@@ -259,3 +259,15 @@ Deno.test("arsenal run exits at once on a second signal while directives are in 
   assert.equal(code, 143, log);
   assert.match(log, /Received SIGTERM again: exiting now/);
 });
+
+Deno.test("arsenal run exits 2 naming [DEFAULT] log_file when it cannot be opened", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write(
+    "arsenal.conf",
+    `[DEFAULT]\nlog_file = ${dir.path}/no/such/dir/arsenal.log\n${CONFIG}`,
+  );
+  const run = await runArsenal(["run", "--once", "--config-file", config]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /\[DEFAULT\] log_file = ".*arsenal.log": cannot open the log file/);
+  assert.doesNotMatch(run.stderr, /^\s+at /m);
+});
