@@ -9,7 +9,6 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { Controller, Health } from "./api/deps.ts";
 import { type Director, type StopSignals } from "./director/director.ts";
 import { fleetFigures } from "./director/figures.ts";
 import type { CycleRecord, FlavorFigures, ImageFigures } from "./director/record.ts";
@@ -23,6 +22,24 @@ import type { LoadedStrategy } from "./strategy/loader.ts";
 import { runStrategy } from "./strategy/run.ts";
 
 const log = getLogger(["arsenal", "loop"]);
+
+/** A health verdict, with the reason when it is negative. */
+export interface Health {
+  readonly ok: boolean;
+  readonly reason?: string;
+}
+
+/** The director loop, as the API sees it. */
+export interface Controller {
+  /** False when no cycle has started within a bound of the spacing: a wedged loop. */
+  liveness(): Health;
+  /** True once the configuration is loaded and the last scout succeeded recently. */
+  readiness(): Health;
+  /** The last finished cycle, if any. */
+  lastCycle(): CycleRecord | undefined;
+  /** Runs a cycle now and resolves with its record; undefined when a cycle is already running. */
+  triggerCycle(): Promise<CycleRecord> | undefined;
+}
 
 /** Who hears what the loop does (the metrics, in practice). */
 export interface LoopObserver {

@@ -11,7 +11,6 @@ import client from "prom-client";
 import type { CycleOutcome, CycleRecord, DirectiveOutcome } from "../director/record.ts";
 import type { Directive } from "../domain/directive.ts";
 import type { ScoutSource } from "../scout/scout.ts";
-import type { MetricsSource } from "../api/deps.ts";
 import type { Change } from "./settings.ts";
 
 /** Histogram buckets, in seconds, from 1 ms to 5 min. */
@@ -77,7 +76,7 @@ export interface SimulatorStats {
  * const text = await metrics.render();
  * ```
  */
-export class Metrics implements MetricsSource {
+export class Metrics {
   readonly #registry = new client.Registry();
   readonly #cycles: client.Counter<"outcome">;
   readonly #cycleDuration: client.Histogram;
