@@ -9,11 +9,13 @@ import { serveApi } from "../api/server.ts";
 import type { Config } from "../config/load.ts";
 import { Director } from "../director/director.ts";
 import { Loop } from "../loop.ts";
-import { systemClock } from "../runtime/clock.ts";
+import { type Clock, systemClock } from "../runtime/clock.ts";
 import { ConfigError } from "../runtime/errors.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { Metrics } from "../runtime/metrics.ts";
 import { RuntimeSettings, type Tunables } from "../runtime/settings.ts";
+import { OpenStackScout } from "../scout/openstack.ts";
+import type { Scout } from "../scout/scout.ts";
 import { createSimulator } from "../scout/simulator.ts";
 import { setup } from "../setup.ts";
 import { VERSION } from "../version.ts";
@@ -37,25 +39,16 @@ function tunablesOf(config: Config, strategyOptions: unknown): Tunables {
   };
 }
 
-/** Refuses the original's scouts, which this release cannot run yet. */
-function checkScout(config: Config): void {
-  const { scout } = config.director;
+/** The scout the configuration selects. */
+function createScout(config: Config, clock: Clock, metrics: Metrics): Scout {
+  if (config.openstack) return new OpenStackScout(config.openstack, clock, metrics);
   const given = config.raw.get("director")?.get("scout");
-  if (scout === "simulator") {
-    if (config.file && !given?.value.trim()) {
-      log.warn("No [director] scout is set in {file}: running the simulator", {
-        file: config.file,
-      });
-    }
-    return;
+  if (config.file && !given?.value.trim()) {
+    log.warn("No [director] scout is set in {file}: running the simulator", { file: config.file });
   }
-  throw new ConfigError([{
-    where: given?.where ?? config.file ?? "(defaults)",
-    section: "director",
-    option: "scout",
-    value: scout,
-    expected: "the OpenStack scouts are not in this release yet; use scout = simulator",
-  }]);
+  const simulator = createSimulator(config.simulator, clock);
+  metrics.trackSimulator(() => simulator.stats());
+  return simulator;
 }
 
 /**
@@ -86,17 +79,14 @@ export async function runCommand(
       }]);
     });
   }
-  checkScout(config);
-
   const clock = systemClock;
-  const scout = createSimulator(config.simulator, clock);
   const settings = new RuntimeSettings(tunablesOf(config, ready.strategyOptions), strategy.options);
   const metrics = new Metrics({
     version: VERSION,
     strategy: { name: strategy.strategy.name, version: strategy.strategy.version },
-    scout: scout.name,
+    scout: config.openstack ? config.director.scout : "simulator",
   });
-  metrics.trackSimulator(() => scout.stats());
+  const scout = createScout(config, clock, metrics);
   metrics.setToggles(settings.current);
   settings.onChange((change) => {
     log.info("Runtime setting {setting} changed from {from} to {to}{why}", {

@@ -16,6 +16,7 @@ import { normalizeSection, parseIniText, type RawOption, type RawSections } from
 import { readSection } from "./section.ts";
 import { isLoopback } from "../runtime/net.ts";
 import { LEGACY_MODULE_CLASS, SECRETS, SECTIONS, SIMULATOR_SPACINGS } from "./schema.ts";
+import { type OpenStackSettings, resolveOpenStack } from "../openstack/settings.ts";
 
 type Sections = typeof SECTIONS;
 
@@ -28,6 +29,8 @@ export type Config =
     /** The strategy plugin to load, and where it was configured. */
     readonly strategyModule: StrategyModule & { readonly where: string };
     readonly imageWeights: ImageWeights;
+    /** The OpenStack scout's settings; undefined with the simulator. */
+    readonly openstack?: OpenStackSettings;
     /** Every section as given (after environment and `_file`), for plugins' own sections. */
     readonly raw: RawSections;
   };
@@ -292,6 +295,18 @@ export function readConfig(file: string | undefined, env: Record<string, string>
   const typed = values as { -readonly [S in keyof Sections]: z.infer<Sections[S]> | undefined };
   if (typed.director) typed.director = simulatorSpacings(typed.director, sections.get("director"));
   if (typed.api) checkApiExposure(typed.api, sections.get("api"), where, problems);
+  let openstack: OpenStackSettings | undefined;
+  const { client_wrapper, ironic, nova, glance, standalone } = typed;
+  if (typed.director && client_wrapper && ironic && nova && glance && standalone) {
+    const scout = typed.director.scout;
+    const resolved = resolveOpenStack(
+      { scout, client_wrapper, ironic, nova, glance, standalone },
+      sections,
+      where,
+    );
+    problems.push(...resolved.problems);
+    openstack = resolved.settings;
+  }
 
   // The strategy and the weights file need no other option: check them whatever else failed.
   const strategyOptions = sections.get("strategy");
@@ -310,6 +325,7 @@ export function readConfig(file: string | undefined, env: Record<string, string>
         file,
         strategyModule,
         imageWeights,
+        openstack,
         raw: sections,
       }
       : undefined,

@@ -26,11 +26,19 @@ export const defaultSection = z.object({
   default_log_levels: text().describe("Accepted for compatibility; has no effect."),
 });
 
-/** The original's scouts, accepted in `[director] scout` but not available in this release. */
-export const LEGACY_SCOUTS = [
-  "devstack_scout.DevstackScout",
-  "onmetal_scout.OnMetalScout",
-  "openstack_scout.OpenstackScout",
+/** The original's scouts, by `[director] scout` name: the OpenStack scout with a preset. */
+export const LEGACY_SCOUTS = {
+  "devstack_scout.DevstackScout": "devstack",
+  "onmetal_scout.OnMetalScout": "onmetal",
+  "openstack_scout.OpenstackScout": "openstack",
+} as const;
+
+/** `[director] scout` values. */
+export const SCOUTS = [
+  "simulator",
+  "openstack",
+  "standalone",
+  ...Object.keys(LEGACY_SCOUTS) as (keyof typeof LEGACY_SCOUTS)[],
 ] as const;
 
 /** Spacings the simulator uses unless the configuration sets them: seconds, not minutes. */
@@ -40,9 +48,11 @@ const jitter = () => z.number().min(0).max(0.5).default(0);
 
 /** `[director]`: the loop's scout, pacing, rate limits and dry run. */
 export const directorSection = z.object({
-  scout: z.enum(["simulator", ...LEGACY_SCOUTS]).default("simulator").describe(
-    "Scout that gathers the fleet and issues directives. The original's `module.Class` names " +
-      "are recognised; the OpenStack scouts arrive in a later release.",
+  scout: z.enum(SCOUTS).default("simulator").describe(
+    "Where the fleet comes from: `openstack` (Ironic, Nova, Glance), `standalone` (Ironic only; " +
+      "images from `[standalone] images`) or `simulator`. The original's names select " +
+      "`openstack` with their filters: `devstack_scout.DevstackScout`, " +
+      "`onmetal_scout.OnMetalScout`, `openstack_scout.OpenstackScout`.",
   ),
   poll_spacing: seconds(120).describe(
     `Seconds between polls of flavor and image data (${SIMULATOR_SPACINGS.poll_spacing} with the ` +
@@ -101,19 +111,56 @@ export const strategySection = z.object({
   default_image_weight: count(1).describe("Weight of an image the weights file does not list."),
 });
 
+/** How a client authenticates. */
+export const AUTH_TYPES = [
+  "password",
+  "v3applicationcredential",
+  "token",
+  "noauth",
+  "http_basic",
+] as const;
+
+const authType = () =>
+  z.enum(AUTH_TYPES).optional().describe(
+    "How to authenticate: `password`, `v3applicationcredential`, `token` (pre-issued), " +
+      "`noauth` or `http_basic`. Unset: taken from `[client_wrapper]`, else inferred from the " +
+      "credentials given (token, then application credential, then password, else noauth).",
+  );
+
 /** Options of `[client_wrapper]`, the credentials and retry policy every OpenStack client shares. */
 export const clientWrapperSection = z.object({
-  os_username: text().describe("Keystone user name."),
-  os_password: text().describe("Keystone password (secret; or `os_password_file`)."),
+  auth_type: authType(),
+  os_username: text().describe("Keystone user name (or the HTTP basic user)."),
+  os_password: text().describe(
+    "Keystone password, or the HTTP basic password (secret; or `os_password_file`).",
+  ),
   os_auth_token: text().describe("Pre-issued Keystone token (secret; or `os_auth_token_file`)."),
-  os_api_url: text().describe("Keystone endpoint URL."),
-  os_tenant_name: text().describe("Project (tenant) name."),
-  os_tenant_id: text().describe("Project (tenant) ID."),
-  call_max_retries: count(60).describe("How many times to retry a failed call."),
-  call_retry_interval: count(2).describe("Seconds between retries (base of the backoff)."),
+  os_api_url: text().describe(
+    "Keystone URL, e.g. `https://keystone.example:5000/v3` (`/v3` is added when missing).",
+  ),
+  os_tenant_name: text().describe("Project (tenant) name to scope the token to."),
+  os_tenant_id: text().describe("Project (tenant) ID; used when no project name is set."),
+  os_user_domain_name: z.string().default("Default").describe("Domain of the user."),
+  os_project_domain_name: z.string().default("Default").describe("Domain of the project."),
+  os_application_credential_id: text().describe("Application credential ID."),
+  os_application_credential_secret: text().describe(
+    "Application credential secret (secret; or `os_application_credential_secret_file`).",
+  ),
+  os_interface: z.enum(["public", "internal", "admin"]).default("public").describe(
+    "Which catalog endpoints to use.",
+  ),
+  call_max_retries: count(60).describe(
+    "Retries of a failed read (connection error, timeout, 429, 5xx).",
+  ),
+  call_retry_interval: count(2).describe(
+    "Seconds: base of the jittered exponential backoff between retries (at most 30 s apart).",
+  ),
+  call_timeout: seconds(60).describe("Seconds one HTTP request may take."),
   region_name: text().describe("Region to pick endpoints from."),
   service_name: text().describe("Service name to pick endpoints from."),
-  auth_system: z.string().default("keystone").describe("Authentication system."),
+  auth_system: z.string().default("keystone").describe(
+    "Accepted for compatibility; see auth_type.",
+  ),
 });
 
 const serviceCredentials = {
@@ -129,6 +176,7 @@ const serviceCredentials = {
     "Project name; falls back to `[client_wrapper] os_tenant_name`.",
   ),
   api_endpoint: text().describe("Service endpoint URL, instead of the one in the catalog."),
+  auth_type: authType(),
   client_log_level: text().describe("Accepted for compatibility; has no effect."),
   region_name: text().describe("Region; falls back to `[client_wrapper] region_name`."),
 };
@@ -145,16 +193,34 @@ export const novaSection = z.object({
   ...serviceCredentials,
   ...novaAndIronic,
   service_name: text().describe("Service name; falls back to `[client_wrapper] service_name`."),
-  auth_system: text().describe("Authentication system; falls back to `[client_wrapper]`."),
+  auth_system: text().describe("Accepted for compatibility; see auth_type."),
   auth_plugin: text().describe("Accepted for compatibility; has no effect."),
   auth_plugin_obj: text().describe("Accepted for compatibility; has no effect."),
+  flavor_name_pattern: text().describe(
+    "Regular expression: only flavors whose name matches are cached for (default: all).",
+  ),
 });
 
 /** `[ironic]`: nodes, and where directives go. */
 export const ironicSection = z.object({
   ...serviceCredentials,
   ...novaAndIronic,
-  api_version: z.number().int().min(1).default(1).describe("Ironic API major version."),
+  api_version: z.number().int().min(1).max(1).default(1).describe("Ironic API major version."),
+  cache_method: z.enum(["vendor_passthru", "annotate"]).default("vendor_passthru").describe(
+    "How to cache: `vendor_passthru` calls the driver's `cache_image` method (the original's " +
+      "call; upstream drivers lack it), `annotate` marks `driver_info` for an out-of-band cacher.",
+  ),
+  page_size: z.number().int().min(1).max(10000).default(1000).describe(
+    "Nodes per page when listing.",
+  ),
+  conductor_group: text().describe("Only nodes of this conductor group."),
+  shard: text().describe("Only nodes of this shard (Ironic 2023.1 or later)."),
+  resource_class: text().describe("Only nodes of this resource class."),
+  owner: text().describe("Only nodes of this owner."),
+  flavor_rules: text().describe(
+    "Flavors of nodes without `extra.flavor`, one rule per line: " +
+      "`flavor: property=value, ...` over the node's properties (memory_mb, cpus, local_gb...).",
+  ),
 });
 
 /** `[glance]`: images. */
@@ -162,7 +228,21 @@ export const glanceSection = z.object({
   ...serviceCredentials,
   auth_endpoint: text().describe("Keystone URL; falls back to `[client_wrapper] os_api_url`."),
   admin_tenant_id: text().describe("Project ID; falls back to `[client_wrapper] os_tenant_id`."),
-  api_version: z.number().int().min(1).default(2).describe("Glance API major version."),
+  api_version: z.number().int().min(2).max(2).default(2).describe("Glance API major version."),
+  image_visibility: text().describe(
+    "Comma-separated visibilities to cache (public, community, shared, private); default all.",
+  ),
+  image_name_pattern: text().describe("Regular expression: only images whose name matches."),
+  image_property_rules: text().describe(
+    "Image properties required, one per line: `key = value` or `key contains value`.",
+  ),
+});
+
+/** `[standalone]`: the image catalog of `scout = standalone` (Ironic without Nova and Glance). */
+export const standaloneSection = z.object({
+  images: text().describe(
+    "One image per line: `name uuid url checksum`. The url is what `cache_image` downloads.",
+  ),
 });
 
 /** `[api]`: the HTTP control API. */
@@ -195,12 +275,13 @@ export const SECTIONS = {
   nova: novaSection,
   ironic: ironicSection,
   glance: glanceSection,
+  standalone: standaloneSection,
 } as const;
 
 /** Options whose values are secret: redacted when shown, and each may be read from `<name>_file`. */
 export const SECRETS: Readonly<Record<string, readonly string[]>> = {
   api: ["token"],
-  client_wrapper: ["os_password", "os_auth_token"],
+  client_wrapper: ["os_password", "os_auth_token", "os_application_credential_secret"],
   nova: ["admin_password", "admin_auth_token"],
   ironic: ["admin_password", "admin_auth_token"],
   glance: ["admin_password", "admin_auth_token"],

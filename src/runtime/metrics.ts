@@ -90,6 +90,9 @@ export class Metrics {
   readonly #dryRun: client.Gauge;
   readonly #paused: client.Gauge;
   readonly #changes: client.Counter<"setting">;
+  readonly #upstreamRequests: client.Counter<"service" | "method" | "status">;
+  readonly #upstreamDuration: client.Histogram<"service">;
+  readonly #unidentified: client.Gauge;
   #simulatorStats?: () => SimulatorStats;
 
   /** Registers every metric, with known label sets at zero and build info at 1. */
@@ -166,6 +169,25 @@ export class Metrics {
       labelNames: ["setting"],
       registers,
     });
+    this.#upstreamRequests = new client.Counter({
+      name: "arsenal_upstream_requests_total",
+      help: "HTTP requests to OpenStack services (each retry counts), by service, method and " +
+        "status (`error`: no response: connection error or timeout).",
+      labelNames: ["service", "method", "status"],
+      registers,
+    });
+    this.#upstreamDuration = new client.Histogram({
+      name: "arsenal_upstream_request_duration_seconds",
+      help: "Time OpenStack services took to answer one HTTP request, by service.",
+      labelNames: ["service"],
+      buckets: [...DURATION_BUCKETS],
+      registers,
+    });
+    this.#unidentified = new client.Gauge({
+      name: "arsenal_unidentified_nodes",
+      help: "Nodes in the last Ironic listing whose flavor could not be identified (left alone).",
+      registers,
+    });
     new client.Gauge({
       name: "arsenal_build_info",
       help: "Arsenal's build and configuration; the value is always 1.",
@@ -219,6 +241,17 @@ export class Metrics {
   observeScout(source: ScoutSource, seconds: number, ok: boolean): void {
     this.#scoutDuration.observe({ source }, Math.max(0, seconds));
     if (!ok) this.#scoutErrors.inc({ source });
+  }
+
+  /** Counts one HTTP request to an OpenStack service. */
+  observeUpstream(service: string, method: string, status: string, seconds: number): void {
+    this.#upstreamRequests.inc({ service, method, status });
+    this.#upstreamDuration.observe({ service }, Math.max(0, seconds));
+  }
+
+  /** Sets `arsenal_unidentified_nodes`. */
+  observeUnidentified(count: number): void {
+    this.#unidentified.set(count);
   }
 
   /** Sets `arsenal_dry_run` and `arsenal_paused` to the toggles in force. */

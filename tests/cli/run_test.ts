@@ -176,18 +176,21 @@ Deno.test("arsenal run refuses to listen beyond loopback without a token", async
   assert.doesNotMatch(run.stderr, /^\s+at /m);
 });
 
-Deno.test("arsenal run refuses the original's OpenStack scouts, for now, with exit 2", async () => {
+Deno.test("arsenal run tells an old config's Keystone v2.0 URL what to change, with exit 2", async () => {
   await using dir = await tempDir();
   const config = await dir.write(
     "arsenal.conf",
-    "[director]\nscout = onmetal_scout.OnMetalScout\n",
+    "[director]\nscout = onmetal_scout.OnMetalScout\n[client_wrapper]\n" +
+      "os_api_url = https://identity.example.com:5000/v2.0\nos_username = u\nos_password = p\n" +
+      "os_tenant_name = t\n",
   );
   const run = await runArsenal(["run", "--once", "--config-file", config]);
   assert.equal(run.code, 2, run.stderr);
   assert.match(
     run.stderr,
-    /\[director\] scout = "onmetal_scout.OnMetalScout": the OpenStack scouts/,
+    /:4: \[client_wrapper\] os_api_url = "https:\/\/identity.example.com:5000\/v2.0": Keystone's v2.0 API was removed .* use the v3 URL, https:\/\/identity.example.com:5000\/v3/,
   );
+  assert.doesNotMatch(run.stderr, /^\s+at /m);
 });
 
 Deno.test("arsenal run --once runs one cycle, prints its record and exits 0", async () => {

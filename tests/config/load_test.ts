@@ -41,7 +41,7 @@ default_image_weight = 2
 [client_wrapper]
 os_username = arsenal
 os_password = s3cr#t;pw
-os_api_url = https://identity.example.com:5000/v2.0
+os_api_url = https://identity.example.com:5000/v3
 os_tenant_name = 123456
 os_tenant_id = 123456
 region_name = IAD
@@ -51,13 +51,13 @@ auth_system = rackspace
 
 [nova]
 admin_username = arsenal
-admin_url = https://identity.example.com:5000/v2.0
+admin_url = https://identity.example.com:5000/v3
 api_max_retries = 10
 
 [ironic]
 admin_username = ironic
 admin_password = 'quoted pw'
-admin_url = https://identity.example.com:5000/v2.0
+admin_url = https://identity.example.com:5000/v3
 admin_tenant_name = service
 api_endpoint = https://ironic.example.com:6385/
 
@@ -155,8 +155,8 @@ Deno.test("readConfig() lets ARSENAL_<SECTION>__<OPTION> variables override the 
     );
   });
   await t.step("a variable can set a section the file lacks", async () => {
-    const { config } = await load(dir, "[director]\n", { ARSENAL_IRONIC__API_VERSION: "3" });
-    assert.equal(config?.ironic.api_version, 3);
+    const { config } = await load(dir, "[director]\n", { ARSENAL_IRONIC__PAGE_SIZE: "50" });
+    assert.equal(config?.ironic.page_size, 50);
   });
   await t.step("a bad value is a problem pointing at the variable", async () => {
     const { problems } = await load(dir, "", { ARSENAL_DIRECTOR__POLL_SPACING: "soon" });
@@ -485,7 +485,13 @@ Deno.test("renderEffectiveConfig() shows a plugin file's path and its own sectio
 
 Deno.test("readConfig() keeps the original's spacings for real scouts and given ones for the simulator", async () => {
   await using dir = await tempDir();
-  const real = await load(dir, "[director]\nscout = onmetal_scout.OnMetalScout\n");
+  const real = await load(
+    dir,
+    "[director]\nscout = onmetal_scout.OnMetalScout\n[client_wrapper]\nauth_type = noauth\n" +
+      "[ironic]\napi_endpoint = http://ironic:6385\n[nova]\napi_endpoint = http://nova:8774\n" +
+      "[glance]\napi_endpoint = http://glance:9292\n",
+  );
+  assert.deepEqual(real.problems, []);
   assert.deepEqual([real.config?.director.poll_spacing, real.config?.director.directive_spacing], [
     120,
     120,

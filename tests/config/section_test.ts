@@ -168,7 +168,10 @@ Deno.test("readSection() reports every problem at once, each fully described", (
   assert.equal(value, undefined);
   const byOption = new Map(problems.map((p) => [p.option, p]));
   assert.equal(problems.length, 4);
-  assert.match(byOption.get("scout")!.expected, /^expected one of simulator, devstack_scout/);
+  assert.match(
+    byOption.get("scout")!.expected,
+    /^expected one of simulator, openstack, standalone, devstack_scout/,
+  );
   assert.deepEqual(byOption.get("poll_spacing"), {
     where: "a.conf:2",
     section: "director",

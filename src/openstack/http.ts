@@ -1,0 +1,250 @@
+/**
+ * One OpenStack service's HTTP client: ky with Arsenal's retry policy, timeouts, credentials,
+ * error decoding and per-request metrics.
+ *
+ * - Retries (ky): GET only, on connection errors, timeouts, 408, 429, 500, 502, 503 and 504;
+ *   `call_max_retries` times, waiting `call_retry_interval * 2^(n-1)` seconds (at most 30 s,
+ *   jittered to 50–100 %), or what `Retry-After` says on 429 and 503 (at most 5 min).
+ * - A 401 invalidates the credentials and repeats the request once with fresh ones.
+ * - Every failure becomes an {@linkcode UpstreamError} naming the service, method, path, status
+ *   and the upstream's own reason. Headers and bodies are never logged: they carry credentials.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from "ky";
+import { type Service, SERVICE_NAMES, UpstreamError, upstreamReason } from "./errors.ts";
+
+const log = getLogger(["arsenal", "openstack"]);
+
+/** Longest wait between retries, unless the interval itself is longer. */
+const BACKOFF_LIMIT_MS = 30_000;
+/** Longest `Retry-After` honoured. */
+const MAX_RETRY_AFTER_MS = 300_000;
+
+/** How hard to try: `[client_wrapper] call_max_retries`, `call_retry_interval`, `call_timeout`. */
+export interface RetryPolicy {
+  readonly retries: number;
+  /** Seconds; the base of the backoff. */
+  readonly intervalSeconds: number;
+  /** Seconds one attempt may take. */
+  readonly timeoutSeconds: number;
+}
+
+/** Receives one observation per HTTP attempt (retries included). */
+export interface UpstreamObserver {
+  /** `status` is the HTTP status, or `error` when no response arrived. */
+  observeUpstream(service: Service, method: string, status: string, seconds: number): void;
+}
+
+/** What a service client needs from the credentials in force. */
+export interface Credentials {
+  /** Headers that authenticate a request (none for noauth). */
+  headers(signal: AbortSignal): Promise<Record<string, string>>;
+  /** Forgets cached credentials after a 401; true when fresh ones can be obtained. */
+  invalidate(): boolean;
+}
+
+/** One request's options. */
+export interface RequestOptions {
+  readonly signal: AbortSignal;
+  readonly searchParams?: Record<string, string>;
+  readonly json?: unknown;
+  readonly headers?: Record<string, string>;
+  /** Also retry these statuses, for this request only (e.g. Ironic's 409 "node locked"). */
+  readonly retryStatuses?: {
+    readonly statuses: number[];
+    readonly retries: number;
+    readonly intervalSeconds: number;
+  };
+}
+
+function backoff(intervalSeconds: number): (attempt: number) => number {
+  return (attempt) => intervalSeconds * 1000 * 2 ** (attempt - 1);
+}
+
+const jitter = (delay: number) => delay * (0.5 + Math.random() * 0.5);
+
+/** Joins a base URL and a path without doubling or losing slashes. */
+export function joinUrl(base: string, path: string): string {
+  if (/^https?:\/\//.test(path)) return path;
+  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+}
+
+/** What went wrong with one attempt, in a few words, for the log. */
+function describeAttemptError(error: unknown, timeoutSeconds: number): string {
+  if (isHTTPError(error)) {
+    const data = error.data;
+    const body = typeof data === "string" ? data : data === undefined ? "" : JSON.stringify(data);
+    return `${error.response.status} ${upstreamReason(body, error.response.statusText)}`;
+  }
+  if (isTimeoutError(error)) return `no answer within ${timeoutSeconds} s`;
+  if (isNetworkError(error)) return `cannot connect (${connectReason(error.cause)})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Deno's connection errors are long; keep the part after the last colon that says why. */
+function connectReason(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const parts = message.split(": ");
+  return parts[parts.length - 1] || message;
+}
+
+/** An HTTP client bound to one service's endpoint and credentials. */
+export class ServiceClient {
+  readonly service: Service;
+  readonly #endpoint: (signal: AbortSignal) => Promise<string>;
+  readonly #credentials: Credentials;
+  readonly #policy: RetryPolicy;
+  readonly #ky: KyInstance;
+
+  constructor(options: {
+    service: Service;
+    /** The service's base URL (from the catalog, or `api_endpoint`). */
+    endpoint: (signal: AbortSignal) => Promise<string>;
+    credentials: Credentials;
+    policy: RetryPolicy;
+    observer?: UpstreamObserver;
+    /** Headers every request carries (e.g. a microversion). */
+    headers?: Record<string, string>;
+  }) {
+    this.service = options.service;
+    this.#endpoint = options.endpoint;
+    this.#credentials = options.credentials;
+    this.#policy = options.policy;
+    const { service, observer, policy } = options;
+    this.#ky = ky.create({
+      headers: { Accept: "application/json", ...options.headers },
+      timeout: policy.timeoutSeconds * 1000,
+      retry: {
+        limit: policy.retries,
+        methods: ["get", "head"],
+        statusCodes: [408, 429, 500, 502, 503, 504],
+        afterStatusCodes: [429, 503],
+        maxRetryAfter: MAX_RETRY_AFTER_MS,
+        delay: backoff(policy.intervalSeconds),
+        backoffLimit: Math.max(BACKOFF_LIMIT_MS, policy.intervalSeconds * 1000),
+        jitter,
+        retryOnTimeout: true,
+      },
+      fetch: async (input, init) => {
+        const started = performance.now();
+        const method = input instanceof Request ? input.method : init?.method ?? "GET";
+        try {
+          const response = await fetch(input, init);
+          observer?.observeUpstream(service, method, String(response.status), elapsed(started));
+          return response;
+        } catch (e) {
+          observer?.observeUpstream(service, method, "error", elapsed(started));
+          throw e;
+        }
+      },
+      hooks: {
+        beforeRetry: [({ request, error, retryCount, options }) => {
+          log.warn("{service} {method} {path} failed: {reason}; retry {n} of {limit}", {
+            service: SERVICE_NAMES[service],
+            method: request.method,
+            path: new URL(request.url).pathname,
+            reason: describeAttemptError(error, policy.timeoutSeconds),
+            n: retryCount,
+            limit: options.retry.limit,
+          });
+        }],
+      },
+    });
+  }
+
+  /** The service's base URL. */
+  endpoint(signal: AbortSignal): Promise<string> {
+    return this.#endpoint(signal);
+  }
+
+  /**
+   * Sends one request and returns the response (2xx only).
+   *
+   * @throws {UpstreamError} for every failure, after retries
+   */
+  async request(method: string, path: string, options: RequestOptions): Promise<Response> {
+    const url = joinUrl(await this.#endpoint(options.signal), path);
+    try {
+      return await this.#send(method, url, options);
+    } catch (e) {
+      if (isHTTPError(e) && e.response.status === 401 && this.#credentials.invalidate()) {
+        log.info("{service} refused the token; authenticating again", {
+          service: SERVICE_NAMES[this.service],
+        });
+        try {
+          return await this.#send(method, url, options);
+        } catch (again) {
+          throw this.#failure(method, url, again, options.signal);
+        }
+      }
+      throw this.#failure(method, url, e, options.signal);
+    }
+  }
+
+  /**
+   * Sends one request and decodes its JSON answer.
+   *
+   * @throws {UpstreamError} for every failure, including a body that is not JSON
+   */
+  async json<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const response = await this.request(method, path, options);
+    const text = await response.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      const url = new URL(response.url || joinUrl("http://unknown", path));
+      throw new UpstreamError(
+        this.service,
+        { method, path: url.pathname },
+        undefined,
+        `the answer is not JSON (${(e as Error).message})`,
+      );
+    }
+  }
+
+  async #send(method: string, url: string, options: RequestOptions): Promise<Response> {
+    const auth = await this.#credentials.headers(options.signal);
+    const extra = options.retryStatuses;
+    return await this.#ky(url, {
+      method,
+      signal: options.signal,
+      searchParams: options.searchParams,
+      json: options.json,
+      headers: { ...auth, ...options.headers },
+      ...(extra && {
+        retry: {
+          limit: extra.retries,
+          methods: [method.toLowerCase() as "get"],
+          statusCodes: extra.statuses,
+          delay: backoff(extra.intervalSeconds),
+          backoffLimit: Math.max(BACKOFF_LIMIT_MS, extra.intervalSeconds * 1000),
+          jitter,
+        },
+      }),
+    });
+  }
+
+  #failure(method: string, url: string, error: unknown, signal: AbortSignal): Error {
+    if (error instanceof UpstreamError) return error;
+    const request = { method, path: new URL(url).pathname };
+    if (signal.aborted) {
+      const why = signal.reason instanceof Error ? signal.reason.message : "aborted";
+      return new UpstreamError(this.service, request, undefined, why, { cause: error });
+    }
+    const status = isHTTPError(error) ? error.response.status : undefined;
+    const reason = describeAttemptError(error, this.#policy.timeoutSeconds);
+    return new UpstreamError(
+      this.service,
+      request,
+      status,
+      status === undefined ? reason : reason.slice(String(status).length + 1),
+      { cause: error },
+    );
+  }
+}
+
+function elapsed(started: number): number {
+  return (performance.now() - started) / 1000;
+}

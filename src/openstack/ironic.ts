@@ -1,0 +1,240 @@
+/**
+ * Ironic's node API: microversion negotiation, paged node listing, and the calls the actuators
+ * make (vendor passthru, JSON patch, provision state).
+ *
+ * Every request carries `X-OpenStack-Ironic-API-Version`: without it Ironic answers as 1.1, where
+ * an available node has a null provision state and no resource class.
+ *
+ * @module
+ */
+import { UpstreamError } from "./errors.ts";
+import { joinUrl, type RequestOptions, type ServiceClient } from "./http.ts";
+
+/** The newest microversion Arsenal knows; it uses the server's maximum up to this. */
+export const NEWEST_VERSION = "1.82";
+/** The oldest Arsenal accepts: `resource_class` arrived in 1.21. */
+export const OLDEST_VERSION = "1.21";
+/** Microversions the optional node filters need. */
+export const FILTER_VERSIONS: Readonly<Record<string, string>> = {
+  conductor_group: "1.46",
+  owner: "1.50",
+  resource_class: "1.21",
+  shard: "1.82",
+};
+
+/** The node fields the scout asks for (`GET /v1/nodes?fields=`, far smaller than `/detail`). */
+export const NODE_FIELDS = [
+  "uuid",
+  "provision_state",
+  "maintenance",
+  "driver_info",
+  "extra",
+  "properties",
+  "resource_class",
+] as const;
+
+/** A node as listed with {@linkcode NODE_FIELDS}. */
+export interface IronicNode {
+  uuid: string;
+  provision_state?: string | null;
+  maintenance?: boolean;
+  driver_info?: Record<string, unknown> | null;
+  extra?: Record<string, unknown> | null;
+  properties?: Record<string, unknown> | null;
+  resource_class?: string | null;
+}
+
+/** `1.82` -> 82. */
+function minor(version: string): number {
+  const m = /^1\.(\d+)$/.exec(version.trim());
+  return m ? Number(m[1]) : NaN;
+}
+
+/** Ironic's API, version-negotiated. */
+export class IronicApi {
+  readonly #client: ServiceClient;
+  #version?: Promise<string>;
+
+  constructor(client: ServiceClient) {
+    this.#client = client;
+  }
+
+  /**
+   * The microversion in use: the server's maximum, capped at {@linkcode NEWEST_VERSION}.
+   *
+   * @throws {UpstreamError} when the server is older than {@linkcode OLDEST_VERSION}
+   */
+  version(signal: AbortSignal): Promise<string> {
+    this.#version ??= this.#negotiate(signal).catch((e) => {
+      this.#version = undefined;
+      throw e;
+    });
+    return this.#version;
+  }
+
+  /**
+   * Checks that the server supports the filters in use.
+   *
+   * @throws {UpstreamError} naming the filter and the version it needs
+   */
+  async checkFilters(
+    filters: Readonly<Record<string, string>>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const version = await this.version(signal);
+    for (const name of Object.keys(filters)) {
+      const needed = FILTER_VERSIONS[name];
+      if (needed && minor(needed) > minor(version)) {
+        throw new UpstreamError(
+          "baremetal",
+          { method: "GET", path: "/" },
+          undefined,
+          `the ${name} filter needs API ${needed}, and this Ironic offers up to ${version}`,
+        );
+      }
+    }
+  }
+
+  async #negotiate(signal: AbortSignal): Promise<string> {
+    const response = await this.#client.request("GET", "/", { signal });
+    const max = response.headers.get("X-OpenStack-Ironic-API-Maximum-Version") ??
+      ((await response.json().catch(() => ({}))) as { default_version?: { version?: string } })
+        .default_version?.version;
+    await response.body?.cancel().catch(() => {});
+    if (!max || Number.isNaN(minor(max))) {
+      throw new UpstreamError(
+        "baremetal",
+        { method: "GET", path: "/" },
+        response.status,
+        "the answer names no API version: is api_endpoint an Ironic endpoint?",
+      );
+    }
+    if (minor(max) < minor(OLDEST_VERSION)) {
+      throw new UpstreamError(
+        "baremetal",
+        { method: "GET", path: "/" },
+        undefined,
+        `this Ironic offers API versions up to ${max}; Arsenal needs ${OLDEST_VERSION} or later`,
+      );
+    }
+    return minor(max) > minor(NEWEST_VERSION) ? NEWEST_VERSION : max;
+  }
+
+  async #options(options: RequestOptions): Promise<RequestOptions> {
+    const version = await this.version(options.signal);
+    return {
+      ...options,
+      headers: { ...options.headers, "X-OpenStack-Ironic-API-Version": version },
+    };
+  }
+
+  /**
+   * Every node matching the filters, page by page, following `next` links (absolute URLs;
+   * a full last page is followed by an empty one). `onPage` sees each page as it arrives.
+   */
+  async listNodes(
+    query: { pageSize: number; filters: Readonly<Record<string, string>> },
+    signal: AbortSignal,
+    onPage: (nodes: IronicNode[]) => void,
+  ): Promise<void> {
+    await this.checkFilters(query.filters, signal);
+    const base = await this.#client.endpoint(signal);
+    let url: string | undefined = "v1/nodes";
+    let searchParams: Record<string, string> | undefined = {
+      fields: NODE_FIELDS.join(","),
+      limit: String(query.pageSize),
+      ...query.filters,
+    };
+    const seen = new Set<string>();
+    while (url) {
+      if (seen.has(url)) {
+        throw new UpstreamError(
+          "baremetal",
+          { method: "GET", path: "/v1/nodes" },
+          undefined,
+          `the next link repeats itself (${url})`,
+        );
+      }
+      seen.add(url);
+      const page: { nodes?: IronicNode[]; next?: string | null } = await this.#client.json(
+        "GET",
+        url,
+        await this.#options({ signal, searchParams }),
+      );
+      if (!Array.isArray(page.nodes)) {
+        throw new UpstreamError(
+          "baremetal",
+          { method: "GET", path: "/v1/nodes" },
+          undefined,
+          "the answer has no nodes list",
+        );
+      }
+      onPage(page.nodes);
+      url = page.next ? sameOrigin(page.next, base) : undefined;
+      searchParams = undefined;
+    }
+  }
+
+  /** One node with the listing's fields. */
+  getNode(uuid: string, signal: AbortSignal): Promise<IronicNode> {
+    return this.#options({ signal, searchParams: { fields: NODE_FIELDS.join(",") } })
+      .then((o) => this.#client.json<IronicNode>("GET", `v1/nodes/${encodeURIComponent(uuid)}`, o));
+  }
+
+  /** Applies a JSON patch to a node; a 409 (node locked) is retried. */
+  async patchNode(
+    uuid: string,
+    patch: unknown[],
+    retry: RequestOptions["retryStatuses"],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await this.#client.request(
+      "PATCH",
+      `v1/nodes/${encodeURIComponent(uuid)}`,
+      await this.#options({ signal, json: patch, retryStatuses: retry }),
+    );
+    await response.body?.cancel();
+  }
+
+  /** `PUT /v1/nodes/{uuid}/states/provision`; a 409 (node locked) is retried. */
+  async setProvisionState(
+    uuid: string,
+    target: string,
+    retry: RequestOptions["retryStatuses"],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await this.#client.request(
+      "PUT",
+      `v1/nodes/${encodeURIComponent(uuid)}/states/provision`,
+      await this.#options({ signal, json: { target }, retryStatuses: retry }),
+    );
+    await response.body?.cancel();
+  }
+
+  /** `POST /v1/nodes/{uuid}/vendor_passthru?method=...`. */
+  async vendorPassthru(
+    uuid: string,
+    method: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await this.#client.request(
+      "POST",
+      `v1/nodes/${encodeURIComponent(uuid)}/vendor_passthru`,
+      await this.#options({ signal, json: body, searchParams: { method } }),
+    );
+    await response.body?.cancel();
+  }
+}
+
+/**
+ * A next link with the endpoint's scheme, host and port: Ironic builds it from the request's
+ * host, which behind a proxy may not be the address Arsenal uses.
+ */
+export function sameOrigin(next: string, base: string): string {
+  const link = new URL(next, joinUrl(base, "/"));
+  const endpoint = new URL(base);
+  link.protocol = endpoint.protocol;
+  link.host = endpoint.host;
+  return link.href;
+}
