@@ -124,18 +124,17 @@ export class KeystoneSession implements Credentials {
     if (found?.url) return found.url;
     const listed = endpoints.map((e) => `${e.interface}@${e.region_id ?? e.region ?? "?"}`);
     const wanted = [
-      query.interface,
-      query.name && `named ${query.name}`,
-      query.region && `in region ${query.region}`,
-    ].filter(Boolean).join(" ");
+      `interface ${query.interface}`,
+      query.region && `region ${query.region}`,
+      query.name && `name ${query.name}`,
+    ].filter(Boolean).join(", ");
     throw new UpstreamError(
       "identity",
       { method: "GET", path: "catalog" },
       undefined,
-      `the service catalog has no ${wanted} ${query.type} endpoint for ` +
-        `${SERVICE_NAMES[query.type]} (it lists ${
-          listed.length ? listed.join(", ") : "none"
-        }); set api_endpoint in the service's section, or region_name / os_interface`,
+      `the service catalog has no ${query.type} endpoint (${SERVICE_NAMES[query.type]}) with ` +
+        `${wanted}; it lists ${listed.length ? listed.join(", ") : "none"}. Set api_endpoint ` +
+        "in the service's section, or region_name / os_interface",
     );
   }
 

@@ -1,0 +1,370 @@
+import assert from "node:assert/strict";
+import { readConfig } from "../../src/config/load.ts";
+import { cache, eject } from "../../src/domain/directive.ts";
+import { ManualClock } from "../../src/runtime/clock.ts";
+import type { OpenStackSettings } from "../../src/openstack/settings.ts";
+import { OpenStackScout } from "../../src/scout/openstack.ts";
+import { FakeOpenStack } from "../_fakes/openstack.ts";
+import { tempDir } from "../_helpers.ts";
+
+/** OpenStack settings through the real configuration path, pointed at the fake. */
+async function settingsFor(fake: FakeOpenStack, extra = ""): Promise<OpenStackSettings> {
+  await using dir = await tempDir();
+  const text =
+    `[director]\nscout = openstack\n[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\n` +
+    "os_username = admin\nos_password = secret\nos_tenant_name = admin\n" +
+    "region_name = RegionOne\ncall_retry_interval = 0\ncall_max_retries = 3\n" +
+    "[ironic]\napi_retry_interval = 0\napi_max_retries = 3\n" + extra;
+  const file = await dir.write("arsenal.conf", text);
+  const { config, problems } = readConfig(file);
+  assert.deepEqual(problems, []);
+  return config!.openstack!;
+}
+
+/** What the scout reported to its observer. */
+function observer() {
+  const seen = { requests: [] as string[], unidentified: -1 };
+  return {
+    seen,
+    observeUpstream(service: string, method: string, status: string) {
+      seen.requests.push(`${service} ${method} ${status}`);
+    },
+    observeUnidentified(count: number) {
+      seen.unidentified = count;
+    },
+  };
+}
+
+const signal = new AbortController().signal;
+const ironicPaths = (fake: FakeOpenStack) =>
+  fake.requests.filter((r) => r.path.startsWith("/baremetal/v1")).map((r) =>
+    r.method + " " + r.path
+  );
+
+/** A small cloud: flavors found three ways, a cached node, a deployed one, one unidentifiable. */
+async function cloud(options: Parameters<typeof FakeOpenStack.start>[0] = {}) {
+  const fake = await FakeOpenStack.start({ ironicMaxLimit: 2, ...options });
+  fake.addFlavor({ name: "bm.small", extra_specs: { "resources:CUSTOM_BAREMETAL_SMALL": "1" } });
+  fake.addFlavor({ name: "bm.large", extra_specs: {} });
+  fake.addFlavor({ name: "vm.tiny", extra_specs: {} });
+  const [live, other] = [fake.addImage({ name: "ubuntu" }), fake.addImage({ name: "rocky" })];
+  fake.addImage({ name: "queued", status: "queued", checksum: null });
+  const [byExtra] = fake.addNodes(1, { extra: { flavor: "bm.large" } });
+  const [byClass] = fake.addNodes(1, { resource_class: "baremetal.small" });
+  const [byRule] = fake.addNodes(1, { resource_class: "other", properties: { memory_mb: 131072 } });
+  const [cached] = fake.addNodes(1, {
+    extra: { flavor: "bm.large" },
+    driver_info: { cache_image_id: live.id, cache_status: "cached", ipmi_address: "10.0.0.1" },
+  });
+  const [deployed] = fake.addNodes(1, { extra: { flavor: "bm.large" }, provision_state: "active" });
+  const [unknown] = fake.addNodes(1, { resource_class: "mystery" });
+  return { fake, live, other, byExtra, byClass, byRule, cached, deployed, unknown };
+}
+
+Deno.test("the scout reads nodes, flavors and images through Keystone's catalog", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const seen = observer();
+  const scout = new OpenStackScout(
+    await settingsFor(
+      fake,
+      "flavor_rules = bm.huge: memory_mb=131072\n[nova]\nflavor_name_pattern = ^bm\\.\n",
+    ),
+    new ManualClock(),
+    seen,
+  );
+  const flavors = await scout.retrieveFlavors(signal);
+  assert.deepEqual(flavors.map((f) => f.name), ["bm.large", "bm.small"]);
+  const images = await scout.retrieveImages(signal);
+  assert.deepEqual(images, [
+    { uuid: c.live.id, name: "ubuntu", checksum: c.live.checksum },
+    { uuid: c.other.id, name: "rocky", checksum: c.other.checksum },
+  ]);
+  const nodes = await scout.retrieveNodes(signal);
+  assert.deepEqual(nodes, [
+    {
+      uuid: c.byExtra.uuid,
+      flavor: "bm.large",
+      provisioned: false,
+      cached: false,
+      cachedImageUuid: "",
+    },
+    {
+      uuid: c.byClass.uuid,
+      flavor: "bm.small",
+      provisioned: false,
+      cached: false,
+      cachedImageUuid: "",
+    },
+    {
+      uuid: c.byRule.uuid,
+      flavor: "bm.huge",
+      provisioned: false,
+      cached: false,
+      cachedImageUuid: "",
+    },
+    {
+      uuid: c.cached.uuid,
+      flavor: "bm.large",
+      provisioned: false,
+      cached: true,
+      cachedImageUuid: c.live.id,
+    },
+    {
+      uuid: c.deployed.uuid,
+      flavor: "bm.large",
+      provisioned: true,
+      cached: false,
+      cachedImageUuid: "",
+    },
+  ]);
+  assert.equal(seen.seen.unidentified, 1);
+  assert.equal(fake.issuedTokens, 1, "one token serves every service");
+
+  // Ironic: a microversion on every request, the small listing with fields, paging to the end.
+  const listing = fake.requests.filter((r) => r.path === "/baremetal/v1/nodes");
+  assert.equal(listing.length, 4, "6 nodes at 2 per page: 3 full pages, then an empty one");
+  for (const r of fake.requests.filter((r) => r.path.startsWith("/baremetal/v1"))) {
+    assert.equal(r.headers.get("X-OpenStack-Ironic-API-Version"), "1.82");
+    assert.ok(r.headers.get("X-Auth-Token"));
+    assert.doesNotMatch(r.search, /limit=0\b/);
+  }
+  assert.match(listing[0].search, /fields=uuid%2Cprovision_state%2Cmaintenance%2Cdriver_info/);
+  assert.ok(seen.seen.requests.includes("baremetal GET 200"));
+  assert.ok(seen.seen.requests.includes("identity POST 201"));
+});
+
+Deno.test("an expired token is renewed once, mid-cycle, and the request repeated", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  await scout.retrieveFlavors(signal);
+  fake.expireTokens();
+  const nodes = await scout.retrieveNodes(signal);
+  assert.equal(nodes.length, 4);
+  assert.equal(fake.issuedTokens, 2);
+});
+
+Deno.test("a token is renewed before it expires, by the injected clock", async () => {
+  const c = await cloud({ tokenTtlSeconds: 600 });
+  await using fake = c.fake;
+  const clock = new ManualClock(Date.now());
+  const scout = new OpenStackScout(await settingsFor(fake), clock);
+  await scout.retrieveImages(signal);
+  clock.set(clock.now() + 400_000);
+  await scout.retrieveImages(signal);
+  assert.equal(fake.issuedTokens, 1, "still well within its life");
+  clock.set(clock.now() + 100_000);
+  await scout.retrieveImages(signal);
+  assert.equal(fake.issuedTokens, 2, "renewed within 2 minutes of expiry");
+});
+
+Deno.test("reads are retried on 5xx, 429 (Retry-After) and malformed JSON is an error", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  fake.inject({ path: "/image/v2/images" }, { status: 503, body: "<h1>busy</h1>" });
+  fake.inject({ path: "/image/v2/images" }, {
+    status: 429,
+    headers: { "Retry-After": "0" },
+    body: "{}",
+  });
+  assert.equal((await scout.retrieveImages(signal)).length, 2);
+  assert.equal(fake.requests.filter((r) => r.path === "/image/v2/images").length, 3);
+
+  fake.inject({ path: "/image/v2/images" }, { status: 500, times: 4, body: "oops" });
+  await assert.rejects(
+    scout.retrieveImages(signal),
+    /^UpstreamError: Glance: GET \/image\/v2\/images: 500 oops$/,
+  );
+  fake.inject({ path: "/image/v2/images" }, { status: 200, body: '{"images": [' });
+  await assert.rejects(scout.retrieveImages(signal), /Glance: GET .*the answer is not JSON/);
+});
+
+Deno.test("a request that hangs times out, is retried, and finally fails with the reason", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const settings = await settingsFor(fake);
+  const quick = { ...settings, policy: { retries: 1, intervalSeconds: 0, timeoutSeconds: 0.05 } };
+  const scout = new OpenStackScout(quick, new ManualClock());
+  fake.inject({ path: /^\/compute\/v2\.1\/flavors\/detail/ }, { hang: true, times: 2 });
+  await assert.rejects(scout.retrieveFlavors(signal), /Nova: GET .*: no answer within 0.05 s/);
+  const tries = fake.requests.filter((r) => r.path === "/compute/v2.1/flavors/detail");
+  assert.equal(tries.length, 2);
+});
+
+Deno.test("a region and an interface pick the endpoint; a missing one is explained", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const elsewhere = await settingsFor(fake, "region_name = RegionTwo\n");
+  const scout = new OpenStackScout(elsewhere, new ManualClock());
+  await assert.rejects(scout.retrieveNodes(signal), /Ironic: GET \/elsewhere\/baremetal\/: 404/);
+  const nowhere = await settingsFor(fake, "region_name = Mars\n");
+  await assert.rejects(
+    new OpenStackScout(nowhere, new ManualClock()).retrieveNodes(signal),
+    /no baremetal endpoint \(Ironic\) with interface public, region Mars; it lists public@RegionOne/,
+  );
+});
+
+Deno.test("vendor_passthru caching: upstream's missing handler is a failed directive", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  await scout.retrieveImages(signal);
+  await assert.rejects(
+    scout.issue(cache(c.byExtra.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
+    /Ironic: POST \/baremetal\/v1\/nodes\/.*\/vendor_passthru: 400 No handler for method cache_image/,
+  );
+  const post = fake.requests.find((r) =>
+    r.method === "POST" && r.path.endsWith("/vendor_passthru")
+  )!;
+  assert.equal(post.search, "?method=cache_image");
+  assert.deepEqual(JSON.parse(post.body), {
+    image_info: {
+      id: c.live.id,
+      urls: [`${fake.glanceUrl}/v2/images/${c.live.id}/file`],
+      checksum: "sum",
+    },
+  });
+});
+
+Deno.test("vendor_passthru caching works where the driver has cache_image; POSTs are not retried", async () => {
+  const c = await cloud({ vendorCacheImage: true });
+  await using fake = c.fake;
+  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  await scout.retrieveImages(signal);
+  await scout.issue(cache(c.byExtra.uuid, { uuid: c.live.id, checksum: "sum" }), signal);
+  assert.equal(fake.nodes.get(c.byExtra.uuid)!.driver_info.cache_image_id, c.live.id);
+  fake.inject({ method: "POST", path: /vendor_passthru/ }, { status: 503, body: "{}" });
+  await assert.rejects(
+    scout.issue(cache(c.byClass.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
+    /503/,
+  );
+  const posts = ironicPaths(fake).filter((p) =>
+    p === `POST /baremetal/v1/nodes/${c.byClass.uuid}/vendor_passthru`
+  );
+  assert.equal(posts.length, 1);
+});
+
+Deno.test("annotate caching marks driver_info, and refuses a node that is no longer free", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const scout = new OpenStackScout(
+    await settingsFor(fake, "cache_method = annotate\n"),
+    new ManualClock(),
+  );
+  await scout.issue(cache(c.byExtra.uuid, { uuid: c.live.id, checksum: "sum" }), signal);
+  assert.deepEqual(fake.nodes.get(c.byExtra.uuid)!.driver_info, {
+    cache_image_id: c.live.id,
+    cache_status: "pending",
+  });
+  await assert.rejects(
+    scout.issue(cache(c.deployed.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
+    /no longer available and uncached/,
+  );
+  assert.deepEqual(fake.nodes.get(c.deployed.uuid)!.driver_info, {});
+});
+
+Deno.test("eject: manage, clear the markers, provide; a locked node is retried; idempotent", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  fake.inject({ method: "PUT", path: `/baremetal/v1/nodes/${c.cached.uuid}/states/provision` }, {
+    status: 409,
+    body: JSON.stringify({ error_message: JSON.stringify({ faultstring: "Node is locked" }) }),
+  });
+  await scout.issue(eject(c.cached.uuid), signal);
+  fake.completeCleaning();
+  const node = fake.nodes.get(c.cached.uuid)!;
+  assert.equal(node.provision_state, "available");
+  assert.deepEqual(node.history, ["available", "manageable", "cleaning", "available"]);
+  assert.deepEqual(node.driver_info, { ipmi_address: "10.0.0.1" });
+  const puts = ironicPaths(fake).filter((p) => p.startsWith("PUT"));
+  assert.equal(puts.length, 3, "manage (409, then again) and provide");
+
+  const before = fake.requests.length;
+  await scout.issue(eject(c.cached.uuid), signal);
+  await scout.issue(eject(c.deployed.uuid), signal);
+  const after = fake.requests.slice(before).map((r) => r.method);
+  assert.deepEqual(after, ["GET", "GET"], "nothing to eject: only looked");
+});
+
+Deno.test("noauth against api_endpoint sends no credentials; old Ironic and new filters are explained", async () => {
+  const c = await cloud({ ironicVersions: ["1.1", "1.50"] });
+  await using fake = c.fake;
+  await using dir = await tempDir();
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}/v1\n` +
+      `shard = s1\n[standalone]\nimages = ubuntu ${c.live.id} http://images/u.img abc\n`,
+  );
+  const settings = readConfig(file).config!.openstack!;
+  await assert.rejects(
+    new OpenStackScout(settings, new ManualClock()).retrieveNodes(signal),
+    /the shard filter needs API 1.82, and this Ironic offers up to 1.50/,
+  );
+  const scout = new OpenStackScout(
+    { ...settings, ironic: { ...settings.ironic, filters: {} } },
+    new ManualClock(),
+  );
+  assert.deepEqual((await scout.retrieveFlavors(signal)).map((f) => f.name), [
+    "baremetal.small",
+    "bm.large",
+    "mystery",
+    "other",
+  ]);
+  assert.deepEqual(await scout.retrieveImages(signal), [
+    { uuid: c.live.id, name: "ubuntu", checksum: "abc" },
+  ]);
+  assert.equal((await scout.retrieveNodes(signal)).length, 6);
+  for (const r of fake.requests) {
+    assert.equal(r.headers.get("X-Auth-Token"), null);
+    if (r.path !== "/baremetal/") {
+      assert.equal(r.headers.get("X-OpenStack-Ironic-API-Version"), "1.50");
+    }
+  }
+  await assert.rejects(
+    scout.issue(cache(c.byExtra.uuid, { uuid: c.live.id, checksum: "abc" }), signal),
+    /No handler for method cache_image/,
+  );
+  const post = fake.requests.find((r) => r.method === "POST")!;
+  assert.deepEqual(JSON.parse(post.body).image_info.urls, ["http://images/u.img"]);
+
+  await using ancient = await FakeOpenStack.start({ ironicVersions: ["1.1", "1.9"] });
+  const old = new OpenStackScout(
+    { ...settings, ironic: { ...settings.ironic, filters: {}, endpoint: ancient.ironicUrl } },
+    new ManualClock(),
+  );
+  await assert.rejects(
+    old.retrieveNodes(signal),
+    /offers API versions up to 1.9; Arsenal needs 1.21/,
+  );
+});
+
+Deno.test("a pre-issued token reads its catalog; when it is refused, there is no retry loop", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const token = fake.issueToken();
+  await using dir = await tempDir();
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = openstack\n[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\n` +
+      `os_auth_token = ${token}\ncall_retry_interval = 0\n`,
+  );
+  const scout = new OpenStackScout(readConfig(file).config!.openstack!, new ManualClock());
+  assert.equal((await scout.retrieveImages(signal)).length, 2);
+  fake.expireTokens();
+  await assert.rejects(scout.retrieveImages(signal), /Glance: GET \/image\/v2\/images: 401/);
+  assert.equal(fake.issuedTokens, 1);
+});
+
+Deno.test("Keystone refusing the password is one clear error, not a stack of retries", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const settings = await settingsFor(fake, "[client_wrapper]\nos_password = wrong\n");
+  await assert.rejects(
+    new OpenStackScout(settings, new ManualClock()).retrieveNodes(signal),
+    /^UpstreamError: Keystone: POST \/identity\/v3\/auth\/tokens: 401 The request you have made requires authentication.$/,
+  );
+  assert.equal(fake.requests.length, 1);
+});
