@@ -92,7 +92,7 @@ export interface Finished {
  */
 export async function runArsenal(
   args: readonly string[],
-  options: { env?: Record<string, string>; stdin?: string; cwd?: string } = {},
+  options: { env?: Record<string, string>; stdin?: string; cwd?: string; net?: boolean } = {},
 ): Promise<Finished> {
   const keep = [
     "PATH",
@@ -109,7 +109,15 @@ export async function runArsenal(
     if (value !== undefined) env[name] = value;
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--allow-read", "--allow-env", `${ROOT}main.ts`, ...args],
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-env",
+      ...(options.net ? ["--allow-net=127.0.0.1"] : []),
+      `${ROOT}main.ts`,
+      ...args,
+    ],
     cwd: options.cwd ?? ROOT,
     env: { ...env, ...options.env },
     clearEnv: true,

@@ -194,10 +194,9 @@ export class ServiceClient {
     try {
       return JSON.parse(text) as T;
     } catch (e) {
-      const url = new URL(response.url || joinUrl("http://unknown", path));
       throw new UpstreamError(
         this.service,
-        { method, path: url.pathname },
+        { method, path: genericPath(response.url || joinUrl("http://unknown", path)) },
         undefined,
         `the answer is not JSON (${(e as Error).message})`,
       );
@@ -228,7 +227,7 @@ export class ServiceClient {
 
   #failure(method: string, url: string, error: unknown, signal: AbortSignal): Error {
     if (error instanceof UpstreamError) return error;
-    const request = { method, path: new URL(url).pathname };
+    const request = { method, path: genericPath(url) };
     if (signal.aborted) {
       const why = signal.reason instanceof Error ? signal.reason.message : "aborted";
       return new UpstreamError(this.service, request, undefined, why, { cause: error });
@@ -243,6 +242,16 @@ export class ServiceClient {
       { cause: error },
     );
   }
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * The path with UUIDs replaced by `{uuid}`: the directive already names its node, and the same
+ * failure on many nodes then reads the same (the director logs each distinct reason once).
+ */
+export function genericPath(url: string): string {
+  return new URL(url).pathname.replace(UUID, "{uuid}");
 }
 
 function elapsed(started: number): number {

@@ -133,18 +133,20 @@ export class IronicApi {
    * a full last page is followed by an empty one). `onPage` sees each page as it arrives.
    */
   async listNodes(
-    query: { pageSize: number; filters: Readonly<Record<string, string>> },
+    wanted: { pageSize: number; filters: Readonly<Record<string, string>> },
     signal: AbortSignal,
     onPage: (nodes: IronicNode[]) => void,
   ): Promise<void> {
-    await this.checkFilters(query.filters, signal);
+    await this.checkFilters(wanted.filters, signal);
     const base = await this.#client.endpoint(signal);
-    let url: string | undefined = "v1/nodes";
-    let searchParams: Record<string, string> | undefined = {
+    // Ironic's next link keeps the marker, limit, fields and sort, but drops most filters
+    // (resource_class, conductor_group, shard, owner): every page gets them again.
+    const query: Record<string, string> = {
       fields: NODE_FIELDS.join(","),
-      limit: String(query.pageSize),
-      ...query.filters,
+      limit: String(wanted.pageSize),
+      ...wanted.filters,
     };
+    let url: string | undefined = withQuery(joinUrl(base, "v1/nodes"), query);
     const seen = new Set<string>();
     while (url) {
       if (seen.has(url)) {
@@ -159,7 +161,7 @@ export class IronicApi {
       const page: { nodes?: IronicNode[]; next?: string | null } = await this.#client.json(
         "GET",
         url,
-        await this.#options({ signal, searchParams }),
+        await this.#options({ signal }),
       );
       if (!Array.isArray(page.nodes)) {
         throw new UpstreamError(
@@ -170,8 +172,8 @@ export class IronicApi {
         );
       }
       onPage(page.nodes);
-      url = page.next ? sameOrigin(page.next, base) : undefined;
-      searchParams = undefined;
+      url = page.next ? withQuery(sameOrigin(page.next, base), query) : undefined;
+      if (url === undefined) break;
     }
   }
 
@@ -225,6 +227,15 @@ export class IronicApi {
     );
     await response.body?.cancel();
   }
+}
+
+/** The URL with each of `params` set unless it already has it. */
+function withQuery(url: string, params: Readonly<Record<string, string>>): string {
+  const u = new URL(url);
+  for (const [key, value] of Object.entries(params)) {
+    if (!u.searchParams.has(key)) u.searchParams.set(key, value);
+  }
+  return u.href;
 }
 
 /**

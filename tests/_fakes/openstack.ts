@@ -68,9 +68,9 @@ export interface Fault {
   headers?: Record<string, string>;
   /** Raw body, sent as is (so it may be malformed JSON). */
   body?: string;
-  /** Wait this long first (cut short if the client aborts); then `status` or normal handling. */
+  /** Wait this long first (close() cuts it short); then `status`, or normal handling. */
   delayMs?: number;
-  /** Never answer, until the client aborts or the fake closes. */
+  /** Never answer until the fake closes (the client sees a request that hangs). */
   hang?: boolean;
   /** How many matching requests it applies to; default 1 (`Infinity` for all). */
   times?: number;
@@ -127,46 +127,30 @@ const UNAUTHORIZED = "The request you have made requires authentication.";
 const TRANSITIONAL = new Set(
   ["cleaning", "clean wait", "deploying", "wait call-back", "deleting", "verifying", "inspecting"],
 );
-/** Node fields and the Ironic microversion that introduced each (1 unless listed). */
-const NODE_FIELDS: Record<string, number> = {
-  ...Object.fromEntries(
-    ("uuid driver provision_state target_provision_state power_state maintenance " +
-      "maintenance_reason reservation instance_uuid last_error properties extra driver_info links")
-      .split(" ").map((field) => [field, 1]),
-  ),
-  ...{ name: 5, resource_class: 21, conductor_group: 46, conductor: 49, owner: 50, shard: 82 },
-};
+/** Node fields in the order rendered, and the Ironic microversion that introduced each. */
+const NODE_FIELDS: Record<string, number> = Object.fromEntries(
+  ("uuid name:5 driver provision_state target_provision_state power_state maintenance " +
+    "maintenance_reason reservation instance_uuid last_error properties extra driver_info " +
+    "resource_class:21 conductor_group:46 conductor:49 owner:50 shard:82 links")
+    .split(" ").map((field) => [field.split(":")[0], Number(field.split(":")[1] ?? 1)]),
+);
 /** Fields a node PATCH may change. */
 const PATCHABLE = new Set(
   ("name driver properties extra driver_info instance_uuid resource_class conductor_group owner " +
     "shard maintenance").split(" "),
 );
 /** Fields of `GET /v1/nodes` without `fields=`. */
-const LITE_FIELDS = [
-  "uuid",
-  "name",
-  "instance_uuid",
-  "maintenance",
-  "power_state",
-  "provision_state",
-];
+const LITE_FIELDS = "uuid name instance_uuid maintenance power_state provision_state".split(" ");
 /** Node-list filters and the microversion each needs. */
 const NODE_FILTERS: Record<string, number> = { maintenance: 1, provision_state: 9, driver: 16 };
 Object.assign(NODE_FILTERS, { resource_class: 21, conductor_group: 46, owner: 50, shard: 82 });
 const DEFAULTS = {
-  ironicMaxLimit: 1000,
-  pageDelayMs: 0,
-  tokenTtlSeconds: 3600,
-  username: "admin",
-  password: "secret",
-  projectName: "admin",
+  ...{ ironicMaxLimit: 1000, pageDelayMs: 0, tokenTtlSeconds: 3600, novaMaxLimit: 1000 },
+  ...{ username: "admin", password: "secret", projectName: "admin" },
   applicationCredential: { id: "arsenal-app-cred", secret: "app-cred-secret" },
   ironicVersions: ["1.1", "1.82"] as [string, string],
   novaMaxVersion: "2.93",
-  novaMaxLimit: 1000,
-  vendorCacheImage: false,
-  cleaningReads: 0,
-  cleaningErasesCache: false,
+  ...{ vendorCacheImage: false, cleaningReads: 0, cleaningErasesCache: false },
 };
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -298,10 +282,11 @@ export class FakeOpenStack implements AsyncDisposable {
   /** Nodes being cleaned: UUID -> reads left that still see "cleaning". */
   readonly #cleaning = new Map<string, number>();
   #waiters: { count: number; resolve: () => void }[] = [];
-  #counter = 0;
+  readonly #counters = { node: 0, flavor: 0, image: 0 };
 
   private constructor(options: FakeOpenStackOptions, port: number, server: Deno.HttpServer) {
-    this.#options = { ...DEFAULTS, ...options };
+    const given = Object.entries(options).filter(([, value]) => value !== undefined);
+    this.#options = { ...DEFAULTS, ...Object.fromEntries(given) };
     this.#ironicMin = minor(this.#options.ironicVersions[0]);
     this.#ironicMax = minor(this.#options.ironicVersions[1]);
     this.#novaMax = minor(this.#options.novaMaxVersion);
@@ -362,24 +347,16 @@ export class FakeOpenStack implements AsyncDisposable {
    */
   addNodes(n: number, template: Partial<FakeNode> = {}): FakeNode[] {
     const added: FakeNode[] = [];
+    const { properties = {}, extra = {}, driver_info = {}, ...scalars } = template;
     for (let i = 0; i < n; i++) {
-      const k = ++this.#counter;
+      const k = ++this.#counters.node;
       const node: FakeNode = {
         name: `node-${String(k).padStart(5, "0")}`,
-        provision_state: "available",
-        maintenance: false,
-        resource_class: "baremetal",
-        driver: "fake-hardware",
-        conductor_group: "",
-        shard: null,
-        owner: null,
-        instance_uuid: null,
-        power_state: "power off",
-        last_error: null,
-        ...structuredClone(template),
-        properties: structuredClone(template.properties ?? {}),
-        extra: structuredClone(template.extra ?? {}),
-        driver_info: structuredClone(template.driver_info ?? {}),
+        ...{ provision_state: "available", maintenance: false, resource_class: "baremetal" },
+        ...{ driver: "fake-hardware", conductor_group: "", shard: null, owner: null },
+        ...{ instance_uuid: null, power_state: "power off", last_error: null },
+        ...scalars,
+        ...structuredClone({ properties, extra, driver_info }),
         uuid: template.uuid && n === 1 ? template.uuid : hexId("00000000", k),
       };
       node.history = [...(template.history ?? [node.provision_state ?? "available"])];
@@ -391,15 +368,9 @@ export class FakeOpenStack implements AsyncDisposable {
 
   /** Adds a flavor (id defaults to its name, name to `flavor-<counter>`). */
   addFlavor(flavor: Partial<FakeFlavor> = {}): FakeFlavor {
-    const name = flavor.name ?? `flavor-${++this.#counter}`;
+    const name = flavor.name ?? `flavor-${++this.#counters.flavor}`;
     const added: FakeFlavor = {
-      id: name,
-      name,
-      ram: 32768,
-      vcpus: 8,
-      disk: 240,
-      extra_specs: {},
-      description: null,
+      ...{ id: name, name, ram: 32768, vcpus: 8, disk: 240, extra_specs: {}, description: null },
       ...flavor,
     };
     this.flavors.push(added);
@@ -408,28 +379,14 @@ export class FakeOpenStack implements AsyncDisposable {
 
   /** Adds an active public image with a deterministic id and checksum, as after an upload. */
   addImage(image: Partial<FakeImage> = {}): FakeImage {
-    const k = ++this.#counter;
+    const k = ++this.#counters.image;
     const added: FakeImage = {
-      id: hexId("11111111", k),
-      name: `image-${k}`,
-      status: "active",
-      visibility: "public",
-      checksum: k.toString(16).padStart(32, "0"),
-      disk_format: "qcow2",
-      container_format: "bare",
-      size: 65536,
-      virtual_size: null,
-      os_hash_algo: "sha512",
+      ...{ id: hexId("11111111", k), name: `image-${k}`, status: "active", visibility: "public" },
+      ...{ checksum: k.toString(16).padStart(32, "0"), disk_format: "qcow2" },
+      ...{ container_format: "bare", size: 65536, virtual_size: null, os_hash_algo: "sha512" },
       os_hash_value: k.toString(16).padStart(128, "0"),
-      protected: false,
-      min_ram: 0,
-      min_disk: 0,
-      owner: null,
-      os_hidden: false,
-      tags: [],
-      created_at: "2026-01-01T00:00:00Z",
-      updated_at: "2026-01-01T00:00:00Z",
-      stores: "fs",
+      ...{ protected: false, min_ram: 0, min_disk: 0, owner: null, os_hidden: false, tags: [] },
+      ...{ created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", stores: "fs" },
       ...image,
     };
     this.images.push(added);
@@ -446,13 +403,8 @@ export class FakeOpenStack implements AsyncDisposable {
   async #handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     const body = await req.text();
-    this.requests.push({
-      method: req.method,
-      path: url.pathname,
-      search: url.search,
-      headers: req.headers,
-      body,
-    });
+    const { method, headers } = req;
+    this.requests.push({ method, path: url.pathname, search: url.search, headers, body });
     const ready = this.#waiters.filter((w) => this.requests.length >= w.count);
     this.#waiters = this.#waiters.filter((w) => this.requests.length < w.count);
     for (const waiter of ready) waiter.resolve();
@@ -549,12 +501,7 @@ export class FakeOpenStack implements AsyncDisposable {
     const domain = { id: "default", name: "Default" };
     const token: Record<string, unknown> = {
       methods,
-      user: {
-        domain,
-        id: "admin-user-id",
-        name: this.#options.username,
-        password_expires_at: null,
-      },
+      user: { domain, id: "admin-user-id", name: this.#options.username },
       audit_ids: [crypto.randomUUID().slice(0, 22)],
       expires_at: keystoneTime(expiresAt),
       issued_at: keystoneTime(now),
@@ -731,7 +678,7 @@ export class FakeOpenStack implements AsyncDisposable {
       this.#readNode(node.uuid);
       const fields = this.#parseFields(url.searchParams.get("fields"), version);
       if (fields instanceof Response) return fields;
-      return json(200, this.#renderNode(node, version, fields));
+      return json(200, this.#renderNode(node, version, this.#nodeKeys(version, fields)));
     }
     if (sub === "" && req.method === "PATCH") return this.#patchNode(node, body, version);
     if (sub === "/states/provision" && req.method === "PUT") return this.#provision(node, body);
@@ -771,44 +718,32 @@ export class FakeOpenStack implements AsyncDisposable {
     return fields;
   }
 
-  #renderNode(
-    node: FakeNode,
-    version: number,
-    fields: string[] | null,
-    lite = false,
-  ): Record<string, unknown> {
-    const state = node.provision_state === "available" && version < 2 ? null : node.provision_state;
-    const all: Record<string, unknown> = {
-      uuid: node.uuid,
-      name: node.name ?? null,
-      driver: node.driver ?? "fake-hardware",
-      provision_state: state,
-      target_provision_state: node.provision_state === "cleaning" ? "available" : null,
-      power_state: node.power_state ?? null,
-      maintenance: node.maintenance,
-      maintenance_reason: null,
-      reservation: null,
-      instance_uuid: node.instance_uuid ?? null,
-      last_error: node.last_error ?? null,
-      properties: node.properties,
-      extra: node.extra,
-      driver_info: node.driver_info,
-      resource_class: node.resource_class,
-      conductor_group: node.conductor_group ?? "",
-      conductor: "fake-conductor",
-      owner: node.owner ?? null,
-      shard: node.shard ?? null,
-      links: [
-        { href: `${this.ironicUrl}/v1/nodes/${node.uuid}`, rel: "self" },
-        { href: `${this.ironicUrl}/nodes/${node.uuid}`, rel: "bookmark" },
-      ],
-    };
+  /** The node fields a request gets, in order: per version, `fields=`, and list or detail. */
+  #nodeKeys(version: number, fields: string[] | null, lite = false): string[] {
     const wanted = fields ? [...fields, "links"] : lite ? [...LITE_FIELDS, "links"] : null;
+    return Object.keys(NODE_FIELDS).filter((key) =>
+      NODE_FIELDS[key] <= version && (!wanted || wanted.includes(key))
+    );
+  }
+
+  #renderNode(node: FakeNode, version: number, keys: string[]): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(all)) {
-      if (NODE_FIELDS[key] > version) continue;
-      if (wanted && !wanted.includes(key)) continue;
-      out[key] = value;
+    for (const key of keys) {
+      if (key === "provision_state") {
+        out[key] = node.provision_state === "available" && version < 2
+          ? null
+          : node.provision_state;
+      } else if (key === "target_provision_state") {
+        out[key] = node.provision_state === "cleaning" ? "available" : null;
+      } else if (key === "links") {
+        out[key] = [
+          { href: `${this.ironicUrl}/v1/nodes/${node.uuid}`, rel: "self" },
+          { href: `${this.ironicUrl}/nodes/${node.uuid}`, rel: "bookmark" },
+        ];
+      } else if (key === "driver") out[key] = node.driver ?? "fake-hardware";
+      else if (key === "conductor_group") out[key] = node.conductor_group ?? "";
+      else if (key === "conductor") out[key] = "fake-conductor";
+      else out[key] = (node as unknown as Record<string, unknown>)[key] ?? null;
     }
     return out;
   }
@@ -818,7 +753,7 @@ export class FakeOpenStack implements AsyncDisposable {
     if (detail && params.has("fields")) return ironicError(400, "Unexpected arguments: fields");
     const fields = this.#parseFields(params.get("fields"), version);
     if (fields instanceof Response) return fields;
-    const max = this.#ironicMaxLimit;
+    const max = this.#options.ironicMaxLimit;
     const asked = parseLimit(params.get("limit"));
     if (asked === "invalid") return ironicError(400, "Invalid limit: must be an integer");
     if (asked !== null && asked <= 0) return ironicError(400, "Limit must be positive");
@@ -852,7 +787,8 @@ export class FakeOpenStack implements AsyncDisposable {
       (n) => tests.every((test) => test(n)),
     );
     if (!page) return ironicError(404, `Node ${marker} could not be found.`);
-    const nodes = page.map((n) => this.#renderNode(n, version, fields, !detail));
+    const keys = this.#nodeKeys(version, fields, !detail);
+    const nodes = page.map((n) => this.#renderNode(n, version, keys));
     const result: Record<string, unknown> = { nodes };
     if (page.length > 0 && page.length === limit) {
       // Like Ironic: only sort, associated, maintenance (when true), detail and fields survive.
@@ -946,7 +882,7 @@ export class FakeOpenStack implements AsyncDisposable {
       } else parent[last] = structuredClone(op.value);
     }
     Object.assign(node, copy, { history });
-    return json(200, this.#renderNode(node, version, null));
+    return json(200, this.#renderNode(node, version, this.#nodeKeys(version, null)));
   }
 
   #provision(node: FakeNode, body: string): Response {

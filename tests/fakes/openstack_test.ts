@@ -186,6 +186,14 @@ Deno.test("ironic node list: fields, absolute next while pages are full, limit c
     406,
     "Request not acceptable.",
   ]);
+  // Like real Ironic, `next` keeps sorting, fields and maintenance=true, but drops other filters.
+  const filtered = await call(`${cloud.ironicUrl}/v1/nodes?resource_class=baremetal&limit=1`, {
+    headers: LATEST,
+  });
+  assert.equal(
+    filtered.body.next,
+    `${cloud.ironicUrl}/v1/nodes?sort_key=id&sort_dir=asc&limit=1&marker=${added[0].uuid}`,
+  );
   const big = await call(`${cloud.ironicUrl}/v1/nodes/detail?limit=50`, { headers: LATEST });
   assert.equal(big.body.nodes.length, 2, "limit is clamped to max_limit");
 });

@@ -213,7 +213,7 @@ Deno.test("vendor_passthru caching: upstream's missing handler is a failed direc
   await scout.retrieveImages(signal);
   await assert.rejects(
     scout.issue(cache(c.byExtra.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
-    /Ironic: POST \/baremetal\/v1\/nodes\/.*\/vendor_passthru: 400 No handler for method cache_image/,
+    /Ironic: POST \/baremetal\/v1\/nodes\/\{uuid\}\/vendor_passthru: 400 No handler for method cache_image/,
   );
   const post = fake.requests.find((r) =>
     r.method === "POST" && r.path.endsWith("/vendor_passthru")
@@ -367,4 +367,23 @@ Deno.test("Keystone refusing the password is one clear error, not a stack of ret
     /^UpstreamError: Keystone: POST \/identity\/v3\/auth\/tokens: 401 The request you have made requires authentication.$/,
   );
   assert.equal(fake.requests.length, 1);
+});
+
+Deno.test("node filters hold on every page, though Ironic's next link drops them", async () => {
+  await using fake = await FakeOpenStack.start({ ironicMaxLimit: 2 });
+  const wanted = fake.addNodes(3, { resource_class: "gold" });
+  fake.addNodes(3, { resource_class: "silver" });
+  fake.addNodes(2, { resource_class: "gold" }).forEach((n) => wanted.push(n));
+  await using dir = await tempDir();
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
+      "resource_class = gold\n[standalone]\nimages = u u1 http://x/u sum\n",
+  );
+  const scout = new OpenStackScout(readConfig(file).config!.openstack!, new ManualClock());
+  const nodes = await scout.retrieveNodes(signal);
+  assert.deepEqual(nodes.map((n) => n.uuid), wanted.map((n) => n.uuid));
+  const pages = fake.requests.filter((r) => r.path === "/baremetal/v1/nodes");
+  assert.equal(pages.length, 3);
+  for (const p of pages) assert.match(p.search, /resource_class=gold/);
 });
