@@ -189,14 +189,32 @@ export class ServiceClient {
    * @throws {UpstreamError} for every failure, including a body that is not JSON
    */
   async json<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const { text, url } = await this.text(method, path, options);
+    return this.parse<T>(text, method, url);
+  }
+
+  /** Sends one request and reads its body as text; `url` is where the answer came from. */
+  async text(
+    method: string,
+    path: string,
+    options: RequestOptions,
+  ): Promise<{ text: string; url: string }> {
     const response = await this.request(method, path, options);
-    const text = await response.text();
+    return { text: await response.text(), url: response.url || joinUrl("http://unknown", path) };
+  }
+
+  /**
+   * Decodes a body read with {@linkcode text}.
+   *
+   * @throws {UpstreamError} when it is not JSON
+   */
+  parse<T>(text: string, method: string, url: string): T {
     try {
       return JSON.parse(text) as T;
     } catch (e) {
       throw new UpstreamError(
         this.service,
-        { method, path: genericPath(response.url || joinUrl("http://unknown", path)) },
+        { method, path: genericPath(url) },
         undefined,
         `the answer is not JSON (${(e as Error).message})`,
       );

@@ -44,6 +44,19 @@ export interface IronicNode {
   resource_class?: string | null;
 }
 
+/** The `next` link at the end of a node page, found without decoding the page. */
+const NEXT_AT_END = /"next":\s*"([^"\\]+)"\s*\}\s*$/;
+
+/** A page of nodes as read, and as decoded. */
+interface Page {
+  text: string;
+  url: string;
+}
+interface NodePage {
+  nodes?: IronicNode[];
+  next?: string | null;
+}
+
 /** `1.82` -> 82. */
 function minor(version: string): number {
   const m = /^1\.(\d+)$/.exec(version.trim());
@@ -146,22 +159,30 @@ export class IronicApi {
       limit: String(wanted.pageSize),
       ...wanted.filters,
     };
-    let url: string | undefined = withQuery(joinUrl(base, "v1/nodes"), query);
-    const seen = new Set<string>();
-    while (url) {
-      if (seen.has(url)) {
-        throw new UpstreamError(
-          "baremetal",
-          { method: "GET", path: "/v1/nodes" },
-          undefined,
-          `the next link repeats itself (${url})`,
-        );
+    const fetchPage = (url: string): Promise<Page> => this.#fetchPage(url, signal);
+    const first = withQuery(joinUrl(base, "v1/nodes"), query);
+    const seen = new Set([first]);
+    let pending: Promise<Page> | undefined = fetchPage(first);
+    while (pending) {
+      const { text, url }: Page = await pending;
+      // Ironic ends a page with its next link: ask for the next page while this one is parsed,
+      // so decoding hides behind the network wait.
+      const hint: string | undefined = NEXT_AT_END.exec(text.slice(-4096))?.[1];
+      const hinted: string | undefined = hint
+        ? withQuery(sameOrigin(hint, base), query)
+        : undefined;
+      let prefetch: Promise<Page> | undefined = hinted && !seen.has(hinted)
+        ? fetchPage(hinted)
+        : undefined;
+      if (prefetch) {
+        prefetch.catch(() => {}); // a failure surfaces where it is awaited
+        // Decoding blocks this thread: let the event loop send the request first.
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      seen.add(url);
-      const page: { nodes?: IronicNode[]; next?: string | null } = await this.#client.json(
+      const page: NodePage = this.#client.parse<NodePage>(
+        text,
         "GET",
         url,
-        await this.#options({ signal }),
       );
       if (!Array.isArray(page.nodes)) {
         throw new UpstreamError(
@@ -172,9 +193,27 @@ export class IronicApi {
         );
       }
       onPage(page.nodes);
-      url = page.next ? withQuery(sameOrigin(page.next, base), query) : undefined;
-      if (url === undefined) break;
+      const next: string | undefined = page.next
+        ? withQuery(sameOrigin(page.next, base), query)
+        : undefined;
+      if (next !== hinted) prefetch = next ? fetchPage(next) : undefined;
+      if (next !== undefined) {
+        if (seen.has(next)) {
+          throw new UpstreamError(
+            "baremetal",
+            { method: "GET", path: "/v1/nodes" },
+            undefined,
+            `the next link repeats itself (${next})`,
+          );
+        }
+        seen.add(next);
+      }
+      pending = prefetch;
     }
+  }
+
+  async #fetchPage(url: string, signal: AbortSignal): Promise<Page> {
+    return await this.#client.text("GET", url, await this.#options({ signal }));
   }
 
   /** One node with the listing's fields. */
