@@ -44,6 +44,21 @@ export class UpstreamError extends Error {
   }
 }
 
+/**
+ * The list a paged GET answer must hold.
+ *
+ * @throws {UpstreamError} naming the list when the answer has none
+ */
+export function requireList<T>(service: Service, path: string, name: string, list: unknown): T[] {
+  if (Array.isArray(list)) return list as T[];
+  throw new UpstreamError(
+    service,
+    { method: "GET", path },
+    undefined,
+    `the answer has no ${name} list`,
+  );
+}
+
 const MAX_REASON = 300;
 
 /** Strips HTML tags and collapses whitespace: Glance's error pages become one line. */

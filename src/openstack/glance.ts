@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { UpstreamError } from "./errors.ts";
+import { requireList } from "./errors.ts";
 import { joinUrl, type ServiceClient } from "./http.ts";
 
 /** An image as Glance lists it: its fields and its custom properties, side by side. */
@@ -38,15 +38,7 @@ export async function listImages(
       signal,
       searchParams,
     });
-    if (!Array.isArray(page.images)) {
-      throw new UpstreamError(
-        "image",
-        { method: "GET", path: "/v2/images" },
-        undefined,
-        "the answer has no images list",
-      );
-    }
-    images.push(...page.images);
+    images.push(...requireList<GlanceImage>("image", "/v2/images", "images", page.images));
     url = page.next;
     searchParams = undefined;
   }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { UpstreamError } from "./errors.ts";
+import { requireList, UpstreamError } from "./errors.ts";
 import { joinUrl, type RequestOptions, type ServiceClient } from "./http.ts";
 
 /** The newest microversion Arsenal knows; it uses the server's maximum up to this. */
@@ -184,15 +184,7 @@ export class IronicApi {
         "GET",
         url,
       );
-      if (!Array.isArray(page.nodes)) {
-        throw new UpstreamError(
-          "baremetal",
-          { method: "GET", path: "/v1/nodes" },
-          undefined,
-          "the answer has no nodes list",
-        );
-      }
-      onPage(page.nodes);
+      onPage(requireList<IronicNode>("baremetal", "/v1/nodes", "nodes", page.nodes));
       const next: string | undefined = page.next
         ? withQuery(sameOrigin(page.next, base), query)
         : undefined;

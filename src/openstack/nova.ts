@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { UpstreamError } from "./errors.ts";
+import { requireList, UpstreamError } from "./errors.ts";
 import { type ServiceClient } from "./http.ts";
 import { sameOrigin } from "./ironic.ts";
 
@@ -76,15 +76,9 @@ async function pages(
   while (url && !seen.has(url)) {
     seen.add(url);
     const page: FlavorPage = await client.json("GET", url, { signal, headers });
-    if (!Array.isArray(page.flavors)) {
-      throw new UpstreamError(
-        "compute",
-        { method: "GET", path: "/flavors/detail" },
-        undefined,
-        "the answer has no flavors list",
-      );
-    }
-    flavors.push(...page.flavors);
+    flavors.push(
+      ...requireList<ListedFlavor>("compute", "/flavors/detail", "flavors", page.flavors),
+    );
     const next = page.flavors_links?.find((l) => l.rel === "next")?.href;
     url = next ? sameOrigin(next, base) : undefined;
   }
