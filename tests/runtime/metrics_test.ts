@@ -256,6 +256,26 @@ Deno.test("Metrics.observeScout() records durations and counts errors per source
   assert.equal(value(samples, "arsenal_scout_errors_total", { source: "flavors" }), 0);
 });
 
+Deno.test("Metrics.observeUpstream() counts requests by service, method and status", async () => {
+  const metrics = new Metrics(OPTIONS);
+  metrics.observeUpstream("baremetal", "GET", "200", 0.02);
+  metrics.observeUpstream("baremetal", "GET", "200", 0.04);
+  metrics.observeUpstream("baremetal", "PUT", "409", 3);
+  metrics.observeUpstream("identity", "POST", "error", 0.5);
+  metrics.observeUnidentified(2);
+  const samples = await scrape(metrics);
+  const requests = (labels: Record<string, string>) =>
+    value(samples, "arsenal_upstream_requests_total", labels);
+  assert.equal(requests({ service: "baremetal", method: "GET", status: "200" }), 2);
+  assert.equal(requests({ service: "baremetal", method: "PUT", status: "409" }), 1);
+  assert.equal(requests({ service: "identity", method: "POST", status: "error" }), 1);
+  assert.equal(
+    value(samples, "arsenal_upstream_request_duration_seconds_count", { service: "baremetal" }),
+    3,
+  );
+  assert.equal(value(samples, "arsenal_unidentified_nodes", {}), 2);
+});
+
 Deno.test("Metrics.setToggles() sets the dry-run and paused gauges to 0 or 1", async () => {
   const metrics = new Metrics(OPTIONS);
   metrics.setToggles({ dry_run: true, paused: false });
@@ -349,6 +369,9 @@ Deno.test("Metrics.render() passes `promtool check metrics` without a problem", 
   metrics.setToggles({ dry_run: true, paused: false });
   metrics.countChange({ setting: "dry_run", from: false, to: true });
   metrics.observeScout("flavors", 0.02, false);
+  metrics.observeUpstream("baremetal", "GET", "200", 0.03);
+  metrics.observeUpstream("image", "GET", "error", 1);
+  metrics.observeUnidentified(3);
   metrics.observeCycle(cycle({
     directives: [cacheRecord("issued"), ejectRecord("rate_limited")],
     flavors: [flavor("gpu", 4), flavor("small")],

@@ -387,3 +387,36 @@ Deno.test("node filters hold on every page, though Ironic's next link drops them
   assert.equal(pages.length, 3);
   for (const p of pages) assert.match(p.search, /resource_class=gold/);
 });
+
+Deno.test("application credentials and HTTP basic authenticate as configured", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  await using dir = await tempDir();
+  const appCred = await dir.write(
+    "app.conf",
+    `[director]\nscout = openstack\n[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\n` +
+      "os_application_credential_id = arsenal-app-cred\n" +
+      "os_application_credential_secret = app-cred-secret\n",
+  );
+  const scout = new OpenStackScout(readConfig(appCred).config!.openstack!, new ManualClock());
+  assert.equal((await scout.retrieveImages(signal)).length, 2);
+  const auth = JSON.parse(fake.requests.find((r) => r.path.endsWith("/auth/tokens"))!.body);
+  assert.deepEqual(auth.auth.identity, {
+    methods: ["application_credential"],
+    application_credential: { id: "arsenal-app-cred", secret: "app-cred-secret" },
+  });
+
+  const basic = await dir.write(
+    "basic.conf",
+    `[director]\nscout = standalone\n[ironic]\nauth_type = http_basic\n` +
+      `api_endpoint = ${fake.ironicUrl}\nadmin_username = ironic\nadmin_password = pa:ss\n` +
+      `[standalone]\nimages = u u1 http://x/u sum\n`,
+  );
+  const before = fake.requests.length;
+  const ironic = new OpenStackScout(readConfig(basic).config!.openstack!, new ManualClock());
+  await ironic.retrieveNodes(signal);
+  for (const r of fake.requests.slice(before)) {
+    assert.equal(r.headers.get("Authorization"), `Basic ${btoa("ironic:pa:ss")}`);
+    assert.equal(r.headers.get("X-Auth-Token"), null);
+  }
+});
