@@ -8,6 +8,9 @@
     openstack_services.py down --state-dir DIR [--purge]
         stop them (by PID and process group)
 
+With `up --owner-pid PID`, a detached watchdog stops the services as soon as process PID
+ends (e.g. a test runner killed by Ctrl-C before it could run `down`).
+
 `up` picks free ports on 127.0.0.1, writes every config, sqlite DB, log and pidfile under
 DIR, starts the services in parallel (each through launch.py, in its own session), registers
 the baremetal/image/compute endpoints in Keystone's catalog and prints one JSON object
@@ -60,7 +63,7 @@ PACKAGES = {
     "nova": "python3-nova",
 }
 MARKER = ".arsenal-openstack-state"
-START_DEADLINE = 180  # seconds a service may take to answer HTTP after it is launched
+START_DEADLINE = 90  # seconds a service may take to answer HTTP after it is launched
 T0 = time.monotonic()
 
 
@@ -264,6 +267,34 @@ class Services:
         return "\n".join(self.tail(os.path.join(self.logs, f)) for f in
                          (f"{name}.stdout.log", f"{name}.log"))
 
+    def start_watchdog(self, owner_pid):
+        """Starts `watch`: it runs down() as soon as process owner_pid is gone."""
+        st = proc_stat(owner_pid)
+        if st is None:
+            raise HarnessError(f"--owner-pid {owner_pid}: no such process")
+        with open(os.path.join(self.logs, "watchdog.log"), "a") as out:
+            proc = subprocess.Popen(
+                [PY, os.path.abspath(__file__), "watch", "--state-dir", self.S,
+                 "--owner-pid", str(owner_pid), "--owner-start", st[2]],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=self.env(),
+                start_new_session=True, close_fds=True)
+        mine = proc_stat(proc.pid)
+        with open(self.path("watchdog.json"), "w") as f:
+            json.dump({"pid": proc.pid, "starttime": mine[2] if mine else ""}, f)
+
+    def stop_watchdog(self):
+        try:
+            with open(self.path("watchdog.json")) as f:
+                rec = json.load(f)
+            os.remove(self.path("watchdog.json"))
+        except (OSError, ValueError):
+            return
+        if rec["pid"] != os.getpid() and self.ours(rec):
+            try:
+                os.kill(rec["pid"], signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
     def down(self, term_wait=5.0, kill_wait=5.0):
         """Stops every service recorded in pids/: SIGTERM to its group, then SIGKILL."""
         groups = {}
@@ -305,6 +336,7 @@ class Services:
             stopped.append(name)
         for f in os.listdir(self.pids) if os.path.isdir(self.pids) else []:
             os.remove(os.path.join(self.pids, f))
+        self.stop_watchdog()
         return stopped
 
 
@@ -644,7 +676,8 @@ def up_nova(sv, port, timings):
                [PY, "-c", "import sys; from nova.cmd.manage import main; sys.exit(main())",
                 "--config-file", conf, *args], f"nova-manage-{args[0]}.log")
 
-    nm("api_db", "sync")  # flavors live in the API database; the cell DB is never used
+    nm("api_db", "sync")
+    nm("db", "sync")  # the API checks its service record there at start-up
     sv.start("nova", "nova.cmd.api:main", "--config-file", conf)
     sv.wait_http("nova", f"http://{HOST}:{port}/")
     timings["nova"] = round(time.monotonic() - t, 2)
@@ -697,6 +730,8 @@ def cmd_up(a):
     for d in (sv.pids, sv.logs):
         os.makedirs(d, exist_ok=True)
     open(os.path.join(S, MARKER), "w").close()
+    if a.owner_pid:
+        sv.start_watchdog(a.owner_pid)
 
     ports = dict(zip(SERVICES, free_ports(len(SERVICES))))
     urls = {
@@ -751,6 +786,28 @@ def cmd_down(a):
     print(json.dumps({"stopped": stopped, "seconds": round(time.monotonic() - t, 2)}))
 
 
+def cmd_watch(a):
+    """Waits for the owner process to end, then stops the services (unless down ran first)."""
+    sv = Services(a.state_dir)
+    while True:
+        try:
+            with open(sv.path("watchdog.json")) as f:
+                if json.load(f)["pid"] != os.getpid():
+                    return
+        except FileNotFoundError:
+            # not written yet right after start, or removed by down()
+            if time.monotonic() - T0 > 10:
+                return
+        except (OSError, ValueError):
+            pass
+        st = proc_stat(a.owner_pid)
+        if st is None or st[0] == "Z" or st[2] != a.owner_start:
+            log(f"watchdog: owner {a.owner_pid} is gone; stopping the services")
+            sv.down()
+            return
+        time.sleep(0.5)
+
+
 def cmd_packages(a):
     t = time.monotonic()
     installed = ensure_packages(list(PACKAGES.values()), install=a.install)
@@ -771,7 +828,14 @@ def main():
                    help="seconds a fake cache_image stays 'caching'")
     p.add_argument("--admin-password", default="secret")
     p.add_argument("--no-install", dest="install", action="store_false")
+    p.add_argument("--owner-pid", type=int,
+                   help="stop the services as soon as this process ends (a watchdog)")
     p.set_defaults(fn=cmd_up)
+    p = sub.add_parser("watch", help=argparse.SUPPRESS)
+    p.add_argument("--state-dir", required=True)
+    p.add_argument("--owner-pid", type=int, required=True)
+    p.add_argument("--owner-start", required=True)
+    p.set_defaults(fn=cmd_watch)
     p = sub.add_parser("down", help="stop the services")
     p.add_argument("--state-dir", required=True)
     p.add_argument("--purge", action="store_true", help="also delete the state dir")
