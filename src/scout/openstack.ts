@@ -36,19 +36,14 @@ export interface OpenStackObserver extends UpstreamObserver {
   observeUnidentified(count: number): void;
 }
 
-/** Maps a listed Ironic node to Arsenal's view; `flavor` is undefined when unidentified. */
-export function toNode(
+/** Whether a node is provisioned and cached, read as the original read them. */
+export function nodeState(
   node: IronicNode,
-  flavorOf: (node: IronicNode) => string | undefined,
-): Node & { flavor: string } | { uuid: string; flavor: undefined } {
-  const flavor = flavorOf(node);
-  if (flavor === undefined) return { uuid: node.uuid, flavor };
+): Pick<Node, "provisioned" | "cached" | "cachedImageUuid"> {
   const state = node.provision_state ?? "available";
   const status = node.driver_info?.cache_status;
   const cachedImage = node.driver_info?.cache_image_id;
   return {
-    uuid: node.uuid,
-    flavor,
     provisioned: state !== "available" || node.maintenance === true,
     cached: status !== undefined && status !== null && status !== "failed",
     cachedImageUuid: typeof cachedImage === "string" ? cachedImage : "",
@@ -136,9 +131,9 @@ export class OpenStackScout implements Scout {
     const flavorOf = this.#flavorOf();
     await this.#ironic.listNodes(this.#settings.ironic, signal, (page) => {
       for (const listed of page) {
-        const node = toNode(listed, flavorOf);
-        if (node.flavor === undefined) unidentified.push(node.uuid);
-        else nodes.push(node);
+        const flavor = flavorOf(listed);
+        if (flavor === undefined) unidentified.push(listed.uuid);
+        else nodes.push({ uuid: listed.uuid, flavor, ...nodeState(listed) });
       }
     });
     this.#observer?.observeUnidentified(unidentified.length);
@@ -261,8 +256,8 @@ export class OpenStackScout implements Scout {
 
   /** Fails unless the node is still available, out of maintenance and uncached. */
   async #requireFree(uuid: string, signal: AbortSignal): Promise<void> {
-    const node = toNode(await this.#ironic.getNode(uuid, signal), () => "");
-    if (node.flavor !== undefined && (node.provisioned || node.cached)) {
+    const node = nodeState(await this.#ironic.getNode(uuid, signal));
+    if (node.provisioned || node.cached) {
       throw new Error(`node ${uuid} is no longer available and uncached`);
     }
   }
@@ -274,8 +269,8 @@ export class OpenStackScout implements Scout {
    */
   async #eject(uuid: string, signal: AbortSignal): Promise<void> {
     const before = await this.#ironic.getNode(uuid, signal);
-    const node = toNode(before, () => "");
-    if (node.flavor !== undefined && (node.provisioned || !node.cached)) {
+    const node = nodeState(before);
+    if (node.provisioned || !node.cached) {
       log.info("Node {uuid} is no longer available and cached; nothing to eject", { uuid });
       return;
     }
