@@ -92,7 +92,14 @@ export interface Finished {
  */
 export async function runArsenal(
   args: readonly string[],
-  options: { env?: Record<string, string>; stdin?: string; cwd?: string; net?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    stdin?: string;
+    cwd?: string;
+    net?: boolean;
+    /** Paths the subprocess may not read. */
+    denyRead?: string[];
+  } = {},
 ): Promise<Finished> {
   const keep = [
     "PATH",
@@ -115,6 +122,7 @@ export async function runArsenal(
       "--allow-read",
       "--allow-env",
       ...(options.net ? ["--allow-net=127.0.0.1"] : []),
+      ...(options.denyRead ? [`--deny-read=${options.denyRead.join(",")}`] : []),
       `${ROOT}main.ts`,
       ...args,
     ],

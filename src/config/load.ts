@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import type { ConfigProblem } from "../runtime/errors.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
@@ -122,12 +122,15 @@ function resolveStrategy(
   };
   const problem = (option: string, at: RawOption, expected: string) =>
     problems.push({ where: at.where, section: "strategy", option, value: at.value, expected });
+  const pluginDir = given("plugin_dir");
   const toModule = (spec: string): StrategyModule => {
     const legacy = LEGACY_STRATEGIES.get(spec);
     if (legacy) return { kind: "builtin", name: legacy };
-    return looksLikePath(spec)
-      ? { kind: "file", path: resolve(spec) }
-      : { kind: "builtin", name: spec };
+    if (looksLikePath(spec)) return { kind: "file", path: resolve(spec) };
+    if (pluginDir && !builtinNames().includes(spec)) {
+      return { kind: "file", path: findPlugin(resolve(pluginDir.value), spec) };
+    }
+    return { kind: "builtin", name: spec };
   };
   const module = given("module");
   const moduleClass = given("module_class");
@@ -165,6 +168,19 @@ function resolveStrategy(
   return chosen
     ? { ...toModule(chosen.value), where: chosen.where }
     : { ...toModule(LEGACY_MODULE_CLASS), where: file };
+}
+
+/** `<dir>/<name>` with the first plugin extension that exists (`.ts` when none does). */
+function findPlugin(dir: string, name: string): string {
+  for (const extension of [".ts", ".js", ".mjs", ".mts"]) {
+    const path = join(dir, name + extension);
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // try the next extension
+    }
+  }
+  return join(dir, `${name}.ts`);
 }
 
 const weightSchema = z.number().int().min(0);

@@ -96,7 +96,12 @@ export const LEGACY_MODULE_CLASS = "simple_proportional_strategy.SimpleProportio
 /** `[strategy]`: which plugin plans, and the image weights every plugin receives. */
 export const strategySection = z.object({
   module: text().describe(
-    "Strategy plugin: a built-in name (`simple_proportional`) or the path of a plugin file.",
+    "Strategy plugin: a built-in name (`simple_proportional`), a plugin in `plugin_dir` by " +
+      "name, or the path of a plugin file.",
+  ),
+  plugin_dir: text().describe(
+    "Directory of operators' plugins: `module = name` loads `name.ts` (or .js, .mjs, .mts) " +
+      "from it when no built-in has that name.",
   ),
   module_class: z.string().default(LEGACY_MODULE_CLASS).describe(
     "Original spelling of the strategy; its default selects the built-in `simple_proportional`.",

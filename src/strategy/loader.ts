@@ -4,7 +4,6 @@
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { BUILTIN_STRATEGIES } from "../../plugins/mod.ts";
 import { PluginError } from "../runtime/errors.ts";
@@ -103,17 +102,65 @@ export async function importStrategy(module: StrategyModule): Promise<LoadedStra
     return checkStrategy(module.name, builtin);
   }
   const path = isAbsolute(module.path) ? module.path : resolve(module.path);
+  let source: string;
   try {
-    if (!(await Deno.stat(path)).isFile) throw new PluginError(path, "not a file");
+    source = await Deno.readTextFile(path);
   } catch (e) {
-    if (e instanceof PluginError) throw e;
-    throw new PluginError(path, `cannot read the plugin file (${(e as Error).message})`);
+    const why = e instanceof Deno.errors.IsADirectory ? "not a file" : (e as Error).message;
+    throw new PluginError(path, `cannot read the plugin file (${why})`);
   }
   let exports: { default?: unknown };
   try {
-    exports = await import(pathToFileURL(path).href);
+    exports = await import(moduleUrl(path, source));
   } catch (e) {
     throw new PluginError(path, `module failed to load: ${(e as Error).message}`, { cause: e });
   }
   return checkStrategy(path, exports.default);
+}
+
+/** Media types of the plugin files Arsenal loads, by extension. */
+const MEDIA_TYPES: Readonly<Record<string, string>> = {
+  ".ts": "application/typescript",
+  ".mts": "application/typescript",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+};
+
+/** A relative import that brings in code (type-only imports are erased, so they are fine). */
+const RELATIVE_IMPORT =
+  /^\s*(?:import|export)\s+(?!type\b)(?:[^"';]*?\sfrom\s*)?["'](\.{1,2}\/[^"']*)["']|\bimport\s*\(\s*["'](\.{1,2}\/[^"']*)["']/m;
+
+/**
+ * The plugin as a `data:` module. A compiled Arsenal can import only modules embedded at compile
+ * time by file URL (denoland/deno#18327), but it can import a `data:` URL; TypeScript needs its
+ * media type. Bare imports resolve through Arsenal's own import map (`zod`, for one).
+ *
+ * @throws {PluginError} for an unknown extension, or a relative import the data: URL cannot resolve
+ */
+export function moduleUrl(path: string, source: string): string {
+  const extension = /\.[^./\\]+$/.exec(path)?.[0] ?? "";
+  const type = MEDIA_TYPES[extension];
+  if (!type) {
+    throw new PluginError(
+      path,
+      `a plugin file ends in ${Object.keys(MEDIA_TYPES).join(", ")}, not "${
+        extension || "(none)"
+      }"`,
+    );
+  }
+  const relative = RELATIVE_IMPORT.exec(source);
+  if (relative) {
+    throw new PluginError(
+      path,
+      `imports "${relative[1] ?? relative[2]}": a plugin is one self-contained file. Inline what ` +
+        "it imports (or bundle the plugin into one file); only `import type` of relative files and " +
+        "imports of the packages Arsenal embeds (zod) work",
+    );
+  }
+  const bytes = new TextEncoder().encode(source);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return `data:${type};base64,${btoa(binary)}`;
 }

@@ -518,3 +518,31 @@ Deno.test("readConfig() refuses an API beyond loopback without a token, unless r
   assert.equal(token.config?.api.token, "s3cret");
   assert.deepEqual((await load(dir, "[api]\nhost = localhost\n")).problems, []);
 });
+
+Deno.test("readConfig() finds module = name in [strategy] plugin_dir; built-in names win", async () => {
+  await using dir = await tempDir();
+  const plugins = join(dir.path, "plugins");
+  await Deno.mkdir(plugins);
+  await dir.write("plugins/mine.js", "export default {};\n");
+  const mine = await load(dir, `[strategy]\nplugin_dir = ${plugins}\nmodule = mine\n`);
+  assert.deepEqual(mine.problems, []);
+  assert.equal(mine.config?.strategyModule.kind, "file");
+  assert.equal(
+    (mine.config?.strategyModule as { path: string }).path,
+    join(plugins, "mine.js"),
+  );
+  const builtin = await load(
+    dir,
+    `[strategy]\nplugin_dir = ${plugins}\nmodule = simple_proportional\n`,
+  );
+  assert.deepEqual(builtin.config?.strategyModule, {
+    kind: "builtin",
+    name: "simple_proportional",
+    where: `${builtin.file}:3`,
+  });
+  const missing = await load(dir, `[strategy]\nplugin_dir = ${plugins}\nmodule = theirs\n`);
+  assert.equal(
+    (missing.config?.strategyModule as { path: string }).path,
+    join(plugins, "theirs.ts"),
+  );
+});

@@ -8,7 +8,7 @@ import {
   importStrategy,
   looksLikePath,
 } from "../../src/strategy/loader.ts";
-import { ROOT, tempDir } from "../_helpers.ts";
+import { ROOT, runArsenal, tempDir } from "../_helpers.ts";
 
 const fixture = (name: string) => `${ROOT}tests/_fixtures/plugins/${name}`;
 
@@ -112,4 +112,51 @@ Deno.test("looksLikePath() tells plugin files from built-in names", () => {
   for (const name of ["simple_proportional", "fixed_share", "a.b"]) {
     assert.ok(!looksLikePath(name), name);
   }
+});
+
+Deno.test("a plugin file loads as a data: module, as a compiled binary needs", async () => {
+  await using dir = await tempDir();
+  // Outside the source tree, with a bare import from Arsenal's import map and a type-only one.
+  const path = await dir.write(
+    "where_am_i.ts",
+    'import { z } from "zod";\nimport type { Strategy } from "../elsewhere/contract.ts";\n' +
+      "const options = z.object({ n: z.number().default(1) });\n" +
+      "export default {\n  name: 'where_am_i',\n  version: '1.0.0',\n" +
+      "  description: import.meta.url.slice(0, 32),\n  options,\n  plan: () => [],\n" +
+      "} satisfies Strategy<{ n: number }>;\n",
+  );
+  const loaded = await importStrategy({ kind: "file", path });
+  assert.equal(loaded.strategy.description, "data:application/typescript;base");
+  assert.deepEqual(Object.keys(loaded.shape), ["n"]);
+  const js = await dir.write(
+    "plain.mjs",
+    "export default { name: 'plain', version: '1', plan: () => [] };\n",
+  );
+  assert.equal((await importStrategy({ kind: "file", path: js })).strategy.name, "plain");
+});
+
+Deno.test("a plugin that is not one self-contained file is refused with the reason", async () => {
+  await using dir = await tempDir();
+  const helper = await dir.write(
+    "uses_helper.ts",
+    'import { cache } from "./helpers.ts";\nexport default { name: "x", version: "1", plan: () => [cache] };\n',
+  );
+  const error = await loadError(helper);
+  assert.match(error.reason, /imports "\.\/helpers\.ts": a plugin is one self-contained file/);
+  const dynamic = await dir.write(
+    "dynamic.js",
+    'export default { name: "x", version: "1", plan: async () => (await import("../y.js")).z };\n',
+  );
+  assert.match((await loadError(dynamic)).reason, /imports "\.\.\/y\.js"/);
+  const text = await dir.write("strategy.txt", "export default {};\n");
+  assert.match((await loadError(text)).reason, /a plugin file ends in \.ts, \.mts, \.js, \.mjs/);
+});
+
+Deno.test("built-in plugins are embedded: planning works with plugins/ unreadable", async () => {
+  const run = await runArsenal(
+    ["plan", "--snapshot", `${ROOT}config/example_snapshot.json`],
+    { denyRead: [`${ROOT}plugins`] },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(JSON.parse(run.stdout).directives.length > 0);
 });
