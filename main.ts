@@ -7,12 +7,13 @@
 import { getLogger } from "@logtape/logtape";
 import { EXIT, parseCommandLine, USAGE } from "./src/cli/args.ts";
 import { checkConfigCommand } from "./src/cli/check_config.ts";
+import { healthcheckCommand } from "./src/cli/healthcheck.ts";
 import { type CommandIo, processIo } from "./src/cli/io.ts";
 import { planCommand } from "./src/cli/plan.ts";
 import { runCommand } from "./src/cli/run.ts";
 import { closeLogging, configureLogging } from "./src/runtime/log.ts";
 import { ConfigError, InputError, PluginError, UsageError } from "./src/runtime/errors.ts";
-import { VERSION } from "./src/version.ts";
+import { buildInfo } from "./src/version.ts";
 
 const log = getLogger(["arsenal"]);
 
@@ -60,7 +61,11 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
     return EXIT.ok;
   }
   if (command.name === "version") {
-    await io.write(`arsenal ${VERSION} (deno ${Deno.version.deno})\n`);
+    const { version, commit, builtAt } = buildInfo();
+    await io.write(
+      `arsenal ${version} (deno ${Deno.version.deno}, commit ${commit}` +
+        `${builtAt ? `, built ${builtAt}` : ""})\n`,
+    );
     return EXIT.ok;
   }
   try {
@@ -82,6 +87,8 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
       case "check-config":
         await checkConfigCommand(command, io);
         return EXIT.ok;
+      case "healthcheck":
+        return await healthcheckCommand(command, io);
       default:
         return await runCommand(command, io, signals?.signal ?? new AbortController().signal);
     }

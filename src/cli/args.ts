@@ -22,6 +22,7 @@ export type Command =
   | { readonly name: "version" }
   | Common & { readonly name: "run"; readonly once: boolean }
   | Common & { readonly name: "check-config" }
+  | Common & { readonly name: "healthcheck"; readonly url?: string; readonly ready: boolean }
   | Common & {
     readonly name: "plan";
     readonly snapshot: string;
@@ -41,6 +42,7 @@ Commands:
   run            Run the director loop and the control API (the default command)
   plan           Plan once on a recorded fleet snapshot; print the directives as JSON
   check-config   Validate the configuration; print it with defaults filled in, secrets redacted
+  healthcheck    Ask a running Arsenal's /livez (or /readyz with --ready); exit 0 if healthy
   version        Print the version
 
 Options:
@@ -49,6 +51,8 @@ Options:
   --snapshot FILE      plan: the fleet snapshot, JSON ("-" reads standard input)
   --seed N             plan: seed of the random node choice, 0..${MAX_SEED} (default 0)
   --timings            plan: add {"timings":{"parseMs","planMs"}} to the output
+  --url URL            healthcheck: the control API's URL (default: from [api] host and port)
+  --ready              healthcheck: ask /readyz instead of /livez
   --log-format FORMAT  text (default) or json (one object per line)
   --log-file FILE      also append the log to FILE
   --debug              log at debug level
@@ -60,7 +64,7 @@ ARSENAL_API_TOKEN sets the control API's token.
 
 Exit status: 0 success (run: stopped by SIGTERM or SIGINT; run --once: the cycle succeeded);
 1 failure at run time (a cycle or directive failed with --once, a strategy failed in plan, the API
-could not listen); 2 bad usage, invalid configuration or invalid input; 130 or 143 when a second
+could not listen, healthcheck found Arsenal unhealthy or unreachable); 2 bad usage, invalid configuration or invalid input; 130 or 143 when a second
 SIGINT or SIGTERM ends run at once.
 `;
 
@@ -72,6 +76,8 @@ const OPTIONS = {
   snapshot: { type: "string" },
   seed: { type: "string" },
   timings: { type: "boolean" },
+  url: { type: "string" },
+  ready: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
@@ -85,6 +91,7 @@ const ALLOWED: Record<string, readonly Flag[]> = {
   run: [...LOGGING, "once"],
   plan: [...LOGGING, "snapshot", "seed", "timings"],
   "check-config": LOGGING,
+  healthcheck: ["config-file", "url", "ready"],
   version: [],
   help: [],
 };
@@ -148,6 +155,8 @@ export function parseCommandLine(args: readonly string[]): Command {
       };
     case "check-config":
       return { name, ...common };
+    case "healthcheck":
+      return { name, ...common, url: values.url, ready: values.ready ?? false };
     default:
       return { name: name as "help" | "version" };
   }

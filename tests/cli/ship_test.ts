@@ -1,0 +1,103 @@
+/** What shipping relies on: healthcheck, version with its commit, and the compile task's errors. */
+import assert from "node:assert/strict";
+import { apiUrl } from "../../src/cli/healthcheck.ts";
+import { compileArgs, explainFailure } from "../../src/build/compile.ts";
+import { ROOT, runArsenal, tempDir } from "../_helpers.ts";
+
+Deno.test("healthcheck asks /livez or /readyz and exits 0 only on 200", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    return path === "/livez"
+      ? Response.json({ status: "ok" })
+      : Response.json({ status: "not ready", reason: "no scout answer yet" }, { status: 503 });
+  });
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    const live = await runArsenal(["healthcheck", "--url", url], { net: true });
+    assert.equal(live.code, 0, live.stderr);
+    assert.equal(live.stdout, `healthy: GET ${url}/livez: 200 {"status":"ok"}\n`);
+    const ready = await runArsenal(["healthcheck", "--url", url, "--ready"], { net: true });
+    assert.equal(ready.code, 1);
+    assert.match(ready.stdout, /^unhealthy: GET .*\/readyz: 503 .*no scout answer yet/);
+  } finally {
+    await server.shutdown();
+  }
+  const closed = await runArsenal(["healthcheck", "--url", "http://127.0.0.1:1"], { net: true });
+  assert.equal(closed.code, 1);
+  assert.match(closed.stdout, /^unreachable: GET http:\/\/127.0.0.1:1\/livez: /);
+});
+
+Deno.test("healthcheck finds the API from the configuration, or says why it cannot", async () => {
+  assert.equal(apiUrl("127.0.0.1", 9835), "http://127.0.0.1:9835");
+  assert.equal(apiUrl("0.0.0.0", 80), "http://127.0.0.1:80");
+  assert.equal(apiUrl("::", 9835), "http://[::1]:9835");
+  assert.equal(apiUrl("fd00::5", 9835), "http://[fd00::5]:9835");
+  await using dir = await tempDir();
+  const config = await dir.write("arsenal.conf", "[api]\nport = 0\n");
+  const run = await runArsenal(["healthcheck", "--config-file", config], { net: true });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /port = 0 picks a free port at start: give healthcheck --url/);
+});
+
+Deno.test("version names the git commit it runs from", async () => {
+  const head = new TextDecoder().decode(
+    (await new Deno.Command("git", { args: ["rev-parse", "HEAD"], cwd: ROOT }).output()).stdout,
+  ).trim();
+  const run = await runArsenal(["version"]);
+  assert.equal(run.code, 0);
+  assert.equal(run.stdout, `arsenal 0.1.0 (deno ${Deno.version.deno}, commit ${head})\n`);
+});
+
+Deno.test("the compile task embeds the stamp and explains a missing denort", async () => {
+  assert.deepEqual(compileArgs(undefined), [
+    "compile",
+    "--permission-set=arsenal",
+    "--include",
+    "dist/build_info.json",
+    "--output",
+    "dist/arsenal",
+    "main.ts",
+  ]);
+  assert.deepEqual(compileArgs("aarch64-unknown-linux-gnu").slice(4, 8), [
+    "--target",
+    "aarch64-unknown-linux-gnu",
+    "--output",
+    "dist/arsenal-aarch64-unknown-linux-gnu",
+  ]);
+  assert.match(
+    explainFailure(
+      "error: Download https://dl.deno.land/release/v2.9.6/denort-x.zip failed",
+      undefined,
+    ),
+    /could not download its base runtime \(denort\).*set DENORT_BIN=\/path\/to\/denort/,
+  );
+  const task = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "compile"],
+    cwd: ROOT,
+    env: { DENORT_BIN: "/nonexistent/denort", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(task.code, 1);
+  assert.match(
+    new TextDecoder().decode(task.stderr),
+    /DENORT_BIN=\/nonexistent\/denort: no such file/,
+  );
+  const bad = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "compile", "--target", "sparc-sun-solaris"],
+    cwd: ROOT,
+    stderr: "piped",
+  }).output();
+  assert.equal(bad.code, 2);
+  assert.match(new TextDecoder().decode(bad.stderr), /unknown target "sparc-sun-solaris"/);
+});
+
+Deno.test("deno.json declares the shipped permissions, and start and compile use them", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  assert.deepEqual(config.permissions.arsenal, { read: true, write: true, net: true, env: true });
+  assert.match(config.tasks.start.command, /--permission-set=arsenal/);
+  assert.doesNotMatch(config.tasks.start.command, /-A\b|--allow-all/);
+  assert.deepEqual(compileArgs(undefined).filter((a) => a.startsWith("--permission")), [
+    "--permission-set=arsenal",
+  ]);
+});
