@@ -413,7 +413,10 @@ Deno.test("arsenal --help exits 0 and prints the usage on stdout", async () => {
 Deno.test("arsenal --version exits 0 and prints the version", async () => {
   const run = await runArsenal(["--version"]);
   assertExit(run, 0);
-  assert.equal(run.stdout, `arsenal ${VERSION} (deno ${Deno.version.deno})\n`);
+  assert.match(
+    run.stdout,
+    new RegExp(`^arsenal ${VERSION} \\(deno ${Deno.version.deno}, commit [0-9a-f]{40}\\)\n$`),
+  );
   assert.equal(run.stderr, "");
 });
 
