@@ -70,6 +70,19 @@ export interface LoopOptions {
 }
 
 /** Liveness fails when nothing happened for this many directive spacings (and at least 60 s). */
+/** What a configuration reload may change. */
+export type Reconfigurable = Pick<
+  LoopOptions,
+  | "scout"
+  | "strategy"
+  | "director"
+  | "imageWeights"
+  | "pollSpacing"
+  | "pollJitter"
+  | "directiveJitter"
+  | "logStatistics"
+>;
+
 const LIVENESS_SPACINGS = 3;
 /** Readiness fails when no scout call succeeded for this many spacings. */
 const READINESS_SPACINGS = 3;
@@ -81,7 +94,11 @@ const NEVER: StopSignals = {
 
 /** The loop, and the {@linkcode Controller} the API reads it through. */
 export class Loop implements Controller {
-  readonly #o: LoopOptions;
+  #o: LoopOptions;
+  /** Options waiting for the running cycle to end (a configuration reload). */
+  #pending: Partial<Reconfigurable> | undefined;
+  /** Poll at the next tick, not at the scheduled time (the scout changed). */
+  #pollNow = false;
   readonly #random: Random;
   readonly #signals: StopSignals;
   #flavors: Flavor[] | undefined;
@@ -128,6 +145,23 @@ export class Loop implements Controller {
     return this.#running ? undefined : this.#cycle("manual");
   }
 
+  /**
+   * Takes new parts between cycles: at once when no cycle runs, else when the running one ends.
+   * A new scout is polled at the next tick.
+   */
+  reconfigure(parts: Partial<Reconfigurable>): void {
+    this.#pending = { ...this.#pending, ...parts };
+    if (!this.#running) this.#applyPending();
+  }
+
+  #applyPending(): void {
+    const parts = this.#pending;
+    if (!parts) return;
+    this.#pending = undefined;
+    if (parts.scout && parts.scout !== this.#o.scout) this.#pollNow = true;
+    this.#o = { ...this.#o, ...parts };
+  }
+
   /** Polls, runs one cycle, and returns its record (`arsenal run --once`). */
   async runOnce(): Promise<CycleRecord> {
     await this.poll();
@@ -142,7 +176,8 @@ export class Loop implements Controller {
     let nextCycle = clock.now();
     while (!stop.aborted) {
       this.#lastProgress = clock.now();
-      if (clock.now() >= nextPoll) {
+      if (clock.now() >= nextPoll || this.#pollNow) {
+        this.#pollNow = false;
         await this.poll();
         nextPoll = clock.now() + this.#jittered(this.#o.pollSpacing, this.#o.pollJitter);
       }
@@ -196,7 +231,10 @@ export class Loop implements Controller {
   }
 
   #cycle(trigger: CycleRecord["trigger"]): Promise<CycleRecord> {
-    const running = this.#plan(trigger).finally(() => this.#running = undefined);
+    const running = this.#plan(trigger).finally(() => {
+      this.#running = undefined;
+      this.#applyPending();
+    });
     this.#running = running;
     return running;
   }

@@ -51,6 +51,108 @@ function createScout(config: Config, clock: Clock, metrics: Metrics): Scout {
   return simulator;
 }
 
+/** The scout-related part of a configuration: when it changes, a reload builds a new scout. */
+function scoutKey(config: Config): string {
+  return JSON.stringify(
+    [config.director.scout, config.openstack, config.simulator],
+    (_, v) => v instanceof RegExp ? String(v) : v,
+  );
+}
+
+/**
+ * SIGHUP: reads the configuration again. A valid one replaces the running one between cycles (the
+ * settings, strategy, weights, spacings, and the scout if its part changed); an invalid one is
+ * refused with its problems logged, and the running one stays. Both are counted in
+ * `arsenal_config_reloads_total`.
+ */
+function reloader(o: {
+  command: Extract<Command, { name: "run" }>;
+  io: CommandIo;
+  ready: Awaited<ReturnType<typeof setup>>;
+  clock: Clock;
+  settings: RuntimeSettings;
+  metrics: Metrics;
+  scout: Scout;
+}) {
+  let current = o.ready;
+  let scout = o.scout;
+  let loop: Loop | undefined;
+  let busy = false;
+  const file = o.command.configFile;
+
+  const reload = async () => {
+    if (busy || !loop) return;
+    busy = true;
+    try {
+      if (!file) {
+        log.warn("SIGHUP: there is no configuration file to reload (running on defaults)");
+        return;
+      }
+      let next;
+      try {
+        next = await setup(file, { env: o.io.env });
+      } catch (e) {
+        o.metrics.countReload("failed");
+        log.error("Reload of {file} refused; the running configuration stays. {error}", {
+          file,
+          error: (e as Error).message,
+        });
+        return;
+      }
+      const { config } = next;
+      const api = ["host", "port", "token", "read_only"] as const;
+      const changed = api.filter((k) => config.api[k] !== current.config.api[k]);
+      if (changed.length > 0) {
+        log.warn("[api] {options} changed: the control API keeps its settings until a restart", {
+          options: changed.join(", "),
+        });
+      }
+      if (scoutKey(config) !== scoutKey(current.config)) {
+        scout = createScout(config, o.clock, o.metrics);
+        log.info("The scout's configuration changed: now {scout}", { scout: scout.name });
+      }
+      o.settings.reconfigure(
+        tunablesOf(config, next.strategyOptions),
+        next.strategy.options,
+        "reload",
+      );
+      const d = config.director;
+      loop.reconfigure({
+        scout,
+        strategy: next.strategy,
+        director: new Director(scout, o.clock, o.settings.current, d.directive_concurrency),
+        imageWeights: config.imageWeights,
+        pollSpacing: d.poll_spacing,
+        pollJitter: d.poll_jitter,
+        directiveJitter: d.directive_jitter,
+        logStatistics: d.log_statistics,
+      });
+      current = next;
+      o.metrics.countReload("success");
+      log.info("Reloaded {file}: strategy {strategy} {version}", {
+        file,
+        strategy: next.strategy.strategy.name,
+        version: next.strategy.strategy.version,
+      });
+    } finally {
+      busy = false;
+    }
+  };
+  const onSignal = () => void reload();
+  return {
+    attach(running: Loop) {
+      loop = running;
+      Deno.addSignalListener("SIGHUP", onSignal);
+    },
+    detach() {
+      if (!loop) return;
+      loop = undefined;
+      Deno.removeSignalListener("SIGHUP", onSignal);
+    },
+    config: () => current.config,
+  };
+}
+
 /**
  * Runs until `shutdown` aborts (or one cycle with `--once`) and returns the exit status.
  *
@@ -97,6 +199,8 @@ export async function runCommand(
     metrics.setToggles(settings.current);
   });
 
+  const reload = reloader({ command, io, ready, clock, settings, metrics, scout });
+
   const stop = new AbortController();
   const abort = new AbortController();
   const loop = new Loop({
@@ -114,7 +218,10 @@ export async function runCommand(
     signals: { stop: stop.signal, abort: abort.signal },
   });
 
+  reload.attach(loop);
+
   if (command.once) {
+    reload.detach();
     const record = await loop.runOnce();
     await io.write(JSON.stringify(record) + "\n");
     const failed = record.directives.some((d) => d.outcome === "failed");
@@ -150,7 +257,8 @@ export async function runCommand(
 
   const onShutdown = () => {
     stop.abort();
-    const grace = config.director.shutdown_grace_period;
+    reload.detach();
+    const grace = reload.config().director.shutdown_grace_period;
     log.info("Stopping: no new cycles; in-flight directives have {grace} s to finish", { grace });
     const timer = setTimeout(
       () => abort.abort(new Error("the shutdown grace period is over")),
@@ -162,6 +270,7 @@ export async function runCommand(
   else shutdown.addEventListener("abort", onShutdown, { once: true });
 
   await loop.run();
+  reload.detach();
   await server.shutdown();
   log.info("Stopped");
   return EXIT.ok;

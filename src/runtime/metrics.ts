@@ -93,6 +93,7 @@ export class Metrics {
   readonly #upstreamRequests: client.Counter<"service" | "method" | "status">;
   readonly #upstreamDuration: client.Histogram<"service">;
   readonly #unidentified: client.Gauge;
+  readonly #reloads: client.Counter<"outcome">;
   #simulatorStats?: () => SimulatorStats;
 
   /** Registers every metric, with known label sets at zero and build info at 1. */
@@ -188,6 +189,12 @@ export class Metrics {
       help: "Nodes in the last Ironic listing whose flavor could not be identified (left alone).",
       registers,
     });
+    this.#reloads = new client.Counter({
+      name: "arsenal_config_reloads_total",
+      help: "Configuration reloads (SIGHUP), by outcome: success, or failed (the old one stays).",
+      labelNames: ["outcome"],
+      registers,
+    });
     new client.Gauge({
       name: "arsenal_build_info",
       help: "Arsenal's build and configuration; the value is always 1.",
@@ -247,6 +254,11 @@ export class Metrics {
   observeUpstream(service: string, method: string, status: string, seconds: number): void {
     this.#upstreamRequests.inc({ service, method, status });
     this.#upstreamDuration.observe({ service }, Math.max(0, seconds));
+  }
+
+  /** Counts one configuration reload. */
+  countReload(outcome: "success" | "failed"): void {
+    this.#reloads.inc({ outcome });
   }
 
   /** Sets `arsenal_unidentified_nodes`. */
@@ -309,6 +321,7 @@ export class Metrics {
 
   #zero(): void {
     for (const outcome of CYCLE_OUTCOMES) this.#cycles.inc({ outcome }, 0);
+    for (const outcome of ["success", "failed"]) this.#reloads.inc({ outcome }, 0);
     for (const kind of DIRECTIVE_KINDS) {
       for (const outcome of DIRECTIVE_OUTCOMES) this.#directives.inc({ kind, outcome }, 0);
     }

@@ -58,9 +58,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** The runtime settings, their version (for ETags), and who hears of changes. */
 export class RuntimeSettings {
-  readonly #configured: Tunables;
-  readonly #strategySchema: z.ZodType;
-  readonly #strategyShape: SectionShape;
+  #configured: Tunables;
+  #strategySchema: z.ZodType;
+  #strategyShape: SectionShape;
   readonly #listeners: ((change: Change) => void)[] = [];
   #current: Tunables;
   #version = 1;
@@ -89,6 +89,24 @@ export class RuntimeSettings {
   /** Calls `listener` with every change, after it is made. */
   onChange(listener: (change: Change) => void): void {
     this.#listeners.push(listener);
+  }
+
+  /**
+   * Takes new configured values (a reloaded configuration, perhaps with another strategy). The
+   * file is the source again, as at a restart: runtime changes are dropped, except `paused`.
+   * Listeners hear of every setting that changed.
+   */
+  reconfigure(configured: Tunables, strategySchema: z.ZodType, reason: string): Change[] {
+    const previousShape = this.#strategyShape;
+    this.#configured = Object.freeze({ ...configured, strategy: { ...configured.strategy } });
+    this.#strategySchema = strategySchema;
+    this.#strategyShape = describeShape(strategySchema);
+    const next = { ...this.#configured, paused: this.#current.paused };
+    const changes = this.#diff(next, reason, Object.keys(previousShape));
+    this.#current = Object.freeze(next);
+    this.#version++;
+    for (const change of changes) for (const listener of this.#listeners) listener(change);
+    return changes;
   }
 
   /**
@@ -181,7 +199,7 @@ export class RuntimeSettings {
     return problems;
   }
 
-  #diff(next: Tunables, reason: string | undefined): Change[] {
+  #diff(next: Tunables, reason: string | undefined, alsoOptions: string[] = []): Change[] {
     const changes: Change[] = [];
     const was = this.#current;
     for (const key of Object.keys(core) as (keyof typeof core)[]) {
@@ -189,7 +207,7 @@ export class RuntimeSettings {
         changes.push({ setting: key, from: was[key], to: next[key], reason });
       }
     }
-    for (const option of Object.keys(this.#strategyShape)) {
+    for (const option of new Set([...Object.keys(this.#strategyShape), ...alsoOptions])) {
       if (was.strategy[option] !== next.strategy[option]) {
         changes.push({
           setting: `strategy.${option}`,

@@ -274,3 +274,47 @@ Deno.test("arsenal run exits 2 naming [DEFAULT] log_file when it cannot be opene
   assert.match(run.stderr, /\[DEFAULT\] log_file = ".*arsenal.log": cannot open the log file/);
   assert.doesNotMatch(run.stderr, /^\s+at /m);
 });
+
+/** Waits (bounded) until the agent's log matches `pattern` `count` times. */
+async function untilLogged(agent: Agent, pattern: RegExp, count = 1): Promise<void> {
+  const global = new RegExp(pattern.source, "g");
+  for (let tries = 0; tries < 250; tries++) {
+    if ((agent.log().match(global) ?? []).length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the log never showed ${pattern}:\n${agent.log()}`);
+}
+
+Deno.test("arsenal run reloads its configuration on SIGHUP, and keeps it when the new one is bad", async () => {
+  await using dir = await tempDir();
+  const file = await dir.write("arsenal.conf", CONFIG);
+  await using agent = await startAgent(file);
+  await until200(`${agent.url}/readyz`);
+  const runtime = async () => await (await fetch(`${agent.url}/v1/runtime`)).json();
+  assert.equal((await runtime()).strategy.percentage_to_cache, 0.5);
+
+  await Deno.writeTextFile(
+    file,
+    CONFIG.replace("percentage_to_cache = 0.5", "percentage_to_cache = 0.25") +
+      "\n[director]\ndry_run = true\n",
+  );
+  agent.child.kill("SIGHUP");
+  await untilLogged(agent, /Reloaded .*arsenal\.conf: strategy simple_proportional/);
+  const reloaded = await runtime();
+  assert.equal(reloaded.strategy.percentage_to_cache, 0.25);
+  assert.equal(reloaded.dry_run, true);
+  assert.match(
+    agent.log(),
+    /Runtime setting dry_run changed from false to true \(reason: reload\)/,
+  );
+
+  await Deno.writeTextFile(file, CONFIG + "\n[director]\npoll_spacing = soon\n");
+  agent.child.kill("SIGHUP");
+  await untilLogged(agent, /Reload of .* refused; the running configuration stays/);
+  assert.match(agent.log(), /\[director\] poll_spacing = "soon": expected an integer >= 1/);
+  assert.equal((await runtime()).strategy.percentage_to_cache, 0.25);
+  const metrics = await (await fetch(`${agent.url}/metrics`)).text();
+  assert.match(metrics, /^arsenal_config_reloads_total\{outcome="success"\} 1$/m);
+  assert.match(metrics, /^arsenal_config_reloads_total\{outcome="failed"\} 1$/m);
+  assert.equal((await agent.stop()).code, 0);
+});

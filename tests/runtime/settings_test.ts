@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { type Change, RuntimeSettings } from "../../src/runtime/settings.ts";
+import { tunables } from "../_helpers.ts";
+
+const SHARE = z.object({ percentage_to_cache: z.number().min(0).max(1).default(0.125) });
+
+Deno.test("RuntimeSettings.reconfigure() takes the file again, keeping only paused", () => {
+  const settings = new RuntimeSettings(tunables(), SHARE);
+  const heard: Change[] = [];
+  settings.onChange((c) => heard.push(c));
+  settings.patch({ paused: true, cache_directive_rate_limit: 5 });
+  const etag = settings.etag;
+  heard.length = 0;
+
+  const other = z.object({ share: z.number().default(0.5) });
+  const changes = settings.reconfigure(
+    tunables({ dry_run: true, strategy: { share: 0.5 } }),
+    other,
+    "reload",
+  );
+  assert.equal(settings.current.paused, true, "an operator's pause survives a reload");
+  assert.equal(settings.current.dry_run, true);
+  assert.equal(settings.current.cache_directive_rate_limit, 0, "the file is the source again");
+  assert.deepEqual(settings.current.strategy, { share: 0.5 });
+  assert.notEqual(settings.etag, etag);
+  assert.deepEqual(changes.map((c) => [c.setting, c.from, c.to, c.reason]), [
+    ["dry_run", false, true, "reload"],
+    ["cache_directive_rate_limit", 5, 0, "reload"],
+    ["strategy.share", undefined, 0.5, "reload"],
+    ["strategy.percentage_to_cache", 0.125, undefined, "reload"],
+  ]);
+  assert.deepEqual(heard, changes);
+  // The new strategy's schema now validates patches.
+  const refused = settings.patch({ strategy: { percentage_to_cache: 0.2 } });
+  assert.equal(refused.ok, false);
+});
