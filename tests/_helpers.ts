@@ -142,3 +142,21 @@ export async function runArsenal(
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
+
+/** arsenal.conf for a small, fast simulated fleet on a free port: a cycle every second. */
+export const SIMULATED_AGENT = `[director]
+scout = simulator
+directive_spacing = 1
+poll_spacing = 1
+log_statistics = false
+
+[api]
+port = 0
+
+[simulator]
+nodes = 60
+seed = 7
+
+[simple_proportional_strategy]
+percentage_to_cache = 0.5
+`;

@@ -3,25 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { promtoolCheckMetrics } from "../_fakes/promtool.ts";
-import { ROOT, runArsenal, tempDir } from "../_helpers.ts";
-
-/** A small, fast simulated fleet on a free port. */
-const CONFIG = `[director]
-scout = simulator
-directive_spacing = 1
-poll_spacing = 1
-log_statistics = false
-
-[api]
-port = 0
-
-[simulator]
-nodes = 60
-seed = 7
-
-[simple_proportional_strategy]
-percentage_to_cache = 0.5
-`;
+import { ROOT, runArsenal, SIMULATED_AGENT as CONFIG, tempDir } from "../_helpers.ts";
 
 /** A running agent: its API's base URL, its log so far, and a way to stop it. */
 interface Agent extends AsyncDisposable {

@@ -8,26 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { PROMTOOL_HINT } from "../_fakes/promtool.ts";
-import { ROOT, tempDir } from "../_helpers.ts";
+import { ROOT, SIMULATED_AGENT as ARSENAL_CONF, tempDir } from "../_helpers.ts";
 
 const PROMETHEUS_YML = `${ROOT}config/prometheus/prometheus.yml`;
 const ALERTS_YML = `${ROOT}config/prometheus/alerts.yml`;
 const DASHBOARD_JSON = `${ROOT}config/grafana/arsenal-dashboard.json`;
-
-/** A small, fast simulated fleet on a free port, a cycle every second. */
-const ARSENAL_CONF = `[director]
-scout = simulator
-directive_spacing = 1
-poll_spacing = 1
-log_statistics = false
-
-[api]
-port = 0
-
-[simulator]
-nodes = 60
-seed = 7
-`;
 
 /** Every wait on a process or a service is bounded by this (ms). */
 const DEADLINE_MS = 45_000;
