@@ -79,6 +79,22 @@ export async function tempDir(): Promise<
   };
 }
 
+/**
+ * `deno run` arguments for Arsenal from this checkout: read and env always, plus `permissions`,
+ * then Arsenal's own `args`.
+ */
+export function arsenalArgs(permissions: readonly string[], args: readonly string[]): string[] {
+  return [
+    "run",
+    "--quiet",
+    "--allow-read",
+    "--allow-env",
+    ...permissions,
+    `${ROOT}main.ts`,
+    ...args,
+  ];
+}
+
 /** What a finished subprocess said. */
 export interface Finished {
   readonly code: number;
@@ -116,16 +132,13 @@ export async function runArsenal(
     if (value !== undefined) env[name] = value;
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-env",
-      ...(options.net ? ["--allow-net=127.0.0.1"] : []),
-      ...(options.denyRead ? [`--deny-read=${options.denyRead.join(",")}`] : []),
-      `${ROOT}main.ts`,
-      ...args,
-    ],
+    args: arsenalArgs(
+      [
+        ...(options.net ? ["--allow-net=127.0.0.1"] : []),
+        ...(options.denyRead ? [`--deny-read=${options.denyRead.join(",")}`] : []),
+      ],
+      args,
+    ),
     cwd: options.cwd ?? ROOT,
     env: { ...env, ...options.env },
     clearEnv: true,

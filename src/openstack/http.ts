@@ -71,13 +71,24 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
 }
 
-/** What went wrong with one attempt, in a few words, for the log. */
-function describeAttemptError(error: unknown, timeoutSeconds: number): string {
+/** What went wrong with one attempt: its HTTP status, if any, and the reason in a few words. */
+function attemptFailure(
+  error: unknown,
+  timeoutSeconds: number,
+): { status?: number; reason: string } {
   if (isHTTPError(error)) {
     const data = error.data;
     const body = typeof data === "string" ? data : data === undefined ? "" : JSON.stringify(data);
-    return `${error.response.status} ${upstreamReason(body, error.response.statusText)}`;
+    return {
+      status: error.response.status,
+      reason: upstreamReason(body, error.response.statusText),
+    };
   }
+  return { reason: attemptReason(error, timeoutSeconds) };
+}
+
+/** Why an attempt got no HTTP answer. */
+function attemptReason(error: unknown, timeoutSeconds: number): string {
   if (isTimeoutError(error)) return `no answer within ${timeoutSeconds} s`;
   if (isNetworkError(error)) return `cannot connect (${connectReason(error.cause)})`;
   return error instanceof Error ? error.message : String(error);
@@ -145,7 +156,7 @@ export class ServiceClient {
             service: SERVICE_NAMES[service],
             method: request.method,
             path: new URL(request.url).pathname,
-            reason: describeAttemptError(error, policy.timeoutSeconds),
+            reason: Object.values(attemptFailure(error, policy.timeoutSeconds)).join(" "),
             n: retryCount,
             limit: options.retry.limit,
           });
@@ -250,15 +261,8 @@ export class ServiceClient {
       const why = signal.reason instanceof Error ? signal.reason.message : "aborted";
       return new UpstreamError(this.service, request, undefined, why, { cause: error });
     }
-    const status = isHTTPError(error) ? error.response.status : undefined;
-    const reason = describeAttemptError(error, this.#policy.timeoutSeconds);
-    return new UpstreamError(
-      this.service,
-      request,
-      status,
-      status === undefined ? reason : reason.slice(String(status).length + 1),
-      { cause: error },
-    );
+    const { status, reason } = attemptFailure(error, this.#policy.timeoutSeconds);
+    return new UpstreamError(this.service, request, status, reason, { cause: error });
   }
 }
 

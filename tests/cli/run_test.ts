@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { promtoolCheckMetrics } from "../_fakes/promtool.ts";
-import { ROOT, runArsenal, SIMULATED_AGENT as CONFIG, tempDir } from "../_helpers.ts";
+import { arsenalArgs, ROOT, runArsenal, SIMULATED_AGENT as CONFIG, tempDir } from "../_helpers.ts";
 
 /** A running agent: its API's base URL, its log so far, and a way to stop it. */
 interface Agent extends AsyncDisposable {
@@ -17,16 +17,7 @@ interface Agent extends AsyncDisposable {
 /** Starts `arsenal run` and waits until its log names the API's address. */
 async function startAgent(config: string, env: Record<string, string> = {}): Promise<Agent> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-env",
-      "--allow-net",
-      `${ROOT}main.ts`,
-      "--config-file",
-      config,
-    ],
+    args: arsenalArgs(["--allow-net"], ["--config-file", config]),
     cwd: ROOT,
     env: { NO_COLOR: "1", ...env },
     stdout: "null",
@@ -207,20 +198,10 @@ Deno.test("arsenal run --log-file appends the log to the file", async () => {
   const config = await dir.write("arsenal.conf", CONFIG);
   const logFile = `${dir.path}/arsenal.log`;
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-env",
-      `--allow-write=${logFile}`,
-      `${ROOT}main.ts`,
-      "run",
-      "--once",
-      "--config-file",
-      config,
-      "--log-file",
-      logFile,
-    ],
+    args: arsenalArgs(
+      [`--allow-write=${logFile}`],
+      ["run", "--once", "--config-file", config, "--log-file", logFile],
+    ),
     stdout: "null",
     stderr: "null",
   });
