@@ -69,20 +69,24 @@ export interface LoopOptions {
   readonly signals?: StopSignals;
 }
 
-/** Liveness fails when nothing happened for this many directive spacings (and at least 60 s). */
-/** What a configuration reload may change. */
-export type Reconfigurable = Pick<
-  LoopOptions,
-  | "scout"
-  | "strategy"
-  | "director"
-  | "imageWeights"
-  | "pollSpacing"
-  | "pollJitter"
-  | "directiveJitter"
-  | "logStatistics"
->;
+/**
+ * What a configuration reload may change. The director stays (its rate limiters must outlive a
+ * reload); it takes the new scout and `directiveConcurrency` between cycles.
+ */
+export type Reconfigurable =
+  & Pick<
+    LoopOptions,
+    | "scout"
+    | "strategy"
+    | "imageWeights"
+    | "pollSpacing"
+    | "pollJitter"
+    | "directiveJitter"
+    | "logStatistics"
+  >
+  & { readonly directiveConcurrency: number };
 
+/** Liveness fails when nothing happened for this many directive spacings (and at least 60 s). */
 const LIVENESS_SPACINGS = 3;
 /** Readiness fails when no scout call succeeded for this many spacings. */
 const READINESS_SPACINGS = 3;
@@ -159,7 +163,9 @@ export class Loop implements Controller {
     if (!parts) return;
     this.#pending = undefined;
     if (parts.scout && parts.scout !== this.#o.scout) this.#pollNow = true;
-    this.#o = { ...this.#o, ...parts };
+    const { directiveConcurrency: concurrency, ...options } = parts;
+    this.#o.director.reconfigure({ scout: parts.scout, concurrency });
+    this.#o = { ...this.#o, ...options };
   }
 
   /** Polls, runs one cycle, and returns its record (`arsenal run --once`). */

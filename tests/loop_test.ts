@@ -238,3 +238,23 @@ Deno.test("Loop.run() returns on stop, after the running cycle finishes", async 
   await running;
   assert.equal(loop.lastCycle()?.outcome, "success");
 });
+
+Deno.test("Loop.reconfigure() hands the director a new scout only when the running cycle ends", async () => {
+  const { scout, loop } = setup();
+  await loop.poll();
+  loop.reconfigure({ directiveConcurrency: 1 });
+  const gate = deferred();
+  scout.gate = gate.promise;
+  const running = loop.triggerCycle()!;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const other = new FakeScout();
+  Object.assign(other, { nodes: scout.nodes, flavors: scout.flavors, images: scout.images });
+  loop.reconfigure({ scout: other, directiveConcurrency: 8 });
+  gate.resolve();
+  await running;
+  assert.equal(scout.issued.length, 4, "the cycle issued all through the scout it started with");
+  assert.equal(scout.maxInFlight, 1);
+  await loop.poll();
+  await loop.triggerCycle();
+  assert.ok(other.calls.includes("nodes"), "the next cycle uses the new scout");
+});

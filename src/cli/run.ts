@@ -12,12 +12,13 @@ import { Loop } from "../loop.ts";
 import { type Clock, systemClock } from "../runtime/clock.ts";
 import { ConfigError } from "../runtime/errors.ts";
 import { configureLogging } from "../runtime/log.ts";
-import { Metrics } from "../runtime/metrics.ts";
+import { Metrics, type MetricsOptions } from "../runtime/metrics.ts";
 import { RuntimeSettings, type Tunables } from "../runtime/settings.ts";
 import { OpenStackScout } from "../scout/openstack.ts";
 import type { Scout } from "../scout/scout.ts";
 import { createSimulator } from "../scout/simulator.ts";
 import { setup } from "../setup.ts";
+import type { LoadedStrategy } from "../strategy/loader.ts";
 import { VERSION } from "../version.ts";
 import { type Command, EXIT } from "./args.ts";
 import type { CommandIo } from "./io.ts";
@@ -36,6 +37,16 @@ function tunablesOf(config: Config, strategyOptions: unknown): Tunables {
     eject_directive_limiting_period: d.eject_directive_limiting_period,
     directive_spacing: d.directive_spacing,
     strategy: strategyOptions as Record<string, unknown>,
+  };
+}
+
+/** What `arsenal_build_info` shows for a configuration and its strategy. */
+function buildInfoOf(config: Config, loaded: LoadedStrategy): MetricsOptions {
+  const { name, version } = loaded.strategy;
+  return {
+    version: VERSION,
+    strategy: { name, version },
+    scout: config.openstack ? config.director.scout : "simulator",
   };
 }
 
@@ -120,7 +131,7 @@ function reloader(o: {
       loop.reconfigure({
         scout,
         strategy: next.strategy,
-        director: new Director(scout, o.clock, o.settings.current, d.directive_concurrency),
+        directiveConcurrency: d.directive_concurrency,
         imageWeights: config.imageWeights,
         pollSpacing: d.poll_spacing,
         pollJitter: d.poll_jitter,
@@ -128,6 +139,7 @@ function reloader(o: {
         logStatistics: d.log_statistics,
       });
       current = next;
+      o.metrics.setBuildInfo(buildInfoOf(config, next.strategy));
       o.metrics.countReload("success");
       log.info("Reloaded {file}: strategy {strategy} {version}", {
         file,
@@ -183,11 +195,7 @@ export async function runCommand(
   }
   const clock = systemClock;
   const settings = new RuntimeSettings(tunablesOf(config, ready.strategyOptions), strategy.options);
-  const metrics = new Metrics({
-    version: VERSION,
-    strategy: { name: strategy.strategy.name, version: strategy.strategy.version },
-    scout: config.openstack ? config.director.scout : "simulator",
-  });
+  const metrics = new Metrics(buildInfoOf(config, strategy));
   const scout = createScout(config, clock, metrics);
   metrics.setToggles(settings.current);
   settings.onChange((change) => {

@@ -281,3 +281,40 @@ Deno.test("arsenal run reloads its configuration on SIGHUP, and keeps it when th
   assert.match(metrics, /^arsenal_config_reloads_total\{outcome="failed"\} 1$/m);
   assert.equal((await agent.stop()).code, 0);
 });
+
+Deno.test("arsenal run keeps its rate limits across a SIGHUP reload, and build_info follows the new strategy", async () => {
+  await using dir = await tempDir();
+  const limits =
+    "[director]\ncache_directive_rate_limit = 1\ncache_directive_limiting_period = 3600\n";
+  const file = await dir.write("arsenal.conf", `${CONFIG}\n${limits}`);
+  await using agent = await startAgent(file);
+  await untilLogged(agent, /Issued 1 directive\(s\), 0 failed, \d+ over the rate limit/);
+
+  const plugin = `${ROOT}tests/_fixtures/plugins/fixed_share.ts`;
+  await Deno.writeTextFile(
+    file,
+    `${CONFIG}\n${limits}\n[strategy]\nmodule = ${plugin}\n[fixed_share]\nshare = 0.5\n`,
+  );
+  agent.child.kill("SIGHUP");
+  await untilLogged(agent, /Reloaded .*arsenal\.conf: strategy fixed_share 2\.1\.0/);
+  let record;
+  for (let tries = 0; tries < 250; tries++) {
+    record = await (await fetch(`${agent.url}/v1/plan`)).json();
+    if (record.strategy?.name === "fixed_share" && record.directives.length > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(record.strategy.name, "fixed_share", "a cycle ran with the reloaded strategy");
+  assert.deepEqual(
+    [...new Set(record.directives.map((d: { outcome: string }) => d.outcome))],
+    ["rate_limited"],
+    "the hour's one cache directive was used before the reload",
+  );
+  const metrics = await (await fetch(`${agent.url}/metrics`)).text();
+  assert.match(metrics, /^arsenal_directives_total\{kind="cache",outcome="issued"\} 1$/m);
+  assert.match(
+    metrics,
+    /^arsenal_build_info\{[^}]*strategy="fixed_share",strategy_version="2\.1\.0"[^}]*\} 1$/m,
+  );
+  assert.equal(metrics.match(/^arsenal_build_info\{/gm)?.length, 1, "one build_info series");
+  assert.equal((await agent.stop()).code, 0);
+});
