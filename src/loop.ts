@@ -33,7 +33,7 @@ export interface Health {
 export interface Controller {
   /** False when no cycle has started within a bound of the spacing: a wedged loop. */
   liveness(): Health;
-  /** True once the configuration is loaded and the last scout succeeded recently. */
+  /** True once the fleet was scouted, while the node listing keeps succeeding. */
   readiness(): Health;
   /** The last finished cycle, if any. */
   lastCycle(): CycleRecord | undefined;
@@ -88,7 +88,7 @@ export type Reconfigurable =
 
 /** Liveness fails when nothing happened for this many directive spacings (and at least 60 s). */
 const LIVENESS_SPACINGS = 3;
-/** Readiness fails when no scout call succeeded for this many spacings. */
+/** Readiness fails when no node listing succeeded for this many spacings. */
 const READINESS_SPACINGS = 3;
 
 const NEVER: StopSignals = {
@@ -109,7 +109,9 @@ export class Loop implements Controller {
   #images: Image[] | undefined;
   #lastCycle: CycleRecord | undefined;
   #running: Promise<CycleRecord> | undefined;
-  #lastScoutSuccess: number | undefined;
+  /** When each source was last tried, and last retrieved. */
+  readonly #tried = new Map<ScoutSource, number>();
+  readonly #retrieved = new Map<ScoutSource, number>();
   /** Last sign of life: a scheduler tick, a scout answer, a directive settled. */
   #lastProgress: number;
 
@@ -127,17 +129,24 @@ export class Loop implements Controller {
     return { ok: false, reason: `no progress for ${Math.round(quiet)} s (limit ${bound} s)` };
   }
 
+  /**
+   * Follows the node listing, which every cycle needs: Nova and Glance answering does not make a
+   * fleet whose nodes cannot be listed ready.
+   */
   readiness(): Health {
-    if (this.#lastScoutSuccess === undefined || !this.#flavors || !this.#images) {
+    const listed = this.#retrieved.get("nodes");
+    if (listed === undefined || !this.#flavors || !this.#images) {
       return { ok: false, reason: "the fleet has not been scouted successfully yet" };
     }
     const spacing = Math.max(this.#o.pollSpacing, this.#o.settings.current.directive_spacing);
     const bound = READINESS_SPACINGS * spacing;
-    const age = (this.#o.clock.now() - this.#lastScoutSuccess) / 1000;
-    if (age <= bound) return { ok: true };
+    const age = (this.#o.clock.now() - listed) / 1000;
+    // No listing since the last good one (paused): nothing says the nodes cannot be listed.
+    const triedSince = this.#tried.get("nodes")! > listed;
+    if (age <= bound || !triedSince) return { ok: true };
     return {
       ok: false,
-      reason: `last successful scout was ${Math.round(age)} s ago (limit ${bound} s)`,
+      reason: `last successful node listing was ${Math.round(age)} s ago (limit ${bound} s)`,
     };
   }
 
@@ -220,10 +229,12 @@ export class Loop implements Controller {
   async #scouted<T>(source: ScoutSource, call: () => Promise<T>): Promise<T | undefined> {
     const { clock, observer, scout } = this.#o;
     const started = clock.now();
+    this.#tried.set(source, started);
     try {
       const result = await call();
       observer?.observeScout(source, (clock.now() - started) / 1000, true);
-      this.#lastScoutSuccess = this.#lastProgress = clock.now();
+      this.#lastProgress = clock.now();
+      this.#retrieved.set(source, this.#lastProgress);
       return result;
     } catch (e) {
       observer?.observeScout(source, (clock.now() - started) / 1000, false);

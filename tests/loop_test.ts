@@ -199,20 +199,50 @@ Deno.test("Loop.triggerCycle() runs a cycle now, never two at once", async () =>
   assert.ok(loop.triggerCycle(), "free again");
 });
 
-Deno.test("Loop.readiness() follows the last successful scout", async () => {
-  const { clock, scout, loop } = setup();
+Deno.test("Loop.readiness() waits for flavors, images and a node listing", async () => {
+  const { scout, loop } = setup();
+  const notYet = { ok: false, reason: "the fleet has not been scouted successfully yet" };
+  assert.deepEqual(loop.readiness(), notYet);
+  await loop.poll();
+  assert.deepEqual(loop.readiness(), notYet, "no node listing yet");
+  scout.failing.add("nodes");
+  await loop.triggerCycle();
+  assert.deepEqual(loop.readiness(), notYet, "the node listing failed");
+  scout.failing.delete("nodes");
+  await loop.triggerCycle();
+  assert.deepEqual(loop.readiness(), { ok: true });
+});
+
+Deno.test("Loop.readiness() fails when node listings fail for three spacings, though polls succeed", async () => {
+  const { clock, scout, loop, scouted, stop } = setup();
+  const running = loop.run();
+  await clock.advance(0);
+  assert.deepEqual(loop.readiness(), { ok: true });
+  scout.failing.add("nodes");
+  await clock.advance(360_000);
+  assert.deepEqual(loop.readiness(), { ok: true }, "within three spacings (3 x 120 s)");
+  await clock.advance(60_000);
+  assert.ok(scouted.some(([source, ok]) => source === "flavors" && ok), "polls go on");
   assert.deepEqual(loop.readiness(), {
     ok: false,
-    reason: "the fleet has not been scouted successfully yet",
+    reason: "last successful node listing was 420 s ago (limit 360 s)",
   });
-  await loop.poll();
+  scout.failing.delete("nodes");
+  await clock.advance(60_000);
+  assert.deepEqual(loop.readiness(), { ok: true }, "ready again after a good listing");
+  stop.abort();
+  await running;
+});
+
+Deno.test("Loop.readiness() keeps the last listing's verdict while paused (none is due)", async () => {
+  const { clock, settings, loop, stop } = setup();
+  const running = loop.run();
+  await clock.advance(0);
+  settings.patch({ paused: true });
+  await clock.advance(3600_000);
   assert.deepEqual(loop.readiness(), { ok: true });
-  scout.failing.add("flavors").add("images");
-  await clock.advance(3 * 120_000);
-  await loop.poll();
-  assert.equal(loop.readiness().ok, true, "within three spacings");
-  await clock.advance(1_000);
-  assert.match(loop.readiness().reason!, /last successful scout was 361 s ago \(limit 360 s\)/);
+  stop.abort();
+  await running;
 });
 
 Deno.test("Loop.liveness() fails when nothing happens for three spacings", async () => {
