@@ -114,12 +114,20 @@ export class Loop implements Controller {
   readonly #retrieved = new Map<ScoutSource, number>();
   /** Last sign of life: a scheduler tick, a scout answer, a directive settled. */
   #lastProgress: number;
+  /** The last scheduled cycle's start and the next one's, while {@linkcode run} runs. */
+  #cycleTick: number | undefined;
+  #nextCycle = 0;
+  /** Wakes the scheduler's sleep: the next cycle moved. */
+  #wake = new AbortController();
 
   constructor(options: LoopOptions) {
     this.#o = options;
     this.#random = options.random ?? seededRandom(crypto.getRandomValues(new Uint32Array(1))[0]);
     this.#signals = options.signals ?? NEVER;
     this.#lastProgress = options.clock.now();
+    options.settings.onChange(({ setting }) => {
+      if (setting === "directive_spacing") this.#reschedule();
+    });
   }
 
   liveness(): Health {
@@ -188,7 +196,7 @@ export class Loop implements Controller {
     const { clock, settings } = this.#o;
     const { stop } = this.#signals;
     let nextPoll = clock.now();
-    let nextCycle = clock.now();
+    this.#nextCycle = clock.now();
     while (!stop.aborted) {
       this.#lastProgress = clock.now();
       if (clock.now() >= nextPoll || this.#pollNow) {
@@ -196,18 +204,31 @@ export class Loop implements Controller {
         await this.poll();
         nextPoll = clock.now() + this.#jittered(this.#o.pollSpacing, this.#o.pollJitter);
       }
-      if (!stop.aborted && clock.now() >= nextCycle) {
-        const started = clock.now();
+      if (!stop.aborted && clock.now() >= this.#nextCycle) {
+        const started = this.#cycleTick = clock.now();
         if (settings.current.paused) log.debug("Paused: no cycle");
         else if (this.#running) log.debug("A cycle is already running; skipping this one");
         else await this.#cycle("schedule");
         const spacing = settings.current.directive_spacing;
-        nextCycle = started + this.#jittered(spacing, this.#o.directiveJitter);
+        this.#nextCycle = started + this.#jittered(spacing, this.#o.directiveJitter);
       }
-      const wait = Math.max(0, Math.min(nextPoll, nextCycle) - clock.now());
-      await clock.sleep(wait, stop).catch(() => {});
+      const wait = Math.max(0, Math.min(nextPoll, this.#nextCycle) - clock.now());
+      this.#wake = new AbortController();
+      await clock.sleep(wait, AbortSignal.any([stop, this.#wake.signal])).catch(() => {});
     }
+    this.#cycleTick = undefined;
     await this.#running;
+  }
+
+  /**
+   * Moves the next cycle to the last one's start plus the spacing in force (now, if that is past),
+   * so that a shorter spacing does not wait out the longer one.
+   */
+  #reschedule(): void {
+    if (this.#cycleTick === undefined) return;
+    const spacing = this.#o.settings.current.directive_spacing;
+    this.#nextCycle = this.#cycleTick + this.#jittered(spacing, this.#o.directiveJitter);
+    this.#wake.abort();
   }
 
   /** Polls flavors and images; on failure the previous data stays. True when both succeeded. */

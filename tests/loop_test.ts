@@ -175,6 +175,38 @@ Deno.test("Loop applies a runtime change at the next cycle", async () => {
   await running;
 });
 
+Deno.test("Loop.run() reschedules the next cycle when directive_spacing changes", async () => {
+  const { clock, settings, loop, cycles, stop } = setup();
+  const running = loop.run();
+  await clock.advance(0);
+  settings.patch({ directive_spacing: 600 });
+  await clock.advance(100_000);
+  assert.equal(cycles.length, 1, "no cycle 60 s after the first: the spacing is 600 s now");
+  settings.patch({ directive_spacing: 5 });
+  await clock.advance(0);
+  assert.equal(cycles.length, 2, "100 s after the last start is past 5 s: a cycle at once");
+  await clock.advance(5_000);
+  assert.deepEqual(cycles.map((c) => (c.startedAt - T0) / 1000), [0, 100, 105]);
+  stop.abort();
+  await running;
+});
+
+Deno.test("Loop.run() reschedules the next cycle when a reload changes directive_spacing", async () => {
+  const { clock, settings, loop, cycles, stop } = setup();
+  const running = loop.run();
+  await clock.advance(0);
+  await clock.advance(30_000);
+  settings.reconfigure(
+    tunables({ directive_spacing: 40, strategy: { percentage_to_cache: 1 } }),
+    schema,
+    "reload",
+  );
+  await clock.advance(10_000);
+  assert.deepEqual(cycles.map((c) => (c.startedAt - T0) / 1000), [0, 40]);
+  stop.abort();
+  await running;
+});
+
 Deno.test("Loop runs no scheduled cycle while paused, but still polls", async () => {
   const { clock, scout, loop, cycles, stop } = setup({ settings: settingsOf({ paused: true }) });
   const running = loop.run();
