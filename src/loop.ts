@@ -16,6 +16,7 @@ import type { Flavor, FleetState, Image } from "./domain/fleet.ts";
 import type { ImageWeights } from "./domain/image_weights.ts";
 import { MAX_SEED, type Random, seededRandom } from "./domain/random.ts";
 import type { Clock } from "./runtime/clock.ts";
+import { Heartbeat } from "./runtime/heartbeat.ts";
 import type { RuntimeSettings } from "./runtime/settings.ts";
 import type { Scout, ScoutSource } from "./scout/scout.ts";
 import type { LoadedStrategy } from "./strategy/loader.ts";
@@ -31,7 +32,7 @@ export interface Health {
 
 /** The director loop, as the API sees it. */
 export interface Controller {
-  /** False when no cycle has started within a bound of the spacing: a wedged loop. */
+  /** False when nothing happened within a bound of the spacing (and any announced wait). */
   liveness(): Health;
   /** True once the fleet was scouted, while the node listing keeps succeeding. */
   readiness(): Health;
@@ -67,6 +68,8 @@ export interface LoopOptions {
   readonly observer?: LoopObserver;
   /** `stop` ends scheduling and the starting of directives; `abort` cuts calls in flight. */
   readonly signals?: StopSignals;
+  /** Signs of life, shared with the scout's upstream clients (by default the loop's own only). */
+  readonly heartbeat?: Heartbeat;
 }
 
 /**
@@ -112,8 +115,8 @@ export class Loop implements Controller {
   /** When each source was last tried, and last retrieved. */
   readonly #tried = new Map<ScoutSource, number>();
   readonly #retrieved = new Map<ScoutSource, number>();
-  /** Last sign of life: a scheduler tick, a scout answer, a directive settled. */
-  #lastProgress: number;
+  /** Signs of life: a scheduler tick, a scout answer, a directive settled, upstream activity. */
+  readonly #heartbeat: Heartbeat;
   /** The last scheduled cycle's start and the next one's, while {@linkcode run} runs. */
   #cycleTick: number | undefined;
   #nextCycle = 0;
@@ -124,7 +127,7 @@ export class Loop implements Controller {
     this.#o = options;
     this.#random = options.random ?? seededRandom(crypto.getRandomValues(new Uint32Array(1))[0]);
     this.#signals = options.signals ?? NEVER;
-    this.#lastProgress = options.clock.now();
+    this.#heartbeat = options.heartbeat ?? new Heartbeat(options.clock);
     options.settings.onChange(({ setting }) => {
       if (setting === "directive_spacing") this.#reschedule();
     });
@@ -132,9 +135,12 @@ export class Loop implements Controller {
 
   liveness(): Health {
     const bound = Math.max(LIVENESS_SPACINGS * this.#o.settings.current.directive_spacing, 60);
-    const quiet = (this.#o.clock.now() - this.#lastProgress) / 1000;
-    if (quiet <= bound) return { ok: true };
-    return { ok: false, reason: `no progress for ${Math.round(quiet)} s (limit ${bound} s)` };
+    const { last, quietUntil } = this.#heartbeat;
+    // A wait announced upstream (a Retry-After, an attempt's timeout) is progress, not a wedge.
+    const limit = Math.round(bound + (quietUntil - last) / 1000);
+    const quiet = (this.#o.clock.now() - last) / 1000;
+    if (quiet <= limit) return { ok: true };
+    return { ok: false, reason: `no progress for ${Math.round(quiet)} s (limit ${limit} s)` };
   }
 
   /**
@@ -198,7 +204,7 @@ export class Loop implements Controller {
     let nextPoll = clock.now();
     this.#nextCycle = clock.now();
     while (!stop.aborted) {
-      this.#lastProgress = clock.now();
+      this.#heartbeat.beat();
       if (clock.now() >= nextPoll || this.#pollNow) {
         this.#pollNow = false;
         await this.poll();
@@ -254,8 +260,8 @@ export class Loop implements Controller {
     try {
       const result = await call();
       observer?.observeScout(source, (clock.now() - started) / 1000, true);
-      this.#lastProgress = clock.now();
-      this.#retrieved.set(source, this.#lastProgress);
+      this.#heartbeat.beat();
+      this.#retrieved.set(source, clock.now());
       return result;
     } catch (e) {
       observer?.observeScout(source, (clock.now() - started) / 1000, false);
@@ -338,14 +344,14 @@ export class Loop implements Controller {
       plan.directives,
       tunables,
       this.#signals,
-      () => this.#lastProgress = clock.now(),
+      () => this.#heartbeat.beat(),
     );
     return finish("success", { directives, ...figures });
   }
 
   #finish(record: CycleRecord): CycleRecord {
     this.#lastCycle = record;
-    this.#lastProgress = record.finishedAt;
+    this.#heartbeat.beat();
     this.#o.observer?.observeCycle(record);
     const ms = record.finishedAt - record.startedAt;
     if (record.outcome === "success") {

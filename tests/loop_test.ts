@@ -11,8 +11,12 @@ import { RuntimeSettings, type Tunables } from "../src/runtime/settings.ts";
 import type { ScoutSource } from "../src/scout/scout.ts";
 import type { PlanResult } from "../src/strategy/contract.ts";
 import { importStrategy } from "../src/strategy/loader.ts";
+import { readConfig } from "../src/config/load.ts";
+import { Heartbeat } from "../src/runtime/heartbeat.ts";
+import { OpenStackScout } from "../src/scout/openstack.ts";
+import { FakeOpenStack } from "./_fakes/openstack.ts";
 import { deferred, FakeScout } from "./_fakes/scout.ts";
-import { image, node, tunables } from "./_helpers.ts";
+import { image, node, tempDir, tunables } from "./_helpers.ts";
 
 const T0 = 1_700_000_000_000;
 const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
@@ -284,6 +288,105 @@ Deno.test("Loop.liveness() fails when nothing happens for three spacings", async
   assert.deepEqual(loop.liveness(), { ok: true });
   await clock.advance(1_000);
   assert.deepEqual(loop.liveness(), { ok: false, reason: "no progress for 181 s (limit 180 s)" });
+});
+
+Deno.test("Loop.liveness() fails for a loop wedged on a scout call with no upstream activity", async () => {
+  const { clock, scout, loop, stop } = setup();
+  scout.retrieveNodes = () => new Promise(() => {});
+  const running = loop.run();
+  await clock.advance(180_000);
+  assert.deepEqual(loop.liveness(), { ok: true });
+  await clock.advance(1_000);
+  assert.deepEqual(loop.liveness(), { ok: false, reason: "no progress for 181 s (limit 180 s)" });
+  stop.abort();
+  void running;
+});
+
+/** Waits (in real time, bounded) until `done()`: for a fake cloud's answer to arrive. */
+async function until(done: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 500 && !done(); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.ok(done(), "the fake cloud never got there");
+}
+
+/** A loop over a fake cloud, its scout reporting upstream activity to the loop's heartbeat. */
+async function openStackSetup(fake: FakeOpenStack, clientWrapper = "") {
+  fake.addFlavor({ name: "bm.small", extra_specs: { "resources:CUSTOM_BAREMETAL_SMALL": "1" } });
+  fake.addImage({ name: "ubuntu" });
+  fake.addNodes(2, { resource_class: "baremetal.small" });
+  await using dir = await tempDir();
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = openstack\n[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\n` +
+      "os_username = admin\nos_password = secret\nos_tenant_name = admin\n" +
+      `region_name = RegionOne\n${clientWrapper}`,
+  );
+  const { config, problems } = readConfig(file);
+  assert.deepEqual(problems, []);
+  const clock = new ManualClock(T0);
+  const heartbeat = new Heartbeat(clock);
+  const attempts: string[] = [];
+  const scout = new OpenStackScout(config!.openstack!, clock, {
+    observeUpstream(service, method, status) {
+      heartbeat.beat();
+      attempts.push(`${service} ${method} ${status}`);
+    },
+    observeWait: (_service, ms) => heartbeat.beat(ms),
+    observeUnidentified() {},
+  });
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const settings = settingsOf({ directive_spacing: 5 });
+  const loop = new Loop({
+    clock,
+    scout,
+    strategy,
+    director: new Director(scout, clock, settings.current, 8),
+    settings,
+    imageWeights: UNIFORM_WEIGHTS,
+    pollSpacing: 120,
+    heartbeat,
+    signals: { stop: stop.signal, abort: abort.signal },
+  });
+  const running = loop.run();
+  const end = async () => {
+    stop.abort();
+    abort.abort(new Error("test over"));
+    await running;
+  };
+  return { clock, loop, attempts, end };
+}
+
+Deno.test("Loop.liveness() counts an upstream's Retry-After wait as progress", async () => {
+  await using fake = await FakeOpenStack.start();
+  fake.inject({ method: "GET", path: "/baremetal/v1/nodes" }, {
+    status: 503,
+    headers: { "Retry-After": "120" },
+    body: "busy",
+    times: Infinity,
+  });
+  const { clock, loop, attempts, end } = await openStackSetup(fake);
+  await until(() => attempts.includes("baremetal GET 503"));
+  await clock.advance(66_000);
+  assert.deepEqual(loop.liveness(), { ok: true }, "waiting on Ironic's Retry-After");
+  await clock.advance(114_000);
+  assert.deepEqual(loop.liveness(), { ok: true }, "120 s wait + 60 s bound");
+  await clock.advance(1_000);
+  assert.equal(loop.liveness().ok, false, "the wait was over long ago: wedged");
+  await end();
+});
+
+Deno.test("Loop.liveness() counts an upstream attempt as progress until its call_timeout", async () => {
+  await using fake = await FakeOpenStack.start();
+  fake.inject({ method: "GET", path: "/baremetal/v1/nodes" }, { hang: true });
+  const { clock, loop, end } = await openStackSetup(fake, "call_timeout = 300\n");
+  await until(() => fake.requests.some((r) => r.path === "/baremetal/v1/nodes"));
+  await clock.advance(299_000);
+  assert.deepEqual(loop.liveness(), { ok: true }, "the attempt may take 300 s");
+  await clock.advance(62_000);
+  assert.equal(loop.liveness().ok, false, "300 s + 60 s bound are over");
+  await end();
 });
 
 Deno.test("Loop.run() returns on stop, after the running cycle finishes", async () => {
