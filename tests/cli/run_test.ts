@@ -209,21 +209,48 @@ Deno.test("arsenal run --log-file appends the log to the file", async () => {
   assert.match(await Deno.readTextFile(logFile), /arsenal·loop: Cycle done/);
 });
 
-Deno.test("arsenal run exits at once on a second signal while directives are in flight", async () => {
+/** How long after the first stop signal a repeat is a new one (`REPEAT_MS` in main.ts), and some. */
+const LATER_MS = 1_300;
+
+/** Waits (bounded) until `url` answers 200: the first cycle listed the nodes and is issuing. */
+async function issuing(agent: Agent): Promise<void> {
+  await until200(`${agent.url}/readyz`);
+}
+
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  Deno.test(`arsenal run exits ${code} at once on a second ${signal} a second after the first`, async () => {
+    await using dir = await tempDir();
+    const slow = CONFIG.replace("seed = 7", "seed = 7\nissue_seconds = 600");
+    await using agent = await startAgent(await dir.write("arsenal.conf", slow));
+    // The first cycle's directives take ten minutes each; the grace period is 30 s.
+    await issuing(agent);
+    const first = Date.now();
+    agent.child.kill(signal);
+    await untilLogged(agent, /Stopping: no new cycles/);
+    // A repeat within a second is taken for the same signal: send the second one after it.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, first + LATER_MS - Date.now())));
+    const { code: exit, log } = await agent.stop(signal);
+    assert.equal(exit, code, log);
+    assert.match(log, new RegExp(`Received ${signal} again: exiting now`));
+    assert.doesNotMatch(log, /Stopped/);
+  });
+}
+
+Deno.test("arsenal run stops gracefully on one Ctrl-C seen twice (deno task forwards it)", async () => {
   await using dir = await tempDir();
-  const slow = CONFIG.replace("seed = 7", "seed = 7\nissue_seconds = 600");
-  await using agent = await startAgent(await dir.write("arsenal.conf", slow));
-  // The first cycle's directives now take ten minutes each; wait until they are in flight.
-  for (let tries = 0; tries < 250 && !/Control API/.test(agent.log()); tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  agent.child.kill("SIGTERM");
-  for (let tries = 0; tries < 250 && !/Stopping: no new cycles/.test(agent.log()); tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const { code, log } = await agent.stop("SIGTERM");
-  assert.equal(code, 143, log);
-  assert.match(log, /Received SIGTERM again: exiting now/);
+  const slow = CONFIG.replace("[director]\n", "[director]\nshutdown_grace_period = 1\n")
+    .replace("seed = 7", "seed = 7\nissue_seconds = 600");
+  await using agent = await startAgent(
+    await dir.write("arsenal.conf", `${slow}\n[DEFAULT]\ndebug = true\n`),
+  );
+  await issuing(agent);
+  agent.child.kill("SIGINT");
+  await untilLogged(agent, /Received SIGINT/);
+  const { code, log } = await agent.stop("SIGINT");
+  assert.equal(code, 0, log);
+  assert.match(log, /Received SIGINT again within 1 s: taken as the same signal/);
+  assert.doesNotMatch(log, /exiting now/);
+  assert.match(log, /Stopped/);
 });
 
 Deno.test("arsenal run exits 2 naming [DEFAULT] log_file when it cannot be opened", async () => {
@@ -284,16 +311,18 @@ Deno.test("arsenal run reloads its configuration on SIGHUP, and keeps it when th
 
 Deno.test("arsenal run keeps its rate limits across a SIGHUP reload, and build_info follows the new strategy", async () => {
   await using dir = await tempDir();
-  const limits =
-    "[director]\ncache_directive_rate_limit = 1\ncache_directive_limiting_period = 3600\n";
-  const file = await dir.write("arsenal.conf", `${CONFIG}\n${limits}`);
+  const limited = CONFIG.replace(
+    "[director]\n",
+    "[director]\ncache_directive_rate_limit = 1\ncache_directive_limiting_period = 3600\n",
+  );
+  const file = await dir.write("arsenal.conf", limited);
   await using agent = await startAgent(file);
   await untilLogged(agent, /Issued 1 directive\(s\), 0 failed, \d+ over the rate limit/);
 
   const plugin = `${ROOT}tests/_fixtures/plugins/fixed_share.ts`;
   await Deno.writeTextFile(
     file,
-    `${CONFIG}\n${limits}\n[strategy]\nmodule = ${plugin}\n[fixed_share]\nshare = 0.5\n`,
+    `${limited}\n[strategy]\nmodule = ${plugin}\n[fixed_share]\nshare = 0.5\n`,
   );
   agent.child.kill("SIGHUP");
   await untilLogged(agent, /Reloaded .*arsenal\.conf: strategy fixed_share 2\.1\.0/);
