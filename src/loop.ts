@@ -137,10 +137,11 @@ export class Loop implements Controller {
     const bound = Math.max(LIVENESS_SPACINGS * this.#o.settings.current.directive_spacing, 60);
     const { last, quietUntil } = this.#heartbeat;
     // A wait announced upstream (a Retry-After, an attempt's timeout) is progress, not a wedge.
-    const limit = Math.round(bound + (quietUntil - last) / 1000);
+    const limit = bound + (quietUntil - last) / 1000;
     const quiet = (this.#o.clock.now() - last) / 1000;
     if (quiet <= limit) return { ok: true };
-    return { ok: false, reason: `no progress for ${Math.round(quiet)} s (limit ${limit} s)` };
+    const [q, l] = [quiet, limit].map(Math.round);
+    return { ok: false, reason: `no progress for ${q} s (limit ${l} s)` };
   }
 
   /**
@@ -211,7 +212,8 @@ export class Loop implements Controller {
         nextPoll = clock.now() + this.#jittered(this.#o.pollSpacing, this.#o.pollJitter);
       }
       if (!stop.aborted && clock.now() >= this.#nextCycle) {
-        const started = this.#cycleTick = clock.now();
+        const started = clock.now();
+        this.#cycleTick = started;
         if (settings.current.paused) log.debug("Paused: no cycle");
         else if (this.#running) log.debug("A cycle is already running; skipping this one");
         else await this.#cycle("schedule");
