@@ -2,6 +2,7 @@
  * `arsenal run` end to end: the agent as a subprocess on a free port, driven over HTTP.
  */
 import assert from "node:assert/strict";
+import { FakeOpenStack } from "../_fakes/openstack.ts";
 import { promtoolCheckMetrics } from "../_fakes/promtool.ts";
 import { arsenalArgs, ROOT, runArsenal, SIMULATED_AGENT as CONFIG, tempDir } from "../_helpers.ts";
 
@@ -209,26 +210,49 @@ Deno.test("arsenal run --log-file appends the log to the file", async () => {
   assert.match(await Deno.readTextFile(logFile), /arsenal·loop: Cycle done/);
 });
 
-/** How long after the first stop signal a repeat is a new one (`REPEAT_MS` in main.ts), and some. */
-const LATER_MS = 1_300;
+/** Over a second: a repeat of a stop signal is a new one after `REPEAT_MS` (main.ts). */
+const LATER_MS = 1_100;
 
-/** Waits (bounded) until `url` answers 200: the first cycle listed the nodes and is issuing. */
-async function issuing(agent: Agent): Promise<void> {
-  await until200(`${agent.url}/readyz`);
+/**
+ * An agent (logging at debug level, with `director` options) whose directives stay in flight: its
+ * cloud's Ironic never answers a node PATCH. Resolves once the first one reached the fake.
+ */
+async function stuckAgent(
+  fake: FakeOpenStack,
+  dir: { write(name: string, text: string): Promise<string> },
+  director = "",
+) {
+  fake.addFlavor({ name: "bm.small", extra_specs: { "resources:CUSTOM_BAREMETAL_SMALL": "1" } });
+  fake.addImage({ name: "ubuntu" });
+  fake.addNodes(4, { resource_class: "baremetal.small" });
+  fake.inject({ method: "PATCH", path: /^\/baremetal\/v1\/nodes\// }, {
+    hang: true,
+    times: Infinity,
+  });
+  const config = "[DEFAULT]\ndebug = true\n" +
+    `[director]\nscout = openstack\n${director}[api]\nport = 0\n` +
+    `[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\nos_username = admin\n` +
+    "os_password = secret\nos_tenant_name = admin\n[ironic]\ncache_method = annotate\n" +
+    "[simple_proportional_strategy]\npercentage_to_cache = 0.5\n";
+  const agent = await startAgent(await dir.write("arsenal.conf", config));
+  const patched = () => fake.requests.some((r) => r.method === "PATCH");
+  for (let tries = 0; tries < 250 && !patched(); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(patched(), `no directive reached the fake cloud:\n${agent.log()}`);
+  return agent;
 }
 
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   Deno.test(`arsenal run exits ${code} at once on a second ${signal} a second after the first`, async () => {
     await using dir = await tempDir();
-    const slow = CONFIG.replace("seed = 7", "seed = 7\nissue_seconds = 600");
-    await using agent = await startAgent(await dir.write("arsenal.conf", slow));
-    // The first cycle's directives take ten minutes each; the grace period is 30 s.
-    await issuing(agent);
-    const first = Date.now();
+    await using fake = await FakeOpenStack.start();
+    // The grace period is 30 s: the agent is still stopping when the second signal comes.
+    await using agent = await stuckAgent(fake, dir);
     agent.child.kill(signal);
     await untilLogged(agent, /Stopping: no new cycles/);
-    // A repeat within a second is taken for the same signal: send the second one after it.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, first + LATER_MS - Date.now())));
+    // The agent took the signal before logging it: LATER_MS from now is over a second after it.
+    await new Promise((resolve) => setTimeout(resolve, LATER_MS));
     const { code: exit, log } = await agent.stop(signal);
     assert.equal(exit, code, log);
     assert.match(log, new RegExp(`Received ${signal} again: exiting now`));
@@ -238,12 +262,8 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
 
 Deno.test("arsenal run stops gracefully on one Ctrl-C seen twice (deno task forwards it)", async () => {
   await using dir = await tempDir();
-  const slow = CONFIG.replace("[director]\n", "[director]\nshutdown_grace_period = 1\n")
-    .replace("seed = 7", "seed = 7\nissue_seconds = 600");
-  await using agent = await startAgent(
-    await dir.write("arsenal.conf", `${slow}\n[DEFAULT]\ndebug = true\n`),
-  );
-  await issuing(agent);
+  await using fake = await FakeOpenStack.start();
+  await using agent = await stuckAgent(fake, dir, "shutdown_grace_period = 1\n");
   agent.child.kill("SIGINT");
   await untilLogged(agent, /Received SIGINT/);
   const { code, log } = await agent.stop("SIGINT");
