@@ -373,7 +373,7 @@ Deno.test("Loop.liveness() counts an upstream's Retry-After wait as progress", a
   await clock.advance(114_000);
   assert.deepEqual(loop.liveness(), { ok: true }, "120 s wait + 60 s bound");
   await clock.advance(1_000);
-  assert.equal(loop.liveness().ok, false, "the wait was over long ago: wedged");
+  assert.equal(loop.liveness().ok, false, "the wait and the bound are over: wedged");
   await end();
 });
 

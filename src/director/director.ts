@@ -25,7 +25,7 @@ export interface StopSignals {
 /** Reason recorded for directives not issued because Arsenal is shutting down. */
 export const SHUTTING_DOWN = "not issued: Arsenal is shutting down";
 
-/** Issues directives through a scout; keeps the rate limiters' periods across cycles and reloads. */
+/** Issues directives through a scout; its rate limiters' periods outlive cycles and reloads. */
 export class Director {
   #scout: Scout;
   #concurrency: number;
