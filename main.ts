@@ -22,16 +22,28 @@ function printError(message: string): void {
 }
 
 /**
- * Aborts the returned signal on the first SIGTERM or SIGINT; a second one exits at once
- * (status 143 or 130).
+ * A stop signal this soon after the first is the same one: in a terminal, Ctrl-C sends SIGINT to
+ * the whole process group and `deno task` forwards it too, so one Ctrl-C arrives twice.
+ */
+const REPEAT_MS = 1_000;
+
+/**
+ * Aborts the returned signal on the first SIGTERM or SIGINT. A repeat within a second is the same
+ * signal; a later one exits at once (status 143 or 130).
  */
 function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   const shutdown = new AbortController();
+  let first = 0;
   const listeners = (["SIGTERM", "SIGINT"] as const).map((name) => {
     const listener = () => {
       if (!shutdown.signal.aborted) {
+        first = performance.now();
         log.info("Received {signal}", { signal: name });
         shutdown.abort();
+        return;
+      }
+      if (performance.now() - first < REPEAT_MS) {
+        log.debug("Received {signal} again within 1 s: taken as the same signal", { signal: name });
         return;
       }
       log.warn("Received {signal} again: exiting now", { signal: name });

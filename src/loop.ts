@@ -16,6 +16,7 @@ import type { Flavor, FleetState, Image } from "./domain/fleet.ts";
 import type { ImageWeights } from "./domain/image_weights.ts";
 import { MAX_SEED, type Random, seededRandom } from "./domain/random.ts";
 import type { Clock } from "./runtime/clock.ts";
+import { Heartbeat } from "./runtime/heartbeat.ts";
 import type { RuntimeSettings } from "./runtime/settings.ts";
 import type { Scout, ScoutSource } from "./scout/scout.ts";
 import type { LoadedStrategy } from "./strategy/loader.ts";
@@ -31,9 +32,9 @@ export interface Health {
 
 /** The director loop, as the API sees it. */
 export interface Controller {
-  /** False when no cycle has started within a bound of the spacing: a wedged loop. */
+  /** False when nothing happened within a bound of the spacing (and any announced wait). */
   liveness(): Health;
-  /** True once the configuration is loaded and the last scout succeeded recently. */
+  /** True once the fleet was scouted, while the node listing keeps succeeding. */
   readiness(): Health;
   /** The last finished cycle, if any. */
   lastCycle(): CycleRecord | undefined;
@@ -67,24 +68,30 @@ export interface LoopOptions {
   readonly observer?: LoopObserver;
   /** `stop` ends scheduling and the starting of directives; `abort` cuts calls in flight. */
   readonly signals?: StopSignals;
+  /** Signs of life, shared with the scout's upstream clients (by default the loop's own only). */
+  readonly heartbeat?: Heartbeat;
 }
 
-/** Liveness fails when nothing happened for this many directive spacings (and at least 60 s). */
-/** What a configuration reload may change. */
-export type Reconfigurable = Pick<
-  LoopOptions,
-  | "scout"
-  | "strategy"
-  | "director"
-  | "imageWeights"
-  | "pollSpacing"
-  | "pollJitter"
-  | "directiveJitter"
-  | "logStatistics"
->;
+/**
+ * What a configuration reload may change. The director stays (its rate limiters must outlive a
+ * reload); it takes the new scout and `directiveConcurrency` between cycles.
+ */
+export type Reconfigurable =
+  & Pick<
+    LoopOptions,
+    | "scout"
+    | "strategy"
+    | "imageWeights"
+    | "pollSpacing"
+    | "pollJitter"
+    | "directiveJitter"
+    | "logStatistics"
+  >
+  & { readonly directiveConcurrency: number };
 
+/** Liveness fails when nothing happened for this many directive spacings (and at least 60 s). */
 const LIVENESS_SPACINGS = 3;
-/** Readiness fails when no scout call succeeded for this many spacings. */
+/** Readiness fails when no node listing succeeded for this many spacings. */
 const READINESS_SPACINGS = 3;
 
 const NEVER: StopSignals = {
@@ -105,35 +112,56 @@ export class Loop implements Controller {
   #images: Image[] | undefined;
   #lastCycle: CycleRecord | undefined;
   #running: Promise<CycleRecord> | undefined;
-  #lastScoutSuccess: number | undefined;
-  /** Last sign of life: a scheduler tick, a scout answer, a directive settled. */
-  #lastProgress: number;
+  /** When each source was last tried, and last retrieved. */
+  readonly #tried = new Map<ScoutSource, number>();
+  readonly #retrieved = new Map<ScoutSource, number>();
+  /** Signs of life: a scheduler tick, a scout answer, a directive settled, upstream activity. */
+  readonly #heartbeat: Heartbeat;
+  /** The last scheduled cycle's start and the next one's, while {@linkcode run} runs. */
+  #cycleTick: number | undefined;
+  #nextCycle = 0;
+  /** Wakes the scheduler's sleep: the next cycle moved. */
+  #wake = new AbortController();
 
   constructor(options: LoopOptions) {
     this.#o = options;
     this.#random = options.random ?? seededRandom(crypto.getRandomValues(new Uint32Array(1))[0]);
     this.#signals = options.signals ?? NEVER;
-    this.#lastProgress = options.clock.now();
+    this.#heartbeat = options.heartbeat ?? new Heartbeat(options.clock);
+    options.settings.onChange(({ setting }) => {
+      if (setting === "directive_spacing") this.#reschedule();
+    });
   }
 
   liveness(): Health {
     const bound = Math.max(LIVENESS_SPACINGS * this.#o.settings.current.directive_spacing, 60);
-    const quiet = (this.#o.clock.now() - this.#lastProgress) / 1000;
-    if (quiet <= bound) return { ok: true };
-    return { ok: false, reason: `no progress for ${Math.round(quiet)} s (limit ${bound} s)` };
+    const { last, quietUntil } = this.#heartbeat;
+    // A wait announced upstream (a Retry-After, an attempt's timeout) is progress, not a wedge.
+    const limit = bound + (quietUntil - last) / 1000;
+    const quiet = (this.#o.clock.now() - last) / 1000;
+    if (quiet <= limit) return { ok: true };
+    const [q, l] = [quiet, limit].map(Math.round);
+    return { ok: false, reason: `no progress for ${q} s (limit ${l} s)` };
   }
 
+  /**
+   * Follows the node listing, which every cycle needs: Nova and Glance answering does not make a
+   * fleet whose nodes cannot be listed ready.
+   */
   readiness(): Health {
-    if (this.#lastScoutSuccess === undefined || !this.#flavors || !this.#images) {
+    const listed = this.#retrieved.get("nodes");
+    if (listed === undefined || !this.#flavors || !this.#images) {
       return { ok: false, reason: "the fleet has not been scouted successfully yet" };
     }
     const spacing = Math.max(this.#o.pollSpacing, this.#o.settings.current.directive_spacing);
     const bound = READINESS_SPACINGS * spacing;
-    const age = (this.#o.clock.now() - this.#lastScoutSuccess) / 1000;
-    if (age <= bound) return { ok: true };
+    const age = (this.#o.clock.now() - listed) / 1000;
+    // No listing since the last good one (paused): nothing says the nodes cannot be listed.
+    const triedSince = this.#tried.get("nodes")! > listed;
+    if (age <= bound || !triedSince) return { ok: true };
     return {
       ok: false,
-      reason: `last successful scout was ${Math.round(age)} s ago (limit ${bound} s)`,
+      reason: `last successful node listing was ${Math.round(age)} s ago (limit ${bound} s)`,
     };
   }
 
@@ -159,7 +187,9 @@ export class Loop implements Controller {
     if (!parts) return;
     this.#pending = undefined;
     if (parts.scout && parts.scout !== this.#o.scout) this.#pollNow = true;
-    this.#o = { ...this.#o, ...parts };
+    const { directiveConcurrency: concurrency, ...options } = parts;
+    this.#o.director.reconfigure({ scout: parts.scout, concurrency });
+    this.#o = { ...this.#o, ...options };
   }
 
   /** Polls, runs one cycle, and returns its record (`arsenal run --once`). */
@@ -173,26 +203,40 @@ export class Loop implements Controller {
     const { clock, settings } = this.#o;
     const { stop } = this.#signals;
     let nextPoll = clock.now();
-    let nextCycle = clock.now();
+    this.#nextCycle = clock.now();
     while (!stop.aborted) {
-      this.#lastProgress = clock.now();
+      this.#heartbeat.beat();
       if (clock.now() >= nextPoll || this.#pollNow) {
         this.#pollNow = false;
         await this.poll();
         nextPoll = clock.now() + this.#jittered(this.#o.pollSpacing, this.#o.pollJitter);
       }
-      if (!stop.aborted && clock.now() >= nextCycle) {
+      if (!stop.aborted && clock.now() >= this.#nextCycle) {
         const started = clock.now();
+        this.#cycleTick = started;
         if (settings.current.paused) log.debug("Paused: no cycle");
         else if (this.#running) log.debug("A cycle is already running; skipping this one");
         else await this.#cycle("schedule");
         const spacing = settings.current.directive_spacing;
-        nextCycle = started + this.#jittered(spacing, this.#o.directiveJitter);
+        this.#nextCycle = started + this.#jittered(spacing, this.#o.directiveJitter);
       }
-      const wait = Math.max(0, Math.min(nextPoll, nextCycle) - clock.now());
-      await clock.sleep(wait, stop).catch(() => {});
+      const wait = Math.max(0, Math.min(nextPoll, this.#nextCycle) - clock.now());
+      this.#wake = new AbortController();
+      await clock.sleep(wait, AbortSignal.any([stop, this.#wake.signal])).catch(() => {});
     }
+    this.#cycleTick = undefined;
     await this.#running;
+  }
+
+  /**
+   * Moves the next cycle to the last one's start plus the spacing in force (now, if that is past),
+   * so that a shorter spacing does not wait out the longer one.
+   */
+  #reschedule(): void {
+    if (this.#cycleTick === undefined) return;
+    const spacing = this.#o.settings.current.directive_spacing;
+    this.#nextCycle = this.#cycleTick + this.#jittered(spacing, this.#o.directiveJitter);
+    this.#wake.abort();
   }
 
   /** Polls flavors and images; on failure the previous data stays. True when both succeeded. */
@@ -214,10 +258,12 @@ export class Loop implements Controller {
   async #scouted<T>(source: ScoutSource, call: () => Promise<T>): Promise<T | undefined> {
     const { clock, observer, scout } = this.#o;
     const started = clock.now();
+    this.#tried.set(source, started);
     try {
       const result = await call();
       observer?.observeScout(source, (clock.now() - started) / 1000, true);
-      this.#lastScoutSuccess = this.#lastProgress = clock.now();
+      this.#heartbeat.beat();
+      this.#retrieved.set(source, clock.now());
       return result;
     } catch (e) {
       observer?.observeScout(source, (clock.now() - started) / 1000, false);
@@ -300,14 +346,14 @@ export class Loop implements Controller {
       plan.directives,
       tunables,
       this.#signals,
-      () => this.#lastProgress = clock.now(),
+      () => this.#heartbeat.beat(),
     );
     return finish("success", { directives, ...figures });
   }
 
   #finish(record: CycleRecord): CycleRecord {
     this.#lastCycle = record;
-    this.#lastProgress = record.finishedAt;
+    this.#heartbeat.beat();
     this.#o.observer?.observeCycle(record);
     const ms = record.finishedAt - record.startedAt;
     if (record.outcome === "success") {

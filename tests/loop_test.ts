@@ -11,8 +11,12 @@ import { RuntimeSettings, type Tunables } from "../src/runtime/settings.ts";
 import type { ScoutSource } from "../src/scout/scout.ts";
 import type { PlanResult } from "../src/strategy/contract.ts";
 import { importStrategy } from "../src/strategy/loader.ts";
+import { readConfig } from "../src/config/load.ts";
+import { Heartbeat } from "../src/runtime/heartbeat.ts";
+import { OpenStackScout } from "../src/scout/openstack.ts";
+import { FakeOpenStack } from "./_fakes/openstack.ts";
 import { deferred, FakeScout } from "./_fakes/scout.ts";
-import { image, node, tunables } from "./_helpers.ts";
+import { image, node, tempDir, tunables } from "./_helpers.ts";
 
 const T0 = 1_700_000_000_000;
 const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
@@ -175,6 +179,38 @@ Deno.test("Loop applies a runtime change at the next cycle", async () => {
   await running;
 });
 
+Deno.test("Loop.run() reschedules the next cycle when directive_spacing changes", async () => {
+  const { clock, settings, loop, cycles, stop } = setup();
+  const running = loop.run();
+  await clock.advance(0);
+  settings.patch({ directive_spacing: 600 });
+  await clock.advance(100_000);
+  assert.equal(cycles.length, 1, "no cycle 60 s after the first: the spacing is 600 s now");
+  settings.patch({ directive_spacing: 5 });
+  await clock.advance(0);
+  assert.equal(cycles.length, 2, "100 s after the last start is past 5 s: a cycle at once");
+  await clock.advance(5_000);
+  assert.deepEqual(cycles.map((c) => (c.startedAt - T0) / 1000), [0, 100, 105]);
+  stop.abort();
+  await running;
+});
+
+Deno.test("Loop.run() reschedules the next cycle when a reload changes directive_spacing", async () => {
+  const { clock, settings, loop, cycles, stop } = setup();
+  const running = loop.run();
+  await clock.advance(0);
+  await clock.advance(30_000);
+  settings.reconfigure(
+    tunables({ directive_spacing: 40, strategy: { percentage_to_cache: 1 } }),
+    schema,
+    "reload",
+  );
+  await clock.advance(10_000);
+  assert.deepEqual(cycles.map((c) => (c.startedAt - T0) / 1000), [0, 40]);
+  stop.abort();
+  await running;
+});
+
 Deno.test("Loop runs no scheduled cycle while paused, but still polls", async () => {
   const { clock, scout, loop, cycles, stop } = setup({ settings: settingsOf({ paused: true }) });
   const running = loop.run();
@@ -199,20 +235,50 @@ Deno.test("Loop.triggerCycle() runs a cycle now, never two at once", async () =>
   assert.ok(loop.triggerCycle(), "free again");
 });
 
-Deno.test("Loop.readiness() follows the last successful scout", async () => {
-  const { clock, scout, loop } = setup();
+Deno.test("Loop.readiness() waits for flavors, images and a node listing", async () => {
+  const { scout, loop } = setup();
+  const notYet = { ok: false, reason: "the fleet has not been scouted successfully yet" };
+  assert.deepEqual(loop.readiness(), notYet);
+  await loop.poll();
+  assert.deepEqual(loop.readiness(), notYet, "no node listing yet");
+  scout.failing.add("nodes");
+  await loop.triggerCycle();
+  assert.deepEqual(loop.readiness(), notYet, "the node listing failed");
+  scout.failing.delete("nodes");
+  await loop.triggerCycle();
+  assert.deepEqual(loop.readiness(), { ok: true });
+});
+
+Deno.test("Loop.readiness() fails when node listings fail for three spacings, though polls succeed", async () => {
+  const { clock, scout, loop, scouted, stop } = setup();
+  const running = loop.run();
+  await clock.advance(0);
+  assert.deepEqual(loop.readiness(), { ok: true });
+  scout.failing.add("nodes");
+  await clock.advance(360_000);
+  assert.deepEqual(loop.readiness(), { ok: true }, "within three spacings (3 x 120 s)");
+  await clock.advance(60_000);
+  assert.ok(scouted.some(([source, ok]) => source === "flavors" && ok), "polls go on");
   assert.deepEqual(loop.readiness(), {
     ok: false,
-    reason: "the fleet has not been scouted successfully yet",
+    reason: "last successful node listing was 420 s ago (limit 360 s)",
   });
-  await loop.poll();
+  scout.failing.delete("nodes");
+  await clock.advance(60_000);
+  assert.deepEqual(loop.readiness(), { ok: true }, "ready again after a good listing");
+  stop.abort();
+  await running;
+});
+
+Deno.test("Loop.readiness() keeps the last listing's verdict while paused (none is due)", async () => {
+  const { clock, settings, loop, stop } = setup();
+  const running = loop.run();
+  await clock.advance(0);
+  settings.patch({ paused: true });
+  await clock.advance(3600_000);
   assert.deepEqual(loop.readiness(), { ok: true });
-  scout.failing.add("flavors").add("images");
-  await clock.advance(3 * 120_000);
-  await loop.poll();
-  assert.equal(loop.readiness().ok, true, "within three spacings");
-  await clock.advance(1_000);
-  assert.match(loop.readiness().reason!, /last successful scout was 361 s ago \(limit 360 s\)/);
+  stop.abort();
+  await running;
 });
 
 Deno.test("Loop.liveness() fails when nothing happens for three spacings", async () => {
@@ -222,6 +288,105 @@ Deno.test("Loop.liveness() fails when nothing happens for three spacings", async
   assert.deepEqual(loop.liveness(), { ok: true });
   await clock.advance(1_000);
   assert.deepEqual(loop.liveness(), { ok: false, reason: "no progress for 181 s (limit 180 s)" });
+});
+
+Deno.test("Loop.liveness() fails for a loop wedged on a scout call with no upstream activity", async () => {
+  const { clock, scout, loop, stop } = setup();
+  scout.retrieveNodes = () => new Promise(() => {});
+  const running = loop.run();
+  await clock.advance(180_000);
+  assert.deepEqual(loop.liveness(), { ok: true });
+  await clock.advance(1_000);
+  assert.deepEqual(loop.liveness(), { ok: false, reason: "no progress for 181 s (limit 180 s)" });
+  stop.abort();
+  void running;
+});
+
+/** Waits (in real time, bounded) until `done()`: for a fake cloud's answer to arrive. */
+async function until(done: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 500 && !done(); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.ok(done(), "the fake cloud never got there");
+}
+
+/** A loop over a fake cloud, its scout reporting upstream activity to the loop's heartbeat. */
+async function openStackSetup(fake: FakeOpenStack, clientWrapper = "") {
+  fake.addFlavor({ name: "bm.small", extra_specs: { "resources:CUSTOM_BAREMETAL_SMALL": "1" } });
+  fake.addImage({ name: "ubuntu" });
+  fake.addNodes(2, { resource_class: "baremetal.small" });
+  await using dir = await tempDir();
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = openstack\n[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\n` +
+      "os_username = admin\nos_password = secret\nos_tenant_name = admin\n" +
+      `region_name = RegionOne\n${clientWrapper}`,
+  );
+  const { config, problems } = readConfig(file);
+  assert.deepEqual(problems, []);
+  const clock = new ManualClock(T0);
+  const heartbeat = new Heartbeat(clock);
+  const attempts: string[] = [];
+  const scout = new OpenStackScout(config!.openstack!, clock, {
+    observeUpstream(service, method, status) {
+      heartbeat.beat();
+      attempts.push(`${service} ${method} ${status}`);
+    },
+    observeWait: (_service, ms) => heartbeat.beat(ms),
+    observeUnidentified() {},
+  });
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const settings = settingsOf({ directive_spacing: 5 });
+  const loop = new Loop({
+    clock,
+    scout,
+    strategy,
+    director: new Director(scout, clock, settings.current, 8),
+    settings,
+    imageWeights: UNIFORM_WEIGHTS,
+    pollSpacing: 120,
+    heartbeat,
+    signals: { stop: stop.signal, abort: abort.signal },
+  });
+  const running = loop.run();
+  const end = async () => {
+    stop.abort();
+    abort.abort(new Error("test over"));
+    await running;
+  };
+  return { clock, loop, attempts, end };
+}
+
+Deno.test("Loop.liveness() counts an upstream's Retry-After wait as progress", async () => {
+  await using fake = await FakeOpenStack.start();
+  fake.inject({ method: "GET", path: "/baremetal/v1/nodes" }, {
+    status: 503,
+    headers: { "Retry-After": "120" },
+    body: "busy",
+    times: Infinity,
+  });
+  const { clock, loop, attempts, end } = await openStackSetup(fake);
+  await until(() => attempts.includes("baremetal GET 503"));
+  await clock.advance(66_000);
+  assert.deepEqual(loop.liveness(), { ok: true }, "waiting on Ironic's Retry-After");
+  await clock.advance(114_000);
+  assert.deepEqual(loop.liveness(), { ok: true }, "120 s wait + 60 s bound");
+  await clock.advance(1_000);
+  assert.equal(loop.liveness().ok, false, "the wait and the bound are over: wedged");
+  await end();
+});
+
+Deno.test("Loop.liveness() counts an upstream attempt as progress until its call_timeout", async () => {
+  await using fake = await FakeOpenStack.start();
+  fake.inject({ method: "GET", path: "/baremetal/v1/nodes" }, { hang: true });
+  const { clock, loop, end } = await openStackSetup(fake, "call_timeout = 300\n");
+  await until(() => fake.requests.some((r) => r.path === "/baremetal/v1/nodes"));
+  await clock.advance(299_000);
+  assert.deepEqual(loop.liveness(), { ok: true }, "the attempt may take 300 s");
+  await clock.advance(62_000);
+  assert.equal(loop.liveness().ok, false, "300 s + 60 s bound are over");
+  await end();
 });
 
 Deno.test("Loop.run() returns on stop, after the running cycle finishes", async () => {
@@ -237,4 +402,24 @@ Deno.test("Loop.run() returns on stop, after the running cycle finishes", async 
   gate.resolve();
   await running;
   assert.equal(loop.lastCycle()?.outcome, "success");
+});
+
+Deno.test("Loop.reconfigure() hands the director a new scout only when the running cycle ends", async () => {
+  const { scout, loop } = setup();
+  await loop.poll();
+  loop.reconfigure({ directiveConcurrency: 1 });
+  const gate = deferred();
+  scout.gate = gate.promise;
+  const running = loop.triggerCycle()!;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const other = new FakeScout();
+  Object.assign(other, { nodes: scout.nodes, flavors: scout.flavors, images: scout.images });
+  loop.reconfigure({ scout: other, directiveConcurrency: 8 });
+  gate.resolve();
+  await running;
+  assert.equal(scout.issued.length, 4, "the cycle issued all through the scout it started with");
+  assert.equal(scout.maxInFlight, 1);
+  await loop.poll();
+  await loop.triggerCycle();
+  assert.ok(other.calls.includes("nodes"), "the next cycle uses the new scout");
 });

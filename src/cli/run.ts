@@ -11,13 +11,15 @@ import { Director } from "../director/director.ts";
 import { Loop } from "../loop.ts";
 import { type Clock, systemClock } from "../runtime/clock.ts";
 import { ConfigError } from "../runtime/errors.ts";
+import { Heartbeat } from "../runtime/heartbeat.ts";
 import { configureLogging } from "../runtime/log.ts";
-import { Metrics } from "../runtime/metrics.ts";
+import { Metrics, type MetricsOptions } from "../runtime/metrics.ts";
 import { RuntimeSettings, type Tunables } from "../runtime/settings.ts";
-import { OpenStackScout } from "../scout/openstack.ts";
+import { type OpenStackObserver, OpenStackScout } from "../scout/openstack.ts";
 import type { Scout } from "../scout/scout.ts";
 import { createSimulator } from "../scout/simulator.ts";
 import { setup } from "../setup.ts";
+import type { LoadedStrategy } from "../strategy/loader.ts";
 import { VERSION } from "../version.ts";
 import { type Command, EXIT } from "./args.ts";
 import type { CommandIo } from "./io.ts";
@@ -39,9 +41,36 @@ function tunablesOf(config: Config, strategyOptions: unknown): Tunables {
   };
 }
 
+/** What `arsenal_build_info` shows for a configuration and its strategy. */
+function buildInfoOf(config: Config, loaded: LoadedStrategy): MetricsOptions {
+  const { name, version } = loaded.strategy;
+  return {
+    version: VERSION,
+    strategy: { name, version },
+    scout: config.openstack ? config.director.scout : "simulator",
+  };
+}
+
+/**
+ * What the OpenStack scout reports to: metrics count every upstream attempt; the heartbeat hears
+ * each one, and each wait announced, so that `/livez` takes waiting on a live upstream as progress.
+ */
+function upstreamObserver(metrics: Metrics, heartbeat: Heartbeat): OpenStackObserver {
+  return {
+    observeUpstream(service, method, status, seconds) {
+      metrics.observeUpstream(service, method, status, seconds);
+      heartbeat.beat();
+    },
+    observeWait: (_service, ms) => heartbeat.beat(ms),
+    observeUnidentified: (count) => metrics.observeUnidentified(count),
+  };
+}
+
 /** The scout the configuration selects. */
-function createScout(config: Config, clock: Clock, metrics: Metrics): Scout {
-  if (config.openstack) return new OpenStackScout(config.openstack, clock, metrics);
+function createScout(config: Config, clock: Clock, metrics: Metrics, heartbeat: Heartbeat): Scout {
+  if (config.openstack) {
+    return new OpenStackScout(config.openstack, clock, upstreamObserver(metrics, heartbeat));
+  }
   const given = config.raw.get("director")?.get("scout");
   if (config.file && !given?.value.trim()) {
     log.warn("No [director] scout is set in {file}: running the simulator", { file: config.file });
@@ -72,6 +101,7 @@ function reloader(o: {
   clock: Clock;
   settings: RuntimeSettings;
   metrics: Metrics;
+  heartbeat: Heartbeat;
   scout: Scout;
 }) {
   let current = o.ready;
@@ -108,7 +138,7 @@ function reloader(o: {
         });
       }
       if (scoutKey(config) !== scoutKey(current.config)) {
-        scout = createScout(config, o.clock, o.metrics);
+        scout = createScout(config, o.clock, o.metrics, o.heartbeat);
         log.info("The scout's configuration changed: now {scout}", { scout: scout.name });
       }
       o.settings.reconfigure(
@@ -120,7 +150,7 @@ function reloader(o: {
       loop.reconfigure({
         scout,
         strategy: next.strategy,
-        director: new Director(scout, o.clock, o.settings.current, d.directive_concurrency),
+        directiveConcurrency: d.directive_concurrency,
         imageWeights: config.imageWeights,
         pollSpacing: d.poll_spacing,
         pollJitter: d.poll_jitter,
@@ -128,6 +158,7 @@ function reloader(o: {
         logStatistics: d.log_statistics,
       });
       current = next;
+      o.metrics.setBuildInfo(buildInfoOf(config, next.strategy));
       o.metrics.countReload("success");
       log.info("Reloaded {file}: strategy {strategy} {version}", {
         file,
@@ -183,12 +214,9 @@ export async function runCommand(
   }
   const clock = systemClock;
   const settings = new RuntimeSettings(tunablesOf(config, ready.strategyOptions), strategy.options);
-  const metrics = new Metrics({
-    version: VERSION,
-    strategy: { name: strategy.strategy.name, version: strategy.strategy.version },
-    scout: config.openstack ? config.director.scout : "simulator",
-  });
-  const scout = createScout(config, clock, metrics);
+  const metrics = new Metrics(buildInfoOf(config, strategy));
+  const heartbeat = new Heartbeat(clock);
+  const scout = createScout(config, clock, metrics, heartbeat);
   metrics.setToggles(settings.current);
   settings.onChange((change) => {
     log.info("Runtime setting {setting} changed from {from} to {to}{why}", {
@@ -199,7 +227,7 @@ export async function runCommand(
     metrics.setToggles(settings.current);
   });
 
-  const reload = reloader({ command, io, ready, clock, settings, metrics, scout });
+  const reload = reloader({ command, io, ready, clock, settings, metrics, heartbeat, scout });
 
   const stop = new AbortController();
   const abort = new AbortController();
@@ -215,6 +243,7 @@ export async function runCommand(
     directiveJitter: config.director.directive_jitter,
     logStatistics: config.director.log_statistics,
     observer: metrics,
+    heartbeat,
     signals: { stop: stop.signal, abort: abort.signal },
   });
 

@@ -25,10 +25,10 @@ export interface StopSignals {
 /** Reason recorded for directives not issued because Arsenal is shutting down. */
 export const SHUTTING_DOWN = "not issued: Arsenal is shutting down";
 
-/** Issues directives through a scout; keeps the rate limiters' periods across cycles. */
+/** Issues directives through a scout; its rate limiters' periods outlive cycles and reloads. */
 export class Director {
-  readonly #scout: Scout;
-  readonly #concurrency: number;
+  #scout: Scout;
+  #concurrency: number;
   readonly #limiters: Record<Directive["kind"], RateLimiter>;
 
   /**
@@ -50,6 +50,15 @@ export class Director {
         clock,
       ),
     };
+  }
+
+  /**
+   * Takes a new scout or concurrency (a configuration reload). The rate limiters stay as they are,
+   * so a reload never starts their periods afresh. Call it between applies.
+   */
+  reconfigure(parts: { readonly scout?: Scout; readonly concurrency?: number }): void {
+    this.#scout = parts.scout ?? this.#scout;
+    this.#concurrency = parts.concurrency ?? this.#concurrency;
   }
 
   /**

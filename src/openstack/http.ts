@@ -31,10 +31,15 @@ export interface RetryPolicy {
   readonly timeoutSeconds: number;
 }
 
-/** Receives one observation per HTTP attempt (retries included). */
+/** Receives one observation per HTTP attempt (retries included), and the waits they make. */
 export interface UpstreamObserver {
   /** `status` is the HTTP status, or `error` when no response arrived. */
   observeUpstream(service: Service, method: string, status: string, seconds: number): void;
+  /**
+   * The client now waits on `service` for up to `ms` by design: an attempt that may take until
+   * its timeout, or the pause before a retry (`Retry-After`, backoff).
+   */
+  observeWait?(service: Service, ms: number): void;
 }
 
 /** What a service client needs from the credentials in force. */
@@ -124,6 +129,7 @@ export class ServiceClient {
     this.#credentials = options.credentials;
     this.#policy = options.policy;
     const { service, observer, policy } = options;
+    const longestBackoff = Math.max(BACKOFF_LIMIT_MS, policy.intervalSeconds * 1000);
     this.#ky = ky.create({
       headers: { Accept: "application/json", ...options.headers },
       timeout: policy.timeoutSeconds * 1000,
@@ -141,12 +147,16 @@ export class ServiceClient {
       fetch: async (input, init) => {
         const started = performance.now();
         const method = input instanceof Request ? input.method : init?.method ?? "GET";
+        // Announce the waits (this attempt, then a retry's pause) so that they count as progress.
+        observer?.observeWait?.(service, policy.timeoutSeconds * 1000);
         try {
           const response = await fetch(input, init);
           observer?.observeUpstream(service, method, String(response.status), elapsed(started));
+          if (!response.ok) observer?.observeWait?.(service, retryWait(response, longestBackoff));
           return response;
         } catch (e) {
           observer?.observeUpstream(service, method, "error", elapsed(started));
+          observer?.observeWait?.(service, longestBackoff);
           throw e;
         }
       },
@@ -278,4 +288,15 @@ export function genericPath(url: string): string {
 
 function elapsed(started: number): number {
   return (performance.now() - started) / 1000;
+}
+
+/**
+ * The longest pause before a retry of a failed answer: its `Retry-After` (seconds or an HTTP date,
+ * at most 5 min, as ky honours it), else the backoff's limit.
+ */
+function retryWait(response: Response, backoffMs: number): number {
+  const value = response.headers.get("retry-after")?.trim();
+  if (!value) return backoffMs;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : backoffMs;
 }

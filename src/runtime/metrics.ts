@@ -94,6 +94,7 @@ export class Metrics {
   readonly #upstreamDuration: client.Histogram<"service">;
   readonly #unidentified: client.Gauge;
   readonly #reloads: client.Counter<"outcome">;
+  readonly #buildInfo: client.Gauge<"version" | "deno" | "strategy" | "strategy_version" | "scout">;
   #simulatorStats?: () => SimulatorStats;
 
   /** Registers every metric, with known label sets at zero and build info at 1. */
@@ -195,18 +196,13 @@ export class Metrics {
       labelNames: ["outcome"],
       registers,
     });
-    new client.Gauge({
+    this.#buildInfo = new client.Gauge({
       name: "arsenal_build_info",
       help: "Arsenal's build and configuration; the value is always 1.",
       labelNames: ["version", "deno", "strategy", "strategy_version", "scout"],
       registers,
-    }).set({
-      version: options.version,
-      deno: Deno.version.deno,
-      strategy: options.strategy.name,
-      strategy_version: options.strategy.version,
-      scout: options.scout,
-    }, 1);
+    });
+    this.setBuildInfo(options);
     this.#zero();
   }
 
@@ -254,6 +250,18 @@ export class Metrics {
   observeUpstream(service: string, method: string, status: string, seconds: number): void {
     this.#upstreamRequests.inc({ service, method, status });
     this.#upstreamDuration.observe({ service }, Math.max(0, seconds));
+  }
+
+  /** Replaces `arsenal_build_info`'s labels: a reload may bring another strategy or scout. */
+  setBuildInfo(options: MetricsOptions): void {
+    this.#buildInfo.reset();
+    this.#buildInfo.set({
+      version: options.version,
+      deno: Deno.version.deno,
+      strategy: options.strategy.name,
+      strategy_version: options.strategy.version,
+      scout: options.scout,
+    }, 1);
   }
 
   /** Counts one configuration reload. */

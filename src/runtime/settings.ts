@@ -3,7 +3,8 @@
  *
  * They start from the configuration; overrides live in memory only, so the configuration file
  * stays the source at restart. A change takes effect at the next cycle, which reads
- * {@linkcode RuntimeSettings.current} when it starts.
+ * {@linkcode RuntimeSettings.current} when it starts (the loop also reschedules that cycle when
+ * `directive_spacing` changes).
  *
  * @module
  */

@@ -2,6 +2,7 @@
  * `arsenal run` end to end: the agent as a subprocess on a free port, driven over HTTP.
  */
 import assert from "node:assert/strict";
+import { FakeOpenStack } from "../_fakes/openstack.ts";
 import { promtoolCheckMetrics } from "../_fakes/promtool.ts";
 import { arsenalArgs, ROOT, runArsenal, SIMULATED_AGENT as CONFIG, tempDir } from "../_helpers.ts";
 
@@ -209,21 +210,67 @@ Deno.test("arsenal run --log-file appends the log to the file", async () => {
   assert.match(await Deno.readTextFile(logFile), /arsenal·loop: Cycle done/);
 });
 
-Deno.test("arsenal run exits at once on a second signal while directives are in flight", async () => {
+/** Over a second: a repeat of a stop signal is a new one after `REPEAT_MS` (main.ts). */
+const LATER_MS = 1_100;
+
+/**
+ * An agent (logging at debug level, with `director` options) whose directives stay in flight: its
+ * cloud's Ironic never answers a node PATCH. Resolves once the first one reached the fake.
+ */
+async function stuckAgent(
+  fake: FakeOpenStack,
+  dir: { write(name: string, text: string): Promise<string> },
+  director = "",
+) {
+  fake.addFlavor({ name: "bm.small", extra_specs: { "resources:CUSTOM_BAREMETAL_SMALL": "1" } });
+  fake.addImage({ name: "ubuntu" });
+  fake.addNodes(4, { resource_class: "baremetal.small" });
+  fake.inject({ method: "PATCH", path: /^\/baremetal\/v1\/nodes\// }, {
+    hang: true,
+    times: Infinity,
+  });
+  const config = "[DEFAULT]\ndebug = true\n" +
+    `[director]\nscout = openstack\n${director}[api]\nport = 0\n` +
+    `[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\nos_username = admin\n` +
+    "os_password = secret\nos_tenant_name = admin\n[ironic]\ncache_method = annotate\n" +
+    "[simple_proportional_strategy]\npercentage_to_cache = 0.5\n";
+  const agent = await startAgent(await dir.write("arsenal.conf", config));
+  const patched = () => fake.requests.some((r) => r.method === "PATCH");
+  for (let tries = 0; tries < 250 && !patched(); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(patched(), `no directive reached the fake cloud:\n${agent.log()}`);
+  return agent;
+}
+
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  Deno.test(`arsenal run exits ${code} at once on a second ${signal} a second after the first`, async () => {
+    await using dir = await tempDir();
+    await using fake = await FakeOpenStack.start();
+    // The grace period is 30 s: the agent is still stopping when the second signal comes.
+    await using agent = await stuckAgent(fake, dir);
+    agent.child.kill(signal);
+    await untilLogged(agent, /Stopping: no new cycles/);
+    // The agent took the signal before logging it: LATER_MS from now is over a second after it.
+    await new Promise((resolve) => setTimeout(resolve, LATER_MS));
+    const { code: exit, log } = await agent.stop(signal);
+    assert.equal(exit, code, log);
+    assert.match(log, new RegExp(`Received ${signal} again: exiting now`));
+    assert.doesNotMatch(log, /Stopped/);
+  });
+}
+
+Deno.test("arsenal run stops gracefully on one Ctrl-C seen twice (deno task forwards it)", async () => {
   await using dir = await tempDir();
-  const slow = CONFIG.replace("seed = 7", "seed = 7\nissue_seconds = 600");
-  await using agent = await startAgent(await dir.write("arsenal.conf", slow));
-  // The first cycle's directives now take ten minutes each; wait until they are in flight.
-  for (let tries = 0; tries < 250 && !/Control API/.test(agent.log()); tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  agent.child.kill("SIGTERM");
-  for (let tries = 0; tries < 250 && !/Stopping: no new cycles/.test(agent.log()); tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const { code, log } = await agent.stop("SIGTERM");
-  assert.equal(code, 143, log);
-  assert.match(log, /Received SIGTERM again: exiting now/);
+  await using fake = await FakeOpenStack.start();
+  await using agent = await stuckAgent(fake, dir, "shutdown_grace_period = 1\n");
+  agent.child.kill("SIGINT");
+  await untilLogged(agent, /Received SIGINT/);
+  const { code, log } = await agent.stop("SIGINT");
+  assert.equal(code, 0, log);
+  assert.match(log, /Received SIGINT again within 1 s: taken as the same signal/);
+  assert.doesNotMatch(log, /exiting now/);
+  assert.match(log, /Stopped/);
 });
 
 Deno.test("arsenal run exits 2 naming [DEFAULT] log_file when it cannot be opened", async () => {
@@ -279,5 +326,44 @@ Deno.test("arsenal run reloads its configuration on SIGHUP, and keeps it when th
   const metrics = await (await fetch(`${agent.url}/metrics`)).text();
   assert.match(metrics, /^arsenal_config_reloads_total\{outcome="success"\} 1$/m);
   assert.match(metrics, /^arsenal_config_reloads_total\{outcome="failed"\} 1$/m);
+  assert.equal((await agent.stop()).code, 0);
+});
+
+Deno.test("arsenal run keeps its rate limits across a SIGHUP reload, and build_info follows the new strategy", async () => {
+  await using dir = await tempDir();
+  const limited = CONFIG.replace(
+    "[director]\n",
+    "[director]\ncache_directive_rate_limit = 1\ncache_directive_limiting_period = 3600\n",
+  );
+  const file = await dir.write("arsenal.conf", limited);
+  await using agent = await startAgent(file);
+  await untilLogged(agent, /Issued 1 directive\(s\), 0 failed, \d+ over the rate limit/);
+
+  const plugin = `${ROOT}tests/_fixtures/plugins/fixed_share.ts`;
+  await Deno.writeTextFile(
+    file,
+    `${limited}\n[strategy]\nmodule = ${plugin}\n[fixed_share]\nshare = 0.5\n`,
+  );
+  agent.child.kill("SIGHUP");
+  await untilLogged(agent, /Reloaded .*arsenal\.conf: strategy fixed_share 2\.1\.0/);
+  let record;
+  for (let tries = 0; tries < 250; tries++) {
+    record = await (await fetch(`${agent.url}/v1/plan`)).json();
+    if (record.strategy?.name === "fixed_share" && record.directives.length > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(record.strategy.name, "fixed_share", "a cycle ran with the reloaded strategy");
+  assert.deepEqual(
+    [...new Set(record.directives.map((d: { outcome: string }) => d.outcome))],
+    ["rate_limited"],
+    "the hour's one cache directive was used before the reload",
+  );
+  const metrics = await (await fetch(`${agent.url}/metrics`)).text();
+  assert.match(metrics, /^arsenal_directives_total\{kind="cache",outcome="issued"\} 1$/m);
+  assert.match(
+    metrics,
+    /^arsenal_build_info\{[^}]*strategy="fixed_share",strategy_version="2\.1\.0"[^}]*\} 1$/m,
+  );
+  assert.equal(metrics.match(/^arsenal_build_info\{/gm)?.length, 1, "one build_info series");
   assert.equal((await agent.stop()).code, 0);
 });

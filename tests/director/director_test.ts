@@ -149,3 +149,35 @@ Deno.test("Director.apply() records in-flight directives cut by abort as failed"
     ["failed", "aborted"],
   ]);
 });
+
+Deno.test("Director.reconfigure() keeps the rate-limit periods and their counts", async () => {
+  const settings = tunables({
+    cache_directive_rate_limit: 1,
+    cache_directive_limiting_period: 3600,
+  });
+  const { clock, director } = setup(settings);
+  const first = await director.apply(caches(1), settings, signals());
+  assert.deepEqual(first.map((r) => r.outcome), ["issued"]);
+  const other = new FakeScout();
+  director.reconfigure({ scout: other, concurrency: 2 });
+  await clock.advance(60_000);
+  const again = await director.apply(caches(1, 1), settings, signals());
+  assert.deepEqual(again.map((r) => r.outcome), ["rate_limited"], "no new period on reconfigure");
+  await clock.advance(3600_000);
+  const later = await director.apply(caches(1, 2), settings, signals());
+  assert.deepEqual(later.map((r) => r.outcome), ["issued"]);
+  assert.deepEqual(other.issued.map((d) => d.nodeUuid), ["c2"], "issued through the new scout");
+});
+
+Deno.test("Director.reconfigure() changes how many directives are in flight", async () => {
+  const { scout, director } = setup(tunables(), 3);
+  director.reconfigure({ concurrency: 1 });
+  const gate = deferred();
+  scout.gate = gate.promise;
+  const applying = director.apply(caches(4), tunables(), signals());
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(scout.inFlight, 1);
+  gate.resolve();
+  await applying;
+  assert.equal(scout.maxInFlight, 1);
+});

@@ -339,6 +339,24 @@ Deno.test("Metrics reports build info as 1 with versions, strategy and scout", a
   assert.equal(samples.find((s) => s.name === "arsenal_build_info")?.value, 1);
 });
 
+Deno.test("Metrics.setBuildInfo() replaces the build info: one series, the new labels", async () => {
+  const metrics = new Metrics(OPTIONS);
+  metrics.setBuildInfo({
+    ...OPTIONS,
+    strategy: { name: "fixed_share", version: "2.1.0" },
+    scout: "standalone",
+  });
+  const samples = await scrape(metrics);
+  assert.deepEqual(series(samples, "arsenal_build_info"), [{
+    version: "0.1.0",
+    deno: Deno.version.deno,
+    strategy: "fixed_share",
+    strategy_version: "2.1.0",
+    scout: "standalone",
+  }]);
+  assert.equal(value(samples, "arsenal_build_info", series(samples, "arsenal_build_info")[0]), 1);
+});
+
 Deno.test("Metrics instances are independent of each other", async () => {
   const first = new Metrics(OPTIONS);
   const second = new Metrics({ ...OPTIONS, scout: "ironic" });

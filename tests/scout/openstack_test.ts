@@ -193,6 +193,41 @@ Deno.test("a request that hangs times out, is retried, and finally fails with th
   assert.equal(tries.length, 2);
 });
 
+Deno.test("ServiceClient announces each attempt's timeout and each retry's pause to its observer", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const settings = await settingsFor(fake);
+  const policy = { retries: 3, intervalSeconds: 0, timeoutSeconds: 20 };
+  const waits: string[] = [];
+  const scout = new OpenStackScout({ ...settings, policy }, new ManualClock(), {
+    ...observer(),
+    observeWait: (service, ms) => void waits.push(`${service} ${ms}`),
+  });
+  const date = new Date(Date.now() + 3600_000).toUTCString();
+  fake.inject({ path: "/image/v2/images" }, { status: 429, headers: { "Retry-After": "0" } });
+  fake.inject({ path: "/image/v2/images" }, { status: 502 });
+  assert.equal((await scout.retrieveImages(signal)).length, 2);
+  const glance = waits.filter((w) => w.startsWith("image"));
+  assert.deepEqual(glance, [
+    "image 20000", // each attempt may take until its timeout
+    "image 0", // Retry-After: 0
+    "image 20000",
+    "image 30000", // no Retry-After: up to the backoff's limit
+    "image 20000",
+  ]);
+
+  waits.length = 0;
+  fake.inject({ path: "/image/v2/images" }, { status: 503, headers: { "Retry-After": date } });
+  const stop = new AbortController();
+  const retrieving = scout.retrieveImages(stop.signal);
+  for (let tries = 0; tries < 500 && waits.length < 2; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.deepEqual(waits, ["image 20000", "image 300000"], "an hour away: at most 5 min");
+  stop.abort(new Error("enough"));
+  await assert.rejects(retrieving, /enough/);
+});
+
 Deno.test("a region and an interface pick the endpoint; a missing one is explained", async () => {
   const c = await cloud();
   await using fake = c.fake;
