@@ -37,12 +37,24 @@ export function gitCommit(root: URL = ROOT): string | undefined {
     if (/^[0-9a-f]{40}$/.test(head)) return head;
     const ref = /^ref:\s*(\S+)$/.exec(head)?.[1];
     if (!ref) return undefined;
+    // A linked worktree keeps its own HEAD, but branches live in the main repository's
+    // directory, which "commondir" names.
+    let common = git;
     try {
-      return read(new URL(ref, git));
+      const dir = read(new URL("commondir", git));
+      common = new URL(dir.endsWith("/") ? dir : `${dir}/`, git);
     } catch {
-      const packed = read(new URL("packed-refs", git));
-      return packed.split("\n").find((l) => l.endsWith(` ${ref}`))?.split(" ")[0];
+      // not a linked worktree
     }
+    for (const dir of new Set([git.href, common.href])) {
+      try {
+        return read(new URL(ref, dir));
+      } catch {
+        // try the next place
+      }
+    }
+    const packed = read(new URL("packed-refs", common));
+    return packed.split("\n").find((l) => l.endsWith(` ${ref}`))?.split(" ")[0];
   } catch {
     return undefined;
   }
