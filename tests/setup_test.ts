@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { renderEffectiveConfig } from "../src/config/effective.ts";
 import { parseIniText } from "../src/config/ini_file.ts";
 import { ConfigError } from "../src/runtime/errors.ts";
 import { setup, typoWarnings } from "../src/setup.ts";
@@ -151,6 +152,24 @@ Deno.test("setup() loads a plugin file and validates its own section", async (t)
       `${file}:4: section [simple_proportional_strategy] is ignored: it configures strategy ` +
       `"simple_proportional", and the active strategy is "fixed_share"`,
     ]);
+  });
+});
+
+Deno.test("setup() never shows a plugin option marked secret, valid or not", async (t) => {
+  const conf = (key: string) =>
+    `[strategy]\nmodule = ${plugin("with_secret")}\n[with_secret]\napi_key = ${key}\n`;
+  await t.step("an invalid one is reported without its value", async () => {
+    const error = configError(await run(conf("not valid s3cret")));
+    assert.ok(!error.message.includes("s3cret"), error.message);
+    assert.match(error.message, /\[with_secret\] api_key \(secret, not shown\): letters only/);
+  });
+  await t.step("a valid one is redacted in the effective configuration", async () => {
+    const { result } = await run(conf("goodsecret"));
+    assert.ok(result);
+    const text = renderEffectiveConfig(result);
+    assert.ok(!text.includes("goodsecret"), text);
+    assert.match(text, /^api_key = <redacted>$/m);
+    assert.match(text, /^label = x$/m);
   });
 });
 

@@ -25,6 +25,8 @@ interface PropertySchema {
   exclusiveMaximum?: number;
   default?: unknown;
   description?: string;
+  /** Set by `meta({ secret: true })`: the value is never printed. */
+  secret?: boolean;
 }
 
 /** How a section's options are described: by name, with type, bounds, default and help. */
@@ -155,15 +157,13 @@ export function readSection<T>(
     const given = opt !== undefined && opt.value.trim() !== "";
     const prop = option === undefined ? undefined : shape[option];
     const typed = ["invalid_type", "too_big", "too_small", "invalid_value"].includes(issue.code);
-    return {
-      where: opt?.where ?? where,
-      section,
-      option,
-      value: given ? opt.value : undefined,
-      expected: prop && typed
-        ? (given ? `expected ${expectation(prop)}` : `required: ${expectation(prop)}`)
-        : issue.message,
-    };
+    const expected = prop && typed
+      ? (given ? `expected ${expectation(prop)}` : `required: ${expectation(prop)}`)
+      : issue.message;
+    const at = { where: opt?.where ?? where, section, option };
+    // A secret is left out here, where the problem is made, so no later path can print it.
+    if (prop?.secret) return { ...at, secret: true, expected };
+    return { ...at, value: given ? opt.value : undefined, expected };
   });
   return { problems };
 }

@@ -10,8 +10,10 @@ export interface ConfigProblem {
   readonly where: string;
   readonly section?: string;
   readonly option?: string;
-  /** The value as given, when there was one. */
+  /** The value as given, when there was one and it is not secret. */
   readonly value?: string;
+  /** The option is secret: its value is left out, and the message says it is not shown. */
+  readonly secret?: boolean;
   /** What was expected, or what is wrong. */
   readonly expected: string;
 }
@@ -22,6 +24,7 @@ export function formatProblem(p: ConfigProblem): string {
     p.section === undefined ? "" : `[${p.section}]`,
     p.option ?? "",
   ].filter(Boolean).join(" ");
+  if (p.secret) return `${p.where}: ${subject} (secret, not shown): ${p.expected}`;
   const value = p.value === undefined ? "" : JSON.stringify(p.value);
   const said = subject && value ? `${subject} = ${value}` : subject || value;
   return said ? `${p.where}: ${said}: ${p.expected}` : `${p.where}: ${p.expected}`;

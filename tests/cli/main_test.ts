@@ -333,6 +333,28 @@ Deno.test("arsenal check-config redacts secrets and shows environment overrides"
   assert.ok(run.stdout.includes(config), "names the file it checked");
 });
 
+Deno.test("arsenal check-config and run refuse an invalid token without printing it", async (t) => {
+  await using dir = await tempDir();
+  const token = await dir.write("token", "file-s3cret\n\n");
+  const cases: [string, string, Record<string, string>][] = [
+    ["in the file", "[api]\ntoken = s3cret with space\n", {}],
+    ["in ARSENAL_API_TOKEN", "", { ARSENAL_API_TOKEN: "env-s3cret!@#" }],
+    ["in token_file", `[api]\ntoken_file = ${token}\n`, {}],
+  ];
+  for (const [name, text, env] of cases) {
+    await t.step(name, async () => {
+      const config = await dir.write("arsenal.conf", text);
+      for (const command of ["check-config", "run"]) {
+        const run = await runArsenal([command, "--config-file", config], { env });
+        assertExit(run, 2);
+        assert.doesNotMatch(run.stdout + run.stderr, /s3cret/);
+        assert.match(run.stderr, /\[api\] token \(secret, not shown\): a bearer token is/);
+        assertNoStackTrace(run.stderr);
+      }
+    });
+  }
+});
+
 Deno.test("arsenal check-config without a file prints the built-in defaults", async () => {
   const run = await runArsenal(["check-config"]);
   assertExit(run, 0);
