@@ -6,7 +6,8 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { type Config, readConfig } from "./config/load.ts";
-import type { RawSections } from "./config/ini_file.ts";
+import type { RawOption, RawSections } from "./config/ini_file.ts";
+import { strayVariables, variableNames } from "./config/environment.ts";
 import {
   describeShape,
   readSection,
@@ -14,7 +15,7 @@ import {
   suggest,
   unknownOptions,
 } from "./config/section.ts";
-import { SECTIONS } from "./config/schema.ts";
+import { SECRETS, SECTIONS } from "./config/schema.ts";
 import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
 import { ConfigError, type ConfigProblem, PluginError } from "./runtime/errors.ts";
 import { checkStrategy, importStrategy, type LoadedStrategy } from "./strategy/loader.ts";
@@ -37,6 +38,9 @@ export interface SetupOptions {
 
 const log = getLogger(["arsenal", "config"]);
 
+/** How `where` names an environment variable. */
+const FROM_ENVIRONMENT = "environment ";
+
 function logWarning(warning: string): void {
   log.warn("{warning}", { warning });
 }
@@ -51,19 +55,46 @@ function builtinsBySection(): Map<string, LoadedStrategy> {
   );
 }
 
-/** Warnings for sections and options nobody reads: the typo guard. */
-export function typoWarnings(raw: RawSections, active: LoadedStrategy | undefined): string[] {
+/** The variable an option came from, when it came from the environment. */
+function variableOf(option: RawOption | undefined): string | undefined {
+  return option?.where.startsWith(FROM_ENVIRONMENT)
+    ? option.where.slice(FROM_ENVIRONMENT.length)
+    : undefined;
+}
+
+/**
+ * Warnings for sections, options and `ARSENAL_` variables nobody reads: the typo guard. Values are
+ * never quoted: a misplaced one may be a secret.
+ */
+export function typoWarnings(
+  raw: RawSections,
+  active: LoadedStrategy | undefined,
+  env: Readonly<Record<string, string>> = {},
+): string[] {
   const known = new Map<string, SectionShape>(
     Object.entries(SECTIONS).map(([name, schema]) => [name, describeShape(schema)]),
   );
   if (active) known.set(active.section, active.shape);
   const builtins = builtinsBySection();
-  const warnings: string[] = [];
+  const variables = variableNames(known, SECRETS);
+  const sectionNames = [...known.keys(), ...builtins.keys()];
+  const hint = (near: string | undefined) => near ? `; did you mean ${near}?` : "";
+  const warnings = strayVariables(env).map((name) =>
+    `${FROM_ENVIRONMENT}${name} is ignored: options are set by ARSENAL_<SECTION>__<OPTION>` +
+    hint(suggest(name, variables))
+  );
   for (const [section, options] of raw) {
-    const where = options.values().next().value?.where ?? "configuration";
+    const first = options.values().next().value;
+    const where = first?.where ?? "configuration";
     const shape = known.get(section);
     if (shape) {
-      warnings.push(...unknownOptions(section, options, shape));
+      const suggestFor = (key: string, opt: RawOption) => {
+        const variable = variableOf(opt);
+        return variable ? suggest(variable, variables) : suggest(key, Object.keys(shape));
+      };
+      for (const warning of unknownOptions(section, options, shape, suggestFor)) {
+        warnings.push(warning);
+      }
     } else if (builtins.has(section)) {
       warnings.push(
         `${where}: section [${section}] is ignored: it configures strategy ` +
@@ -71,9 +102,10 @@ export function typoWarnings(raw: RawSections, active: LoadedStrategy | undefine
           `"${active?.strategy.name}"`,
       );
     } else {
-      const near = suggest(section, [...known.keys(), ...builtins.keys()]);
-      const hint = near ? `; did you mean [${near}]?` : "";
-      warnings.push(`${where}: unknown section [${section}] is ignored${hint}`);
+      const variable = variableOf(first);
+      const near = variable ? suggest(variable, variables) : suggest(section, sectionNames);
+      const instead = near && !variable ? `[${near}]` : near;
+      warnings.push(`${where}: unknown section [${section}] is ignored${hint(instead)}`);
     }
   }
   return warnings;
@@ -115,7 +147,7 @@ export async function setup(file: string | undefined, options: SetupOptions = {}
     problems.push(...section.problems);
     strategyOptions = section.value;
   }
-  for (const warning of typoWarnings(read.raw, strategy)) {
+  for (const warning of typoWarnings(read.raw, strategy, options.env)) {
     (options.onWarning ?? logWarning)(warning);
   }
   if (problems.length > 0 || !read.config || !strategy) throw new ConfigError(problems);

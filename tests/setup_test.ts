@@ -113,6 +113,38 @@ Deno.test("setup() warns of unknown sections and options without failing", async
   assert.equal(result.config.director.dry_run, false);
 });
 
+Deno.test("setup() warns of ARSENAL_ variables that name no option, naming the one to use", async () => {
+  const { result, warnings } = await run("", {
+    ARSENAL_DIRECTOR_DRY_RUN: "true",
+    ARSENAL_API_TOKEN_FILE: "/run/secrets/token",
+    ARSENAL_API_TOKN: "s3cret-value",
+    ARSENAL_XYZZY: "1",
+    ARSENAL_DIRECTOR__DRYRUN: "true",
+    ARSENAL_DIRECTR__DRY_RUN: "true",
+    // Arsenal's own, or not Arsenal's at all: no warning.
+    ARSENAL_API_TOKEN: "tok",
+    ARSENAL_SIMPLE_PROPORTIONAL_STRATEGY__PERCENTAGE_TO_CACHE: "0.5",
+    ARSENAL_OPENSTACK_TESTS: "1",
+    ARSENAL_OPENSTACK_COMMAND: "dist/arsenal",
+    arsenal_director__dry_run: "true",
+    PATH: "/bin",
+  });
+  assert.ok(result, "setup succeeded");
+  assert.equal(result.config.director.dry_run, false);
+  const unused = "is ignored: options are set by ARSENAL_<SECTION>__<OPTION>";
+  assert.deepEqual(warnings, [
+    `environment ARSENAL_DIRECTOR_DRY_RUN ${unused}; did you mean ARSENAL_DIRECTOR__DRY_RUN?`,
+    `environment ARSENAL_API_TOKEN_FILE ${unused}; did you mean ARSENAL_API__TOKEN_FILE?`,
+    `environment ARSENAL_API_TOKN ${unused}; did you mean ARSENAL_API_TOKEN?`,
+    `environment ARSENAL_XYZZY ${unused}`,
+    "environment ARSENAL_DIRECTOR__DRYRUN: unknown option [director] dryrun is ignored; " +
+    "did you mean ARSENAL_DIRECTOR__DRY_RUN?",
+    "environment ARSENAL_DIRECTR__DRY_RUN: unknown section [directr] is ignored; " +
+    "did you mean ARSENAL_DIRECTOR__DRY_RUN?",
+  ]);
+  assert.ok(!warnings.join("\n").includes("s3cret"));
+});
+
 Deno.test("setup() warns even when it then fails", async () => {
   const outcome = await run("[directr]\nx = 1\n[director]\npoll_spacing = never\n");
   assert.equal(configError(outcome).problems.length, 1);

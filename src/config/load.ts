@@ -14,6 +14,7 @@ import type { ImageWeights } from "../domain/image_weights.ts";
 import { builtinNames, looksLikePath, type StrategyModule } from "../strategy/loader.ts";
 import { normalizeSection, parseIniText, type RawOption, type RawSections } from "./ini_file.ts";
 import { readSection } from "./section.ts";
+import { ENV_ALIASES, ENV_PREFIX } from "./environment.ts";
 import { isLoopback } from "../runtime/net.ts";
 import { LEGACY_MODULE_CLASS, SECRETS, SECTIONS, SIMULATOR_SPACINGS } from "./schema.ts";
 import { type OpenStackSettings, resolveOpenStack } from "../openstack/settings.ts";
@@ -45,8 +46,6 @@ export interface ReadResult {
   readonly problems: ConfigProblem[];
 }
 
-const ENV_PREFIX = "ARSENAL_";
-
 /** Spellings of the original's one strategy, in `module_class` and older `module` options. */
 const LEGACY_STRATEGIES = new Map([
   [LEGACY_MODULE_CLASS, "simple_proportional"],
@@ -54,11 +53,6 @@ const LEGACY_STRATEGIES = new Map([
   ["simple_proportional_strategy", "simple_proportional"],
   ["arsenal.strategy.simple_proportional_strategy", "simple_proportional"],
 ]);
-
-/** Variables with names of their own, and the option each sets. */
-const ENV_ALIASES: Readonly<Record<string, readonly [string, string]>> = {
-  ARSENAL_API_TOKEN: ["api", "token"],
-};
 
 /**
  * Overlays `ARSENAL_<SECTION>__<OPTION>=value` variables, e.g. `ARSENAL_DIRECTOR__DRY_RUN`, and

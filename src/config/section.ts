@@ -116,18 +116,26 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   return distance(word, near) <= Math.max(2, word.length / 3) ? near : undefined;
 }
 
-/** Options a section does not know, each with a suggestion when one is close. */
+/**
+ * Options a section does not know, each with a suggestion when one is close.
+ *
+ * @param suggestFor what to suggest instead of `key` (by default the closest known option)
+ */
 export function unknownOptions(
   section: string,
   raw: ReadonlyMap<string, RawOption>,
   shape: SectionShape,
+  suggestFor?: (key: string, opt: RawOption) => string | undefined,
 ): string[] {
   const known = Object.keys(shape);
-  return [...raw].filter(([key]) => !Object.hasOwn(shape, key)).map(([key, opt]) => {
-    const near = suggest(key, known);
+  const warnings: string[] = [];
+  for (const [key, opt] of raw) {
+    if (Object.hasOwn(shape, key)) continue;
+    const near = suggestFor ? suggestFor(key, opt) : suggest(key, known);
     const hint = near ? `; did you mean ${near}?` : "";
-    return `${opt.where}: unknown option [${section}] ${key} is ignored${hint}`;
-  });
+    warnings.push(`${opt.where}: unknown option [${section}] ${key} is ignored${hint}`);
+  }
+  return warnings;
 }
 
 /**

@@ -300,6 +300,16 @@ Deno.test("arsenal plan warns of an unknown option and still plans", async () =>
   assert.match(run.stderr, /did you mean dry_run\?/);
 });
 
+Deno.test("arsenal check-config warns of an ARSENAL_ variable that names no option", async () => {
+  const run = await runArsenal(["check-config"], { env: { ARSENAL_DIRECTOR_DRY_RUN: "true" } });
+  assertExit(run, 0);
+  assert.match(run.stdout, /^dry_run = false$/m);
+  assert.match(
+    run.stderr,
+    /environment ARSENAL_DIRECTOR_DRY_RUN is ignored: .*did you mean ARSENAL_DIRECTOR__DRY_RUN\?/,
+  );
+});
+
 Deno.test("arsenal plan warns when a flavor needs caching and there are no images", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(fleet([node("n1", "small")], [])));
