@@ -32,11 +32,17 @@ export interface Setup {
 export interface SetupOptions {
   /** Environment variables (for `ARSENAL_<SECTION>__<OPTION>` overrides). */
   readonly env?: Record<string, string>;
-  /** Receives each warning (unknown section or option, ignored section); logs it by default. */
+  /**
+   * Receives each warning (unknown section, option or variable, ignored section, repeated option,
+   * inline comment); logs it by default.
+   */
   readonly onWarning?: (message: string) => void;
 }
 
 const log = getLogger(["arsenal", "config"]);
+
+/** Warnings given one by one; the rest are counted. */
+export const MAX_WARNINGS = 20;
 
 /** How `where` names an environment variable. */
 const FROM_ENVIRONMENT = "environment ";
@@ -144,11 +150,15 @@ export async function setup(file: string | undefined, options: SetupOptions = {}
       read.raw.get(strategy.section),
       file ?? "(defaults)",
     );
-    problems.push(...section.problems);
+    for (const problem of section.problems) problems.push(problem);
     strategyOptions = section.value;
   }
-  for (const warning of typoWarnings(read.raw, strategy, options.env)) {
-    (options.onWarning ?? logWarning)(warning);
+  const warnings = [...read.warnings, ...typoWarnings(read.raw, strategy, options.env)];
+  const warn = options.onWarning ?? logWarning;
+  // A generated file can hold thousands of typos; the first few tell what is wrong.
+  for (const warning of warnings.slice(0, MAX_WARNINGS)) warn(warning);
+  if (warnings.length > MAX_WARNINGS) {
+    warn(`... and ${(warnings.length - MAX_WARNINGS).toLocaleString("en")} more warnings`);
   }
   if (problems.length > 0 || !read.config || !strategy) throw new ConfigError(problems);
   return { config: read.config, strategy, strategyOptions };

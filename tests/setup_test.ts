@@ -145,6 +145,38 @@ Deno.test("setup() warns of ARSENAL_ variables that name no option, naming the o
   assert.ok(!warnings.join("\n").includes("s3cret"));
 });
 
+Deno.test("setup() reads 300,000 unknown options, giving 20 warnings and a count", async () => {
+  const lines = Array.from({ length: 300_000 }, (_, i) => `unknown_option_${i} = x`);
+  const { result, warnings, file } = await run(`[director]\n${lines.join("\n")}\n`);
+  assert.ok(result, "setup succeeded");
+  assert.equal(warnings.length, 21);
+  assert.equal(warnings[0], `${file}:2: unknown option [director] unknown_option_0 is ignored`);
+  assert.equal(warnings[20], "... and 299,980 more warnings");
+});
+
+Deno.test("setup() reports 300,000 malformed lines in a ConfigError that lists 20", async () => {
+  const lines = Array.from({ length: 300_000 }, (_, i) => `malformed_${i}`);
+  const outcome = await run(`[director]\n${lines.join("\n")}\n`);
+  const error = configError(outcome);
+  assert.equal(error.problems.length, 300_000);
+  const listed = error.message.split("\n");
+  assert.equal(listed[0], "Invalid configuration (300000 problems):");
+  assert.equal(listed.length, 22);
+  assert.match(listed[1], /:2: "malformed_0": expected option = value$/);
+  assert.equal(listed[21], "  ... and 299,980 more");
+});
+
+Deno.test("setup() passes on the file's warnings: a repeated option, an inline comment", async () => {
+  const { result, warnings, file } = await run(
+    "[director]\ndry_run = true\ndry_run = false\npoll_spacing = 60 # a minute\n",
+  );
+  assert.equal(result, undefined, "60 # a minute is no integer");
+  assert.deepEqual(warnings.map((w) => w.split(": ").slice(0, 2).join(": ")), [
+    `${file}:3: [director] dry_run is set again (first at ${file}:2); the last value is used`,
+    `${file}:4: [director] poll_spacing`,
+  ]);
+});
+
 Deno.test("setup() warns even when it then fails", async () => {
   const outcome = await run("[directr]\nx = 1\n[director]\npoll_spacing = never\n");
   assert.equal(configError(outcome).problems.length, 1);

@@ -44,6 +44,8 @@ export interface ReadResult {
   /** Every section as given. */
   readonly raw: RawSections;
   readonly problems: ConfigProblem[];
+  /** What is likely a mistake in the file: a repeated option or section, an inline comment. */
+  readonly warnings: readonly string[];
 }
 
 /** Spellings of the original's one strategy, in `module_class` and older `module` options. */
@@ -279,6 +281,7 @@ export function readConfig(file: string | undefined, env: Record<string, string>
   const problems: ConfigProblem[] = [];
   const where = file ?? "(defaults)";
   let sections: RawSections = new Map();
+  let warnings: readonly string[] = [];
   if (file !== undefined) {
     let text: string;
     try {
@@ -287,11 +290,13 @@ export function readConfig(file: string | undefined, env: Record<string, string>
       return {
         raw: sections,
         problems: [{ where: file, expected: `cannot read the file: ${(e as Error).message}` }],
+        warnings,
       };
     }
     const parsed = parseIniText(text, file);
     sections = parsed.sections;
-    problems.push(...parsed.problems);
+    warnings = parsed.warnings;
+    for (const problem of parsed.problems) problems.push(problem);
   }
   applyEnvironment(sections, env);
   readSecretFiles(sections, problems);
@@ -299,7 +304,7 @@ export function readConfig(file: string | undefined, env: Record<string, string>
   const values: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(SECTIONS)) {
     const result = readSection<unknown>(schema, name, sections.get(name), where);
-    problems.push(...result.problems);
+    for (const problem of result.problems) problems.push(problem);
     values[name] = result.value;
   }
   const typed = values as { -readonly [S in keyof Sections]: z.infer<Sections[S]> | undefined };
@@ -314,7 +319,7 @@ export function readConfig(file: string | undefined, env: Record<string, string>
       sections,
       where,
     );
-    problems.push(...resolved.problems);
+    for (const problem of resolved.problems) problems.push(problem);
     openstack = resolved.settings;
   }
 
@@ -342,5 +347,6 @@ export function readConfig(file: string | undefined, env: Record<string, string>
     strategyModule,
     raw: sections,
     problems,
+    warnings,
   };
 }

@@ -30,16 +30,23 @@ export function formatProblem(p: ConfigProblem): string {
   return said ? `${p.where}: ${said}: ${p.expected}` : `${p.where}: ${p.expected}`;
 }
 
-/** The configuration is invalid; `problems` lists every problem found, not just the first. */
+/** Problems a {@linkcode ConfigError}'s message lists; the rest are counted. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/**
+ * The configuration is invalid; `problems` holds every problem found, not just the first, and the
+ * message lists the first {@linkcode MAX_LISTED_PROBLEMS}.
+ */
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
     const n = problems.length;
-    super(
-      `Invalid configuration (${n} problem${n === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  ${formatProblem(p)}`).join("\n"),
-    );
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${formatProblem(p)}`);
+    if (n > MAX_LISTED_PROBLEMS) {
+      listed.push(`  ... and ${(n - MAX_LISTED_PROBLEMS).toLocaleString("en")} more`);
+    }
+    super(`Invalid configuration (${n} problem${n === 1 ? "" : "s"}):\n${listed.join("\n")}`);
     this.name = "ConfigError";
     this.problems = problems;
   }
