@@ -181,6 +181,15 @@ function findPlugin(dir: string, name: string): string {
 
 const weightSchema = z.number().int().min(0);
 
+/** A weight as given: `JSON.stringify` would call 1e400 (parsed as Infinity) `null`. */
+function describeWeight(weight: unknown): string {
+  if (typeof weight === "number" && !Number.isFinite(weight)) {
+    return `a number too large to represent (${weight})`;
+  }
+  const json = JSON.stringify(weight);
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
 /** Reads the image-weights file: a JSON object of image name -> non-negative integer. */
 export function readImageWeights(
   path: string | undefined,
@@ -229,7 +238,7 @@ export function readImageWeights(
     problems.push({
       where: file,
       option: JSON.stringify(name),
-      expected: `expected a non-negative integer weight, got ${JSON.stringify(weight)}`,
+      expected: `expected a non-negative integer weight, got ${describeWeight(weight)}`,
     });
   }
   return bad.length === 0

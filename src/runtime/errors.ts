@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { withoutCredentials } from "./net.ts";
 
 /** One problem in the configuration: where it is, what was given, what was expected. */
 export interface ConfigProblem {
@@ -25,7 +26,7 @@ export function formatProblem(p: ConfigProblem): string {
     p.option ?? "",
   ].filter(Boolean).join(" ");
   if (p.secret) return `${p.where}: ${subject} (secret, not shown): ${p.expected}`;
-  const value = p.value === undefined ? "" : JSON.stringify(p.value);
+  const value = p.value === undefined ? "" : JSON.stringify(withoutCredentials(p.value));
   const said = subject && value ? `${subject} = ${value}` : subject || value;
   return said ? `${p.where}: ${said}: ${p.expected}` : `${p.where}: ${p.expected}`;
 }

@@ -287,6 +287,21 @@ Deno.test("formatProblem() never prints the value of a problem marked secret", (
   assert.equal(line, "a.conf:2: [api] token (secret, not shown): bad");
 });
 
+Deno.test("formatProblem() never prints the credentials of a URL in a value", () => {
+  const line = formatProblem({
+    where: "a.conf:3",
+    section: "ironic",
+    option: "api_endpoint",
+    value: "ftp://admin:hunter2@ironic.example:6385/",
+    expected: "an http:// or https:// URL",
+  });
+  assert.equal(
+    line,
+    'a.conf:3: [ironic] api_endpoint = "ftp://<redacted>@ironic.example:6385/": ' +
+      "an http:// or https:// URL",
+  );
+});
+
 /** Writes `json` as a weights file and reads it. */
 async function weightsOf(dir: Dir, json: string) {
   const problems: ConfigProblem[] = [];
@@ -357,6 +372,12 @@ Deno.test("readImageWeights() reports what is wrong with a weights file", async 
       assert.match(p.expected, /^expected a non-negative integer weight, got /);
     }
     assert.ok(problems.some((p) => p.expected.endsWith('got "2"')));
+    const big = problems.find((p) => p.option === '"big"');
+    assert.equal(
+      big?.expected,
+      "expected a non-negative integer weight, got a number too large to represent (Infinity)",
+    );
+    assert.ok(problems.some((p) => p.expected.endsWith("got 1.5")));
   });
   await t.step("a JSON array or scalar", async () => {
     for (const json of ['["a", "b"]', "3", "null"]) {
