@@ -37,10 +37,18 @@ export function gitCommit(root: URL = ROOT): string | undefined {
     if (/^[0-9a-f]{40}$/.test(head)) return head;
     const ref = /^ref:\s*(\S+)$/.exec(head)?.[1];
     if (!ref) return undefined;
+    // A linked worktree has its own HEAD, but its branches live in the main repository's refs.
+    let refs = git;
     try {
-      return read(new URL(ref, git));
+      const common = read(new URL("commondir", git));
+      refs = new URL(common.endsWith("/") ? common : `${common}/`, git);
     } catch {
-      const packed = read(new URL("packed-refs", git));
+      // not a linked worktree
+    }
+    try {
+      return read(new URL(ref, refs));
+    } catch {
+      const packed = read(new URL("packed-refs", refs));
       return packed.split("\n").find((l) => l.endsWith(` ${ref}`))?.split(" ")[0];
     }
   } catch {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { apiUrl } from "../../src/cli/healthcheck.ts";
 import { compileArgs, explainFailure } from "../../src/build/compile.ts";
+import { gitCommit } from "../../src/version.ts";
 import { ROOT, runArsenal, tempDir } from "../_helpers.ts";
 
 Deno.test("healthcheck asks /livez or /readyz and exits 0 only on 200", async () => {
@@ -109,4 +110,17 @@ Deno.test("deno.json declares the shipped permissions, and start and compile use
   assert.deepEqual(compileArgs(undefined).filter((a) => a.startsWith("--permission")), [
     "--permission-set=arsenal",
   ]);
+});
+
+Deno.test("gitCommit() follows a linked worktree's commondir to its branch", async () => {
+  await using dir = await tempDir();
+  const commit = "0123456789abcdef0123456789abcdef01234567";
+  await Deno.mkdir(`${dir.path}/main/.git/worktrees/wt`, { recursive: true });
+  await Deno.mkdir(`${dir.path}/main/.git/refs/heads`, { recursive: true });
+  await Deno.mkdir(`${dir.path}/wt`);
+  await dir.write("main/.git/refs/heads/topic", `${commit}\n`);
+  await dir.write("main/.git/worktrees/wt/HEAD", "ref: refs/heads/topic\n");
+  await dir.write("main/.git/worktrees/wt/commondir", "../..\n");
+  await dir.write("wt/.git", `gitdir: ${dir.path}/main/.git/worktrees/wt\n`);
+  assert.equal(gitCommit(new URL(`file://${dir.path}/wt/`)), commit);
 });
