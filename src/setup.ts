@@ -7,7 +7,7 @@
 import { getLogger } from "@logtape/logtape";
 import { type Config, readConfig } from "./config/load.ts";
 import type { RawOption, RawSections } from "./config/ini_file.ts";
-import { strayVariables, variableNames } from "./config/environment.ts";
+import { FROM_ENVIRONMENT, strayVariables, variableNames } from "./config/environment.ts";
 import {
   describeShape,
   readSection,
@@ -43,9 +43,6 @@ const log = getLogger(["arsenal", "config"]);
 
 /** Warnings given one by one; the rest are counted. */
 export const MAX_WARNINGS = 20;
-
-/** How `where` names an environment variable. */
-const FROM_ENVIRONMENT = "environment ";
 
 function logWarning(warning: string): void {
   log.warn("{warning}", { warning });

@@ -6,6 +6,9 @@
  */
 import type { SectionShape } from "./section.ts";
 
+/** How an option's `where` names the variable that set it: `environment ARSENAL_API__HOST`. */
+export const FROM_ENVIRONMENT = "environment ";
+
 /** Every variable Arsenal reads starts with this. */
 export const ENV_PREFIX = "ARSENAL_";
 

@@ -14,7 +14,7 @@ import type { ImageWeights } from "../domain/image_weights.ts";
 import { builtinNames, looksLikePath, type StrategyModule } from "../strategy/loader.ts";
 import { normalizeSection, parseIniText, type RawOption, type RawSections } from "./ini_file.ts";
 import { readSection } from "./section.ts";
-import { ENV_ALIASES, ENV_PREFIX } from "./environment.ts";
+import { ENV_ALIASES, ENV_PREFIX, FROM_ENVIRONMENT } from "./environment.ts";
 import { isLoopback } from "../runtime/net.ts";
 import { LEGACY_MODULE_CLASS, SECRETS, SECTIONS, SIMULATOR_SPACINGS } from "./schema.ts";
 import { type OpenStackSettings, resolveOpenStack } from "../openstack/settings.ts";
@@ -69,7 +69,7 @@ export function applyEnvironment(sections: RawSections, env: Record<string, stri
     const section = alias?.[0] ?? normalizeSection(name.slice(ENV_PREFIX.length, split));
     const option = alias?.[1] ?? name.slice(split + 2).toLowerCase();
     if (!sections.has(section)) sections.set(section, new Map());
-    sections.get(section)!.set(option, { value, where: `environment ${name}` });
+    sections.get(section)!.set(option, { value, where: `${FROM_ENVIRONMENT}${name}` });
   }
 }
 
