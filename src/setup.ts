@@ -6,7 +6,8 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { type Config, readConfig } from "./config/load.ts";
-import type { RawSections } from "./config/ini_file.ts";
+import type { RawOption, RawSections } from "./config/ini_file.ts";
+import { FROM_ENVIRONMENT, strayVariables, variableNames } from "./config/environment.ts";
 import {
   describeShape,
   readSection,
@@ -14,7 +15,7 @@ import {
   suggest,
   unknownOptions,
 } from "./config/section.ts";
-import { SECTIONS } from "./config/schema.ts";
+import { SECRETS, SECTIONS } from "./config/schema.ts";
 import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
 import { ConfigError, type ConfigProblem, PluginError } from "./runtime/errors.ts";
 import { checkStrategy, importStrategy, type LoadedStrategy } from "./strategy/loader.ts";
@@ -31,11 +32,17 @@ export interface Setup {
 export interface SetupOptions {
   /** Environment variables (for `ARSENAL_<SECTION>__<OPTION>` overrides). */
   readonly env?: Record<string, string>;
-  /** Receives each warning (unknown section or option, ignored section); logs it by default. */
+  /**
+   * Receives each warning (unknown section, option or variable, ignored section, repeated option,
+   * inline comment); logs it by default.
+   */
   readonly onWarning?: (message: string) => void;
 }
 
 const log = getLogger(["arsenal", "config"]);
+
+/** Warnings given one by one; the rest are counted. */
+export const MAX_WARNINGS = 20;
 
 function logWarning(warning: string): void {
   log.warn("{warning}", { warning });
@@ -51,19 +58,46 @@ function builtinsBySection(): Map<string, LoadedStrategy> {
   );
 }
 
-/** Warnings for sections and options nobody reads: the typo guard. */
-export function typoWarnings(raw: RawSections, active: LoadedStrategy | undefined): string[] {
+/** The variable an option came from, when it came from the environment. */
+function variableOf(option: RawOption | undefined): string | undefined {
+  return option?.where.startsWith(FROM_ENVIRONMENT)
+    ? option.where.slice(FROM_ENVIRONMENT.length)
+    : undefined;
+}
+
+/**
+ * Warnings for sections, options and `ARSENAL_` variables nobody reads: the typo guard. Values are
+ * never quoted: a misplaced one may be a secret.
+ */
+export function typoWarnings(
+  raw: RawSections,
+  active: LoadedStrategy | undefined,
+  env: Readonly<Record<string, string>> = {},
+): string[] {
   const known = new Map<string, SectionShape>(
     Object.entries(SECTIONS).map(([name, schema]) => [name, describeShape(schema)]),
   );
   if (active) known.set(active.section, active.shape);
   const builtins = builtinsBySection();
-  const warnings: string[] = [];
+  const variables = variableNames(known, SECRETS);
+  const sectionNames = [...known.keys(), ...builtins.keys()];
+  const hint = (near: string | undefined) => near ? `; did you mean ${near}?` : "";
+  const warnings = strayVariables(env).map((name) =>
+    `${FROM_ENVIRONMENT}${name} is ignored: options are set by ARSENAL_<SECTION>__<OPTION>` +
+    hint(suggest(name, variables))
+  );
   for (const [section, options] of raw) {
-    const where = options.values().next().value?.where ?? "configuration";
+    const first = options.values().next().value;
+    const where = first?.where ?? "configuration";
     const shape = known.get(section);
     if (shape) {
-      warnings.push(...unknownOptions(section, options, shape));
+      const suggestFor = (key: string, opt: RawOption) => {
+        const variable = variableOf(opt);
+        return variable ? suggest(variable, variables) : suggest(key, Object.keys(shape));
+      };
+      for (const warning of unknownOptions(section, options, shape, suggestFor)) {
+        warnings.push(warning);
+      }
     } else if (builtins.has(section)) {
       warnings.push(
         `${where}: section [${section}] is ignored: it configures strategy ` +
@@ -71,9 +105,10 @@ export function typoWarnings(raw: RawSections, active: LoadedStrategy | undefine
           `"${active?.strategy.name}"`,
       );
     } else {
-      const near = suggest(section, [...known.keys(), ...builtins.keys()]);
-      const hint = near ? `; did you mean [${near}]?` : "";
-      warnings.push(`${where}: unknown section [${section}] is ignored${hint}`);
+      const variable = variableOf(first);
+      const near = variable ? suggest(variable, variables) : suggest(section, sectionNames);
+      const instead = near && !variable ? `[${near}]` : near;
+      warnings.push(`${where}: unknown section [${section}] is ignored${hint(instead)}`);
     }
   }
   return warnings;
@@ -112,11 +147,15 @@ export async function setup(file: string | undefined, options: SetupOptions = {}
       read.raw.get(strategy.section),
       file ?? "(defaults)",
     );
-    problems.push(...section.problems);
+    for (const problem of section.problems) problems.push(problem);
     strategyOptions = section.value;
   }
-  for (const warning of typoWarnings(read.raw, strategy)) {
-    (options.onWarning ?? logWarning)(warning);
+  const warnings = [...read.warnings, ...typoWarnings(read.raw, strategy, options.env)];
+  const warn = options.onWarning ?? logWarning;
+  // A generated file can hold thousands of typos; the first few tell what is wrong.
+  for (const warning of warnings.slice(0, MAX_WARNINGS)) warn(warning);
+  if (warnings.length > MAX_WARNINGS) {
+    warn(`... and ${(warnings.length - MAX_WARNINGS).toLocaleString("en")} more warnings`);
   }
   if (problems.length > 0 || !read.config || !strategy) throw new ConfigError(problems);
   return { config: read.config, strategy, strategyOptions };

@@ -5,7 +5,7 @@ import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
 import { describeShape, expectation } from "../src/config/section.ts";
 import { SECTIONS } from "../src/config/schema.ts";
 import { setup } from "../src/setup.ts";
-import { ROOT } from "./_helpers.ts";
+import { ROOT, runArsenal, tempDir } from "./_helpers.ts";
 
 const readme = await Deno.readTextFile(`${ROOT}README.md`);
 
@@ -53,4 +53,42 @@ Deno.test("the bundled config/arsenal.conf is valid and draws no warning", async
   }).catch((e) => assert.fail(e.message));
   assert.deepEqual(warnings, []);
   assert.equal(ready.strategy.strategy.name, "simple_proportional");
+});
+
+/** The `ini` code block that follows `marker` in the README. */
+function iniBlockAfter(marker: string): string {
+  const after = readme.split(marker)[1];
+  assert.ok(after, `README has no "${marker}"`);
+  const block = /```ini\n([\s\S]*?)\n\s*```/.exec(after);
+  assert.ok(block, `no ini block after "${marker}"`);
+  // The block may be indented under a list item.
+  const indent = /^ */.exec(block[1])![0].length;
+  return block[1].split("\n").map((line) => line.slice(indent)).join("\n") + "\n";
+}
+
+Deno.test("README's example in Pointing Arsenal at your cloud passes check-config with no warning", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write(
+    "arsenal.conf",
+    iniBlockAfter("## Pointing Arsenal at your cloud"),
+  );
+  // The example's os_password_file is a path on the operator's machine: point it at a real file.
+  const password = await dir.write("password", "s3cret\n");
+  const run = await runArsenal(["check-config", "--config-file", config], {
+    env: { ARSENAL_CLIENT_WRAPPER__OS_PASSWORD_FILE: password },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr, "");
+  for (
+    const line of [
+      "scout = openstack",
+      "dry_run = true",
+      "cache_method = annotate",
+      "flavor_name_pattern = ^bm\\.",
+      "image_visibility = public",
+      "os_password = <redacted>",
+    ]
+  ) {
+    assert.ok(run.stdout.split("\n").includes(line), `${line} not in force:\n${run.stdout}`);
+  }
 });

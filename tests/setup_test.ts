@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { renderEffectiveConfig } from "../src/config/effective.ts";
 import { parseIniText } from "../src/config/ini_file.ts";
 import { ConfigError } from "../src/runtime/errors.ts";
 import { setup, typoWarnings } from "../src/setup.ts";
@@ -112,6 +113,70 @@ Deno.test("setup() warns of unknown sections and options without failing", async
   assert.equal(result.config.director.dry_run, false);
 });
 
+Deno.test("setup() warns of ARSENAL_ variables that name no option, naming the one to use", async () => {
+  const { result, warnings } = await run("", {
+    ARSENAL_DIRECTOR_DRY_RUN: "true",
+    ARSENAL_API_TOKEN_FILE: "/run/secrets/token",
+    ARSENAL_API_TOKN: "s3cret-value",
+    ARSENAL_XYZZY: "1",
+    ARSENAL_DIRECTOR__DRYRUN: "true",
+    ARSENAL_DIRECTR__DRY_RUN: "true",
+    // Arsenal's own, or not Arsenal's at all: no warning.
+    ARSENAL_API_TOKEN: "tok",
+    ARSENAL_SIMPLE_PROPORTIONAL_STRATEGY__PERCENTAGE_TO_CACHE: "0.5",
+    ARSENAL_OPENSTACK_TESTS: "1",
+    ARSENAL_OPENSTACK_COMMAND: "dist/arsenal",
+    arsenal_director__dry_run: "true",
+    PATH: "/bin",
+  });
+  assert.ok(result, "setup succeeded");
+  assert.equal(result.config.director.dry_run, false);
+  const unused = "is ignored: options are set by ARSENAL_<SECTION>__<OPTION>";
+  assert.deepEqual(warnings, [
+    `environment ARSENAL_DIRECTOR_DRY_RUN ${unused}; did you mean ARSENAL_DIRECTOR__DRY_RUN?`,
+    `environment ARSENAL_API_TOKEN_FILE ${unused}; did you mean ARSENAL_API__TOKEN_FILE?`,
+    `environment ARSENAL_API_TOKN ${unused}; did you mean ARSENAL_API_TOKEN?`,
+    `environment ARSENAL_XYZZY ${unused}`,
+    "environment ARSENAL_DIRECTOR__DRYRUN: unknown option [director] dryrun is ignored; " +
+    "did you mean ARSENAL_DIRECTOR__DRY_RUN?",
+    "environment ARSENAL_DIRECTR__DRY_RUN: unknown section [directr] is ignored; " +
+    "did you mean ARSENAL_DIRECTOR__DRY_RUN?",
+  ]);
+  assert.ok(!warnings.join("\n").includes("s3cret"));
+});
+
+Deno.test("setup() reads 300,000 unknown options, giving 20 warnings and a count", async () => {
+  const lines = Array.from({ length: 300_000 }, (_, i) => `unknown_option_${i} = x`);
+  const { result, warnings, file } = await run(`[director]\n${lines.join("\n")}\n`);
+  assert.ok(result, "setup succeeded");
+  assert.equal(warnings.length, 21);
+  assert.equal(warnings[0], `${file}:2: unknown option [director] unknown_option_0 is ignored`);
+  assert.equal(warnings[20], "... and 299,980 more warnings");
+});
+
+Deno.test("setup() reports 300,000 malformed lines in a ConfigError that lists 20", async () => {
+  const lines = Array.from({ length: 300_000 }, (_, i) => `malformed_${i}`);
+  const outcome = await run(`[director]\n${lines.join("\n")}\n`);
+  const error = configError(outcome);
+  assert.equal(error.problems.length, 300_000);
+  const listed = error.message.split("\n");
+  assert.equal(listed[0], "Invalid configuration (300000 problems):");
+  assert.equal(listed.length, 22);
+  assert.match(listed[1], /:2: "malformed_0": expected option = value$/);
+  assert.equal(listed[21], "  ... and 299,980 more");
+});
+
+Deno.test("setup() passes on the file's warnings: a repeated option, an inline comment", async () => {
+  const { result, warnings, file } = await run(
+    "[director]\ndry_run = true\ndry_run = false\npoll_spacing = 60 # a minute\n",
+  );
+  assert.equal(result, undefined, "60 # a minute is no integer");
+  assert.deepEqual(warnings.map((w) => w.split(": ").slice(0, 2).join(": ")), [
+    `${file}:3: [director] dry_run is set again (first at ${file}:2); the last value is used`,
+    `${file}:4: [director] poll_spacing`,
+  ]);
+});
+
 Deno.test("setup() warns even when it then fails", async () => {
   const outcome = await run("[directr]\nx = 1\n[director]\npoll_spacing = never\n");
   assert.equal(configError(outcome).problems.length, 1);
@@ -151,6 +216,24 @@ Deno.test("setup() loads a plugin file and validates its own section", async (t)
       `${file}:4: section [simple_proportional_strategy] is ignored: it configures strategy ` +
       `"simple_proportional", and the active strategy is "fixed_share"`,
     ]);
+  });
+});
+
+Deno.test("setup() never shows a plugin option marked secret, valid or not", async (t) => {
+  const conf = (key: string) =>
+    `[strategy]\nmodule = ${plugin("with_secret")}\n[with_secret]\napi_key = ${key}\n`;
+  await t.step("an invalid one is reported without its value", async () => {
+    const error = configError(await run(conf("not valid s3cret")));
+    assert.ok(!error.message.includes("s3cret"), error.message);
+    assert.match(error.message, /\[with_secret\] api_key \(secret, not shown\): letters only/);
+  });
+  await t.step("a valid one is redacted in the effective configuration", async () => {
+    const { result } = await run(conf("goodsecret"));
+    assert.ok(result);
+    const text = renderEffectiveConfig(result);
+    assert.ok(!text.includes("goodsecret"), text);
+    assert.match(text, /^api_key = <redacted>$/m);
+    assert.match(text, /^label = x$/m);
   });
 });
 

@@ -8,6 +8,7 @@ import { getLogger } from "@logtape/logtape";
 import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { previewValue } from "./preview.ts";
 
 const log = getLogger(["arsenal", "api"]);
 
@@ -17,7 +18,7 @@ export interface Problem {
   readonly path: string;
   /** What is wrong with it. */
   readonly message: string;
-  /** The offending value, when there is one. */
+  /** The offending value, when there is one; a long or deep one is cut short when answered. */
   readonly value?: unknown;
 }
 
@@ -59,7 +60,11 @@ function isJson(res: Response): boolean {
  */
 export function onError(err: Error, c: Context): Response {
   if (err instanceof ApiError) {
-    return c.json({ error: err.message, problems: err.problems }, err.status, err.headers);
+    // The value is the client's own, so it may be anything JSON allows: echo a bounded preview.
+    const problems = err.problems?.map((p) =>
+      p.value === undefined ? p : { ...p, value: previewValue(p.value) }
+    );
+    return c.json({ error: err.message, problems }, err.status, err.headers);
   }
   if (err instanceof HTTPException) {
     const res = err.getResponse();
@@ -73,9 +78,11 @@ export function onError(err: Error, c: Context): Response {
       ...Object.fromEntries(headers),
     });
   }
-  log.error("Unhandled error in {method} {path}", {
+  // The cause goes in the message: a text log shows only the properties the message names.
+  log.error("Unhandled error in {method} {path}: {cause}", {
     method: c.req.method,
     path: c.req.path,
+    cause: `${err?.name ?? "Error"}: ${err?.message ?? String(err)}`,
     error: err,
   });
   return c.json({ error: "internal error" }, 500);

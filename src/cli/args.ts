@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../runtime/errors.ts";
 import type { LogFormat } from "../runtime/log.ts";
 import { MAX_SEED } from "../domain/random.ts";
+import { withoutCredentials } from "../runtime/net.ts";
 
 /** Options every command takes. */
 interface Common {
@@ -96,6 +97,31 @@ const ALLOWED: Record<string, readonly Flag[]> = {
   help: [],
 };
 
+/** Options that take a value: given twice, which one was meant is unclear. */
+const SINGLE_VALUED = (Object.keys(OPTIONS) as Flag[]).filter((f) => OPTIONS[f].type === "string");
+
+/** The control API's base URL for healthcheck: http or https, without credentials. */
+function parseUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+    throw new UsageError(
+      `--url: expected an http:// or https:// URL, got "${withoutCredentials(text)}"`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new UsageError(
+      `--url: credentials in the URL are not supported, got "${withoutCredentials(text)}"`,
+    );
+  }
+  return text;
+}
+
 function parseSeed(text: string | undefined): number {
   if (text === undefined) return 0;
   const seed = /^\d+$/.test(text) ? Number(text) : NaN;
@@ -113,11 +139,25 @@ function parseSeed(text: string | undefined): number {
 export function parseCommandLine(args: readonly string[]): Command {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...args],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(withoutCredentials((e as Error).message));
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  for (const flag of SINGLE_VALUED) {
+    const given = tokens.filter((t) => t.kind === "option" && t.name === flag).length;
+    if (given > 1) {
+      throw new UsageError(
+        `--${flag} is given ${given === 2 ? "twice" : `${given} times`}; give it once`,
+      );
+    }
+  }
   if (values.help) return { name: "help" };
   if (values.version) return { name: "version" };
   const [name = "run", ...extra] = positionals;
@@ -156,7 +196,7 @@ export function parseCommandLine(args: readonly string[]): Command {
     case "check-config":
       return { name, ...common };
     case "healthcheck":
-      return { name, ...common, url: values.url, ready: values.ready ?? false };
+      return { name, ...common, url: parseUrl(values.url), ready: values.ready ?? false };
     default:
       return { name: name as "help" | "version" };
   }

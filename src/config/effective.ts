@@ -12,11 +12,10 @@ import { SECRETS, SECTIONS } from "./schema.ts";
 export const REDACTED = "<redacted>";
 
 function entries(
-  section: string,
   values: Record<string, unknown>,
+  secret: readonly string[],
   skip: readonly string[] = [],
 ): [string, string][] {
-  const secret = SECRETS[section] ?? [];
   return Object.entries(values)
     .filter(([key, value]) => value !== undefined && !skip.includes(key))
     .map(([key, value]) => [key, secret.includes(key) ? REDACTED : String(value)]);
@@ -31,16 +30,18 @@ export function renderEffectiveConfig({ config, strategy, strategyOptions }: Set
   for (const name of Object.keys(SECTIONS) as (keyof typeof SECTIONS)[]) {
     const values = config[name] as Record<string, unknown>;
     if (name !== "strategy") {
-      sections.push([name, entries(name, values)]);
+      sections.push([name, entries(values, SECRETS[name] ?? [])]);
       continue;
     }
     sections.push([name, [
       ["module", module],
-      ...entries(name, values, ["module", "module_class", "strategy_class"]),
+      ...entries(values, [], ["module", "module_class", "strategy_class"]),
     ]]);
+    // A plugin marks its secret options the way Arsenal does: `meta({ secret: true })`.
+    const pluginSecrets = Object.keys(strategy.shape).filter((key) => strategy.shape[key].secret);
     sections.push([
       strategy.section,
-      entries(strategy.section, strategyOptions as Record<string, unknown>),
+      entries(strategyOptions as Record<string, unknown>, pluginSecrets),
     ]);
   }
   const weights = config.imageWeights.byName;

@@ -37,14 +37,34 @@ function escapeSection(name: string): string {
 }
 
 /** oslo's split: at the first `=` or `:`, whichever comes first; one pair of quotes stripped. */
-function splitAssignment(line: string): [string, string] | undefined {
+function splitAssignment(
+  line: string,
+): { key: string; value: string; quoted: boolean } | undefined {
   const equal = line.indexOf("=");
   const colon = line.indexOf(":");
   if (equal < 0 && colon < 0) return undefined;
   const at = colon < 0 || (equal >= 0 && equal < colon) ? equal : colon;
-  let value = line.slice(at + 1).trim();
-  if (quotedByOslo(value)) value = value.slice(1, -1);
-  return [line.slice(0, at).trim(), value];
+  const value = line.slice(at + 1).trim();
+  const quoted = quotedByOslo(value);
+  return { key: line.slice(0, at).trim(), value: quoted ? value.slice(1, -1) : value, quoted };
+}
+
+/** ` ;` or ` #` inside a value: in oslo's dialect, as here, not a comment but part of the value. */
+const INLINE_COMMENT = /[ \t]([;#])/;
+
+function inlineCommentWarning(where: string, section: string, key: string, mark: string): string {
+  return `${where}: [${section}] ${key}: the value contains " ${mark}", which starts a comment ` +
+    "only at the start of a line: here it is part of the value (put the comment on a line of " +
+    "its own)";
+}
+
+/** An option being read: its value may continue on indented lines. */
+interface OpenOption {
+  readonly key: string;
+  readonly values: string[];
+  readonly line: number;
+  /** The first line whose value looks like it holds a comment, and the comment's mark. */
+  comment?: { line: number; mark: string };
 }
 
 /**
@@ -52,37 +72,56 @@ function splitAssignment(line: string): [string, string] | undefined {
  *
  * @param text the file's contents
  * @param file the file name used in `where` and in problems
- * @returns the sections, and every syntax problem found (the rest of the file is still read)
+ * @returns the sections, every syntax problem found (the rest of the file is still read), and
+ *   warnings for what is likely a mistake (a repeated option or section, an inline comment); a
+ *   warning never quotes a value, which may be a secret
  */
 export function parseIniText(
   text: string,
   file: string,
-): { sections: RawSections; problems: ConfigProblem[] } {
+): { sections: RawSections; problems: ConfigProblem[]; warnings: string[] } {
   const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
   const lines: string[] = [];
-  const lineOf = new Map<string, number>();
+  // The line of each option by section, and of each section's first header.
+  const lineOf = new Map<string, Map<string, number>>();
+  const sectionLine = new Map<string, number>();
   let section: string | undefined;
-  let open: { key: string; values: string[]; line: number } | undefined;
+  let open: OpenOption | undefined;
 
   const flush = () => {
     if (open === undefined || section === undefined) return;
     // Keys and values go to `ini` as JSON strings: it decodes those exactly, quotes and all.
     lines.push(`${JSON.stringify(open.key)} = ${JSON.stringify(open.values.join("\n"))}`);
-    lineOf.set(`${section}\0${open.key}`, open.line);
+    const options = lineOf.get(section)!;
+    const first = options.get(open.key);
+    if (first !== undefined) {
+      warnings.push(
+        `${file}:${open.line}: [${section}] ${open.key} is set again (first at ${file}:${first}); ` +
+          "the last value is used",
+      );
+    }
+    options.set(open.key, open.line);
+    if (open.comment) {
+      const { line, mark } = open.comment;
+      warnings.push(inlineCommentWarning(`${file}:${line}`, section, open.key, mark));
+    }
     open = undefined;
   };
 
   text.split(/\r?\n/).forEach((rawLine, index) => {
     const lineNo = index + 1;
     const line = rawLine.trimEnd();
-    // A line that could not be read may hold a secret: quote only its first word.
-    const firstWord = line.trim().split(/[\s=:]/)[0];
     const problem = (expected: string, value: string | undefined) =>
       problems.push({ where: `${file}:${lineNo}`, value, expected });
     if (line === "") return flush();
     if (line[0] === " " || line[0] === "\t") {
-      if (open) open.values.push(line.trimStart());
-      else if (!/^\s*[#;]/.test(line)) problem("indented line continues no option", undefined);
+      if (open) {
+        const value = line.trimStart();
+        open.values.push(value);
+        const mark = INLINE_COMMENT.exec(value)?.[1];
+        if (mark) open.comment ??= { line: lineNo, mark };
+      } else if (!/^\s*[#;]/.test(line)) problem("indented line continues no option", undefined);
       return;
     }
     flush();
@@ -93,41 +132,70 @@ export function parseIniText(
         return problem("expected a section header like [director]", line);
       }
       section = normalizeSection(name);
+      const first = sectionLine.get(section);
+      if (first === undefined) {
+        sectionLine.set(section, lineNo);
+        lineOf.set(section, new Map());
+      } else {
+        warnings.push(
+          `${file}:${lineNo}: section [${section}] appears again (first at ${file}:${first}); ` +
+            "its options are read as one section",
+        );
+      }
       lines.push(`[${escapeSection(section)}]`);
       return;
     }
     const assignment = splitAssignment(line);
-    if (assignment === undefined || assignment[0] === "") {
-      return problem("expected option = value", firstWord);
+    if (assignment === undefined || assignment.key === "") {
+      // A line that could not be read may hold a secret: quote only its first word.
+      return problem("expected option = value", line.trim().split(/[\s=:]/)[0]);
     }
     if (section === undefined) {
-      return problem("option outside any section; add a [section] above it", assignment[0]);
+      return problem("option outside any section; add a [section] above it", assignment.key);
     }
-    open = { key: assignment[0], values: [assignment[1]], line: lineNo };
+    const mark = assignment.quoted ? undefined : INLINE_COMMENT.exec(assignment.value)?.[1];
+    open = {
+      key: assignment.key,
+      values: [assignment.value],
+      line: lineNo,
+      comment: mark ? { line: lineNo, mark } : undefined,
+    };
   });
   flush();
+  return {
+    sections: collect(ini.parse(lines.join("\n")), lineOf, file, problems),
+    problems,
+    warnings,
+  };
+}
 
+/** `ini`'s result as raw options, each with its `file:line`; list syntax is a problem. */
+function collect(
+  parsed: Record<string, unknown>,
+  lineOf: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  file: string,
+  problems: ConfigProblem[],
+): RawSections {
   const sections: RawSections = new Map();
-  for (const [name, options] of Object.entries(ini.parse(lines.join("\n")))) {
+  for (const [name, options] of Object.entries(parsed)) {
     const target = new Map<string, RawOption>();
+    const lines = lineOf.get(name);
     sections.set(name, target);
     for (const [key, value] of Object.entries(options as Record<string, unknown>)) {
       if (Array.isArray(value)) {
-        const line = lineOf.get(`${name}\0${key}[]`);
         problems.push({
-          where: `${file}:${line}`,
+          where: `${file}:${lines?.get(`${key}[]`)}`,
           section: name,
           option: `${key}[]`,
           expected: "list syntax is not supported; give the option once",
         });
         continue;
       }
-      const line = lineOf.get(`${name}\0${key}`);
       // `ini` turns the strings true, false and null into literals even when quoted.
-      target.set(key, { value: String(value), where: `${file}:${line}` });
+      target.set(key, { value: String(value), where: `${file}:${lines?.get(key)}` });
     }
   }
-  return { sections, problems };
+  return sections;
 }
 
 /** Whether oslo would strip a pair of quotes from `line` (a lone quote counts as a pair). */

@@ -14,6 +14,7 @@ import type { ImageWeights } from "../domain/image_weights.ts";
 import { builtinNames, looksLikePath, type StrategyModule } from "../strategy/loader.ts";
 import { normalizeSection, parseIniText, type RawOption, type RawSections } from "./ini_file.ts";
 import { readSection } from "./section.ts";
+import { ENV_ALIASES, ENV_PREFIX, FROM_ENVIRONMENT } from "./environment.ts";
 import { isLoopback } from "../runtime/net.ts";
 import { LEGACY_MODULE_CLASS, SECRETS, SECTIONS, SIMULATOR_SPACINGS } from "./schema.ts";
 import { type OpenStackSettings, resolveOpenStack } from "../openstack/settings.ts";
@@ -43,9 +44,9 @@ export interface ReadResult {
   /** Every section as given. */
   readonly raw: RawSections;
   readonly problems: ConfigProblem[];
+  /** What is likely a mistake in the file: a repeated option or section, an inline comment. */
+  readonly warnings: readonly string[];
 }
-
-const ENV_PREFIX = "ARSENAL_";
 
 /** Spellings of the original's one strategy, in `module_class` and older `module` options. */
 const LEGACY_STRATEGIES = new Map([
@@ -54,11 +55,6 @@ const LEGACY_STRATEGIES = new Map([
   ["simple_proportional_strategy", "simple_proportional"],
   ["arsenal.strategy.simple_proportional_strategy", "simple_proportional"],
 ]);
-
-/** Variables with names of their own, and the option each sets. */
-const ENV_ALIASES: Readonly<Record<string, readonly [string, string]>> = {
-  ARSENAL_API_TOKEN: ["api", "token"],
-};
 
 /**
  * Overlays `ARSENAL_<SECTION>__<OPTION>=value` variables, e.g. `ARSENAL_DIRECTOR__DRY_RUN`, and
@@ -73,7 +69,7 @@ export function applyEnvironment(sections: RawSections, env: Record<string, stri
     const section = alias?.[0] ?? normalizeSection(name.slice(ENV_PREFIX.length, split));
     const option = alias?.[1] ?? name.slice(split + 2).toLowerCase();
     if (!sections.has(section)) sections.set(section, new Map());
-    sections.get(section)!.set(option, { value, where: `environment ${name}` });
+    sections.get(section)!.set(option, { value, where: `${FROM_ENVIRONMENT}${name}` });
   }
 }
 
@@ -185,6 +181,15 @@ function findPlugin(dir: string, name: string): string {
 
 const weightSchema = z.number().int().min(0);
 
+/** A weight as given: `JSON.stringify` would call 1e400 (parsed as Infinity) `null`. */
+function describeWeight(weight: unknown): string {
+  if (typeof weight === "number" && !Number.isFinite(weight)) {
+    return `a number too large to represent (${weight})`;
+  }
+  const json = JSON.stringify(weight);
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
 /** Reads the image-weights file: a JSON object of image name -> non-negative integer. */
 export function readImageWeights(
   path: string | undefined,
@@ -233,7 +238,7 @@ export function readImageWeights(
     problems.push({
       where: file,
       option: JSON.stringify(name),
-      expected: `expected a non-negative integer weight, got ${JSON.stringify(weight)}`,
+      expected: `expected a non-negative integer weight, got ${describeWeight(weight)}`,
     });
   }
   return bad.length === 0
@@ -285,6 +290,7 @@ export function readConfig(file: string | undefined, env: Record<string, string>
   const problems: ConfigProblem[] = [];
   const where = file ?? "(defaults)";
   let sections: RawSections = new Map();
+  let warnings: readonly string[] = [];
   if (file !== undefined) {
     let text: string;
     try {
@@ -293,11 +299,13 @@ export function readConfig(file: string | undefined, env: Record<string, string>
       return {
         raw: sections,
         problems: [{ where: file, expected: `cannot read the file: ${(e as Error).message}` }],
+        warnings,
       };
     }
     const parsed = parseIniText(text, file);
     sections = parsed.sections;
-    problems.push(...parsed.problems);
+    warnings = parsed.warnings;
+    for (const problem of parsed.problems) problems.push(problem);
   }
   applyEnvironment(sections, env);
   readSecretFiles(sections, problems);
@@ -305,7 +313,7 @@ export function readConfig(file: string | undefined, env: Record<string, string>
   const values: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(SECTIONS)) {
     const result = readSection<unknown>(schema, name, sections.get(name), where);
-    problems.push(...result.problems);
+    for (const problem of result.problems) problems.push(problem);
     values[name] = result.value;
   }
   const typed = values as { -readonly [S in keyof Sections]: z.infer<Sections[S]> | undefined };
@@ -320,7 +328,7 @@ export function readConfig(file: string | undefined, env: Record<string, string>
       sections,
       where,
     );
-    problems.push(...resolved.problems);
+    for (const problem of resolved.problems) problems.push(problem);
     openstack = resolved.settings;
   }
 
@@ -348,5 +356,6 @@ export function readConfig(file: string | undefined, env: Record<string, string>
     strategyModule,
     raw: sections,
     problems,
+    warnings,
   };
 }

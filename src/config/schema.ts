@@ -8,8 +8,11 @@
  */
 import { z } from "zod";
 import { simulatorSection } from "../scout/simulator.ts";
+import { describeShape } from "./section.ts";
 
 const text = () => z.string().optional();
+/** A secret option: never printed, valid or not, and readable from `<option>_file`. */
+const secret = () => text().meta({ secret: true });
 const count = (fallback: number) => z.number().int().min(0).default(fallback);
 const seconds = (fallback: number) => z.number().int().min(1).default(fallback);
 
@@ -136,10 +139,10 @@ const authType = () =>
 export const clientWrapperSection = z.object({
   auth_type: authType(),
   os_username: text().describe("Keystone user name (or the HTTP basic user)."),
-  os_password: text().describe(
+  os_password: secret().describe(
     "Keystone password, or the HTTP basic password (secret; or `os_password_file`).",
   ),
-  os_auth_token: text().describe("Pre-issued Keystone token (secret; or `os_auth_token_file`)."),
+  os_auth_token: secret().describe("Pre-issued Keystone token (secret; or `os_auth_token_file`)."),
   os_api_url: text().describe(
     "Keystone URL, e.g. `https://keystone.example:5000/v3` (`/v3` is added when missing).",
   ),
@@ -148,7 +151,7 @@ export const clientWrapperSection = z.object({
   os_user_domain_name: z.string().default("Default").describe("Domain of the user."),
   os_project_domain_name: z.string().default("Default").describe("Domain of the project."),
   os_application_credential_id: text().describe("Application credential ID."),
-  os_application_credential_secret: text().describe(
+  os_application_credential_secret: secret().describe(
     "Application credential secret (secret; or `os_application_credential_secret_file`).",
   ),
   os_interface: z.enum(["public", "internal", "admin"]).default("public").describe(
@@ -170,10 +173,10 @@ export const clientWrapperSection = z.object({
 
 const serviceCredentials = {
   admin_username: text().describe("User name; falls back to `[client_wrapper] os_username`."),
-  admin_password: text().describe(
+  admin_password: secret().describe(
     "Password (secret; or `admin_password_file`); falls back to `[client_wrapper] os_password`.",
   ),
-  admin_auth_token: text().describe(
+  admin_auth_token: secret().describe(
     "Pre-issued token (secret; or `admin_auth_token_file`); falls back to " +
       "`[client_wrapper] os_auth_token`.",
   ),
@@ -261,7 +264,7 @@ export const apiSection = z.object({
   token: z.string().regex(
     /^[A-Za-z0-9._~+/-]+=*$/,
     "a bearer token is letters, digits and . _ ~ + / - (then = padding)",
-  ).optional().describe(
+  ).optional().meta({ secret: true }).describe(
     "Bearer token required by mutating routes (secret; or `token_file`, or ARSENAL_API_TOKEN).",
   ),
   read_only: z.boolean().default(false).describe(
@@ -283,11 +286,15 @@ export const SECTIONS = {
   standalone: standaloneSection,
 } as const;
 
-/** Options whose values are secret: redacted when shown, and each may be read from `<name>_file`. */
-export const SECRETS: Readonly<Record<string, readonly string[]>> = {
-  api: ["token"],
-  client_wrapper: ["os_password", "os_auth_token", "os_application_credential_secret"],
-  nova: ["admin_password", "admin_auth_token"],
-  ironic: ["admin_password", "admin_auth_token"],
-  glance: ["admin_password", "admin_auth_token"],
-};
+/**
+ * Options whose values are secret, by section: those marked `meta({ secret: true })`. Each may be
+ * read from `<name>_file`; none is ever printed.
+ */
+export const SECRETS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(SECTIONS)
+    .map(([name, schema]) => [
+      name,
+      Object.entries(describeShape(schema)).filter(([, p]) => p.secret).map(([option]) => option),
+    ])
+    .filter(([, options]) => options.length > 0),
+);

@@ -25,6 +25,8 @@ interface PropertySchema {
   exclusiveMaximum?: number;
   default?: unknown;
   description?: string;
+  /** Set by `meta({ secret: true })`: the value is never printed. */
+  secret?: boolean;
 }
 
 /** How a section's options are described: by name, with type, bounds, default and help. */
@@ -114,18 +116,26 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   return distance(word, near) <= Math.max(2, word.length / 3) ? near : undefined;
 }
 
-/** Options a section does not know, each with a suggestion when one is close. */
+/**
+ * Options a section does not know, each with a suggestion when one is close.
+ *
+ * @param suggestFor what to suggest instead of `key` (by default the closest known option)
+ */
 export function unknownOptions(
   section: string,
   raw: ReadonlyMap<string, RawOption>,
   shape: SectionShape,
+  suggestFor?: (key: string, opt: RawOption) => string | undefined,
 ): string[] {
   const known = Object.keys(shape);
-  return [...raw].filter(([key]) => !Object.hasOwn(shape, key)).map(([key, opt]) => {
-    const near = suggest(key, known);
+  const warnings: string[] = [];
+  for (const [key, opt] of raw) {
+    if (Object.hasOwn(shape, key)) continue;
+    const near = suggestFor ? suggestFor(key, opt) : suggest(key, known);
     const hint = near ? `; did you mean ${near}?` : "";
-    return `${opt.where}: unknown option [${section}] ${key} is ignored${hint}`;
-  });
+    warnings.push(`${opt.where}: unknown option [${section}] ${key} is ignored${hint}`);
+  }
+  return warnings;
 }
 
 /**
@@ -155,15 +165,13 @@ export function readSection<T>(
     const given = opt !== undefined && opt.value.trim() !== "";
     const prop = option === undefined ? undefined : shape[option];
     const typed = ["invalid_type", "too_big", "too_small", "invalid_value"].includes(issue.code);
-    return {
-      where: opt?.where ?? where,
-      section,
-      option,
-      value: given ? opt.value : undefined,
-      expected: prop && typed
-        ? (given ? `expected ${expectation(prop)}` : `required: ${expectation(prop)}`)
-        : issue.message,
-    };
+    const expected = prop && typed
+      ? (given ? `expected ${expectation(prop)}` : `required: ${expectation(prop)}`)
+      : issue.message;
+    const at = { where: opt?.where ?? where, section, option };
+    // A secret is left out here, where the problem is made, so no later path can print it.
+    if (prop?.secret) return { ...at, secret: true, expected };
+    return { ...at, value: given ? opt.value : undefined, expected };
   });
   return { problems };
 }

@@ -62,12 +62,13 @@ function duplicates(
   list: string,
   key: string,
 ): string[] {
-  const seen = new Set<unknown>();
+  // Where each value first appeared: one pass, however many duplicates there are.
+  const firstAt = new Map<unknown, number>();
   const problems: string[] = [];
   items.forEach((item, i) => {
     const value = item[key];
-    if (!seen.has(value)) return void seen.add(value);
-    const first = items.findIndex((other) => other[key] === value);
+    const first = firstAt.get(value);
+    if (first === undefined) return void firstAt.set(value, i);
     problems.push(
       `${list}[${i}].${key}: duplicate of ${list}[${first}].${key} (${JSON.stringify(value)})`,
     );

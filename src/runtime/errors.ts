@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { withoutCredentials } from "./net.ts";
 
 /** One problem in the configuration: where it is, what was given, what was expected. */
 export interface ConfigProblem {
@@ -10,8 +11,10 @@ export interface ConfigProblem {
   readonly where: string;
   readonly section?: string;
   readonly option?: string;
-  /** The value as given, when there was one. */
+  /** The value as given, when there was one and it is not secret. */
   readonly value?: string;
+  /** The option is secret: its value is left out, and the message says it is not shown. */
+  readonly secret?: boolean;
   /** What was expected, or what is wrong. */
   readonly expected: string;
 }
@@ -22,21 +25,29 @@ export function formatProblem(p: ConfigProblem): string {
     p.section === undefined ? "" : `[${p.section}]`,
     p.option ?? "",
   ].filter(Boolean).join(" ");
-  const value = p.value === undefined ? "" : JSON.stringify(p.value);
+  if (p.secret) return `${p.where}: ${subject} (secret, not shown): ${p.expected}`;
+  const value = p.value === undefined ? "" : JSON.stringify(withoutCredentials(p.value));
   const said = subject && value ? `${subject} = ${value}` : subject || value;
   return said ? `${p.where}: ${said}: ${p.expected}` : `${p.where}: ${p.expected}`;
 }
 
-/** The configuration is invalid; `problems` lists every problem found, not just the first. */
+/** Problems a {@linkcode ConfigError}'s message lists; the rest are counted. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/**
+ * The configuration is invalid; `problems` holds every problem found, not just the first, and the
+ * message lists the first {@linkcode MAX_LISTED_PROBLEMS}.
+ */
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
     const n = problems.length;
-    super(
-      `Invalid configuration (${n} problem${n === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  ${formatProblem(p)}`).join("\n"),
-    );
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${formatProblem(p)}`);
+    if (n > MAX_LISTED_PROBLEMS) {
+      listed.push(`  ... and ${(n - MAX_LISTED_PROBLEMS).toLocaleString("en")} more`);
+    }
+    super(`Invalid configuration (${n} problem${n === 1 ? "" : "s"}):\n${listed.join("\n")}`);
     this.name = "ConfigError";
     this.problems = problems;
   }

@@ -39,12 +39,44 @@ function writeStderr(line: string): void {
   for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
 }
 
-/** Text lines; string values appear as written, not quoted. */
+/** C0 controls, DEL, C1 controls, and Unicode's line and paragraph separators. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * Escapes every control character and line break, so that a value can neither start a forged log
+ * line nor send escape sequences to a terminal: `\n`, `\x1b`, `\u2028`.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED[c] ??
+      (code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`);
+  });
+}
+
+/**
+ * Text lines; string values appear as written, not quoted. Values come from anywhere (a request's
+ * `?reason=`, an upstream's error message), so they are escaped.
+ */
 const formatText = getTextFormatter({
-  value: (value) => typeof value === "string" ? value : Deno.inspect(value),
+  value: (value, inspect) => escapeControl(typeof value === "string" ? value : inspect(value)),
 });
 
-const formatJson = getJsonLinesFormatter();
+const jsonLines = getJsonLinesFormatter();
+
+/** Characters JSON allows raw in strings but a terminal or a line reader may act on. */
+const JSON_RAW = /[\u007f-\u009f\u2028\u2029]/g;
+
+/** JSON lines, with the characters `JSON.stringify` leaves raw given as `\u` escapes. */
+function formatJson(record: LogRecord): string {
+  return jsonLines(record).replace(
+    JSON_RAW,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
 
 /**
  * Configures LogTape for the process (again, replacing the previous setup).

@@ -33,3 +33,14 @@ export function isLoopback(hostname: string): boolean {
   const ipv6 = canonicalIpv6(hostname);
   return ipv6 === "::1" || (ipv6 !== undefined && MAPPED_LOOPBACK.test(ipv6));
 }
+
+/** `scheme://user:password@` anywhere in a text. */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
+
+/**
+ * `text` with the credentials of every URL in it replaced: `http://<redacted>@host/`. For
+ * messages that print a URL someone gave, valid or not.
+ */
+export function withoutCredentials(text: string): string {
+  return text.replace(USERINFO, "$1<redacted>@");
+}

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { createApi } from "../../src/api/app.ts";
 import { onError } from "../../src/api/errors.ts";
+import { closeLogging, configureLogging } from "../../src/runtime/log.ts";
 import { json, testDeps } from "./_deps.ts";
 
 /** Captures the `["arsenal", "api"]` log records while `fn` runs. */
@@ -75,6 +76,26 @@ Deno.test("createApi() answers 500 JSON without the error's message and logs it"
   assert.deepEqual(records[0].category, ["arsenal", "api"]);
   assert.equal(records[0].properties.path, "/v1/plan");
   assert.equal((records[1].properties.error as Error).message, secret);
+});
+
+Deno.test("onError() names the cause of a 500 in the text log line", async () => {
+  const deps = testDeps();
+  deps.controller.lastCycle = () => {
+    throw new RangeError("Maximum call stack size exceeded");
+  };
+  const lines: string[] = [];
+  await configureLogging({ level: "info", write: (line) => lines.push(line) });
+  try {
+    const res = await createApi(deps).request("/v1/plan");
+    assert.deepEqual(await json(res, 500), { error: "internal error" });
+  } finally {
+    await closeLogging();
+  }
+  assert.equal(lines.length, 1, lines.join(""));
+  assert.match(
+    lines[0],
+    /Unhandled error in GET \/v1\/plan: RangeError: Maximum call stack size exceeded$/m,
+  );
 });
 
 Deno.test("createApi() answers 500 JSON when the metrics source fails", async () => {

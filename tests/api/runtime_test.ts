@@ -128,6 +128,45 @@ Deno.test("createApi() PATCH /v1/runtime answers 422 with problems and changes n
   }
 });
 
+Deno.test("createApi() PATCH /v1/runtime answers 422 with a huge or deep value cut short", async (t) => {
+  const deep = "[".repeat(20_000) + "]".repeat(20_000);
+  const cases: [string, string, string][] = [
+    ["20,000 levels deep", `{"dry_run": ${deep}}`, "dry_run"],
+    [
+      "20,000 levels deep, as a strategy option",
+      `{"strategy": {"percentage_to_cache": ${deep}}}`,
+      "strategy.percentage_to_cache",
+    ],
+    ["a 60,000-character string", JSON.stringify({ paused: "x".repeat(60_000) }), "paused"],
+  ];
+  for (const [name, body, path] of cases) {
+    await t.step(name, async () => {
+      const deps = testDeps();
+      const res = await createApi(deps).request("/v1/runtime", patch(body));
+      const text = await res.clone().text();
+      assert.ok(text.length < 1_000, `${text.length} characters answered`);
+      const answer = await json(res, 422);
+      const [problem] = answer.problems as { path: string; value: unknown }[];
+      assert.equal(problem.path, path);
+      assert.equal(typeof problem.value, "string");
+      assert.ok(String(problem.value).endsWith("…"), String(problem.value));
+      // The preview is the start of the value's JSON text.
+      assert.match(String(problem.value), /^(\[\[\[\[|"xxxx)/);
+      assert.deepEqual(deps.settings.current, CONFIGURED);
+    });
+  }
+  await t.step("a small value is echoed as it was sent", async () => {
+    const res = await createApi(testDeps()).request("/v1/runtime", patch({ paused: [1, "a"] }));
+    assert.deepEqual((await json(res, 422)).problems, [
+      {
+        path: "paused",
+        message: "expected a boolean (true/false, yes/no, on/off, 1/0)",
+        value: [1, "a"],
+      },
+    ]);
+  });
+});
+
 Deno.test("createApi() PATCH /v1/runtime answers 412 for a stale If-Match", async () => {
   const deps = testDeps();
   deps.settings.patch({ paused: true });

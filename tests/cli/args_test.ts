@@ -149,6 +149,20 @@ const INVALID: [string[], RegExp][] = [
     /--seed: .*got "99999999999999999999999"/,
   ],
   [["--help", "--bogus"], /--bogus/],
+  [["--config-file", "a.conf", "--config-file", "b.conf"], /--config-file is given twice/],
+  [["check-config", "--config-file=a.conf", "--config-file", "a.conf"], /--config-file is given/],
+  [["plan", "--snapshot", "f", "--snapshot", "g"], /--snapshot is given twice/],
+  [["plan", "--snapshot", "f", "--seed", "1", "--seed", "2"], /--seed is given twice/],
+  [["--log-format", "json", "--log-format", "text"], /--log-format is given twice/],
+  [["--log-file", "a", "--log-file", "b"], /--log-file is given twice/],
+  [["healthcheck", "--url", "http://a", "--url", "http://b"], /--url is given twice/],
+  [["healthcheck", "--url", "not a url"], /--url: expected an http:\/\/ or https:\/\/ URL/],
+  [["healthcheck", "--url", "ftp://127.0.0.1/"], /--url: expected an http:\/\/ or https:\/\//],
+  [
+    ["healthcheck", "--url", "http://user:pw@[::1"],
+    /--url: expected .*got "http:\/\/<redacted>@\[::1"/,
+  ],
+  [["healthcheck", "--url", "http://user:pw@127.0.0.1:9835"], /--url: .*credentials/],
 ];
 
 Deno.test("parseCommandLine rejects each wrong command line with a UsageError saying why", () => {
@@ -163,6 +177,20 @@ Deno.test("parseCommandLine rejects each wrong command line with a UsageError sa
       `for ${JSON.stringify(args)}`,
     );
   }
+});
+
+Deno.test("parseCommandLine never echoes credentials given in --url", () => {
+  for (const url of ["http://user:pw@[::1", "http://user:pw@127.0.0.1:9835", "h://:pw@x y"]) {
+    assert.throws(() => parseCommandLine(["healthcheck", "--url", url]), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.doesNotMatch(e.message, /pw/, e.message);
+      return true;
+    });
+  }
+});
+
+Deno.test("parseCommandLine still takes a boolean flag given twice", () => {
+  assert.equal(defined(parseCommandLine(["run", "--once", "--once"])).once, true);
 });
 
 Deno.test("parseCommandLine lists the commands when the command is unknown", () => {

@@ -300,6 +300,16 @@ Deno.test("arsenal plan warns of an unknown option and still plans", async () =>
   assert.match(run.stderr, /did you mean dry_run\?/);
 });
 
+Deno.test("arsenal check-config warns of an ARSENAL_ variable that names no option", async () => {
+  const run = await runArsenal(["check-config"], { env: { ARSENAL_DIRECTOR_DRY_RUN: "true" } });
+  assertExit(run, 0);
+  assert.match(run.stdout, /^dry_run = false$/m);
+  assert.match(
+    run.stderr,
+    /environment ARSENAL_DIRECTOR_DRY_RUN is ignored: .*did you mean ARSENAL_DIRECTOR__DRY_RUN\?/,
+  );
+});
+
 Deno.test("arsenal plan warns when a flavor needs caching and there are no images", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(fleet([node("n1", "small")], [])));
@@ -331,6 +341,28 @@ Deno.test("arsenal check-config redacts secrets and shows environment overrides"
   assert.match(run.stdout, /^os_username = admin$/m);
   assert.match(run.stdout, /^dry_run = true$/m);
   assert.ok(run.stdout.includes(config), "names the file it checked");
+});
+
+Deno.test("arsenal check-config and run refuse an invalid token without printing it", async (t) => {
+  await using dir = await tempDir();
+  const token = await dir.write("token", "file-s3cret\n\n");
+  const cases: [string, string, Record<string, string>][] = [
+    ["in the file", "[api]\ntoken = s3cret with space\n", {}],
+    ["in ARSENAL_API_TOKEN", "", { ARSENAL_API_TOKEN: "env-s3cret!@#" }],
+    ["in token_file", `[api]\ntoken_file = ${token}\n`, {}],
+  ];
+  for (const [name, text, env] of cases) {
+    await t.step(name, async () => {
+      const config = await dir.write("arsenal.conf", text);
+      for (const command of ["check-config", "run"]) {
+        const run = await runArsenal([command, "--config-file", config], { env });
+        assertExit(run, 2);
+        assert.doesNotMatch(run.stdout + run.stderr, /s3cret/);
+        assert.match(run.stderr, /\[api\] token \(secret, not shown\): a bearer token is/);
+        assertNoStackTrace(run.stderr);
+      }
+    });
+  }
 });
 
 Deno.test("arsenal check-config without a file prints the built-in defaults", async () => {

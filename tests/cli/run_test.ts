@@ -367,3 +367,18 @@ Deno.test("arsenal run keeps its rate limits across a SIGHUP reload, and build_i
   assert.equal(metrics.match(/^arsenal_build_info\{/gm)?.length, 1, "one build_info series");
   assert.equal((await agent.stop()).code, 0);
 });
+
+Deno.test("arsenal run logs a reload refused for a bad token_file without the token", async () => {
+  await using dir = await tempDir();
+  const token = await dir.write("token", "good-token\n");
+  const file = await dir.write("arsenal.conf", `${CONFIG}\n[api]\ntoken_file = ${token}\n`);
+  await using agent = await startAgent(file);
+  await until200(`${agent.url}/readyz`);
+  await Deno.writeTextFile(token, "bad s3cret!@#\n\n");
+  agent.child.kill("SIGHUP");
+  await untilLogged(agent, /Reload of .* refused; the running configuration stays/);
+  assert.match(agent.log(), /\[api\] token \(secret, not shown\): a bearer token is/);
+  const { code, log } = await agent.stop();
+  assert.equal(code, 0);
+  assert.doesNotMatch(log, /s3cret|good-token/);
+});

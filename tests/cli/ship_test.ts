@@ -27,6 +27,15 @@ Deno.test("healthcheck asks /livez or /readyz and exits 0 only on 200", async ()
   assert.match(closed.stdout, /^unreachable: GET http:\/\/127.0.0.1:1\/livez: /);
 });
 
+Deno.test("healthcheck exits 2 for a bad --url and never echoes its credentials", async () => {
+  for (const url of ["http://user:pw@[::1", "http://user:pw@127.0.0.1:1", "127.0.0.1:9835"]) {
+    const run = await runArsenal(["healthcheck", "--url", url], { net: true });
+    assert.equal(run.code, 2, `${url}: ${run.stdout}${run.stderr}`);
+    assert.match(run.stderr, /^arsenal: --url: /);
+    assert.doesNotMatch(run.stdout + run.stderr, /pw/);
+  }
+});
+
 Deno.test("healthcheck finds the API from the configuration, or says why it cannot", async () => {
   assert.equal(apiUrl("127.0.0.1", 9835), "http://127.0.0.1:9835");
   assert.equal(apiUrl("0.0.0.0", 80), "http://127.0.0.1:80");

@@ -246,3 +246,60 @@ Deno.test("formatIniText() round-trips values whose quotes or line breaks need c
     assert.equal(roundTrip("a\n"), "a");
   });
 });
+
+Deno.test("parseIniText() warns of a value holding ' ;' or ' #', without quoting it", () => {
+  const { sections, warnings, problems } = parseIniText(
+    [
+      "[director]", // 1
+      "dry_run = true   ; watch a few cycles", // 2
+      "scout = openstack\t# the real thing", // 3
+      "[client_wrapper]", // 4
+      "os_password = s3cret ;x", // 5
+      "os_username = a;b#c", // 6: no space before: an ordinary value
+      'os_tenant_name = "quoted ; on purpose"', // 7: quoted, so meant
+      "[glance]", // 8
+      "image_property_rules =", // 9
+      "    os_distro contains ubuntu  # only Ubuntu", // 10
+      "    os_version = 24.04 ; and this", // 11: one warning per option
+    ].join("\n"),
+    "f.conf",
+  );
+  assert.deepEqual(problems, []);
+  assert.equal(sections.get("director")?.get("dry_run")?.value, "true   ; watch a few cycles");
+  const comment = (c: string) =>
+    `the value contains " ${c}", which starts a comment only at the start of a line: ` +
+    "here it is part of the value (put the comment on a line of its own)";
+  assert.deepEqual(warnings, [
+    `f.conf:2: [director] dry_run: ${comment(";")}`,
+    `f.conf:3: [director] scout: ${comment("#")}`,
+    `f.conf:5: [client_wrapper] os_password: ${comment(";")}`,
+    `f.conf:10: [glance] image_property_rules: ${comment("#")}`,
+  ]);
+  assert.ok(!warnings.join("\n").includes("s3cret"));
+});
+
+Deno.test("parseIniText() warns of a repeated option or section, naming both lines", () => {
+  const { sections, warnings } = parseIniText(
+    [
+      "[director]", // 1
+      "dry_run = true", // 2
+      "scout = openstack", // 3
+      "[api]", // 4
+      "token = first-s3cret", // 5
+      "token = second-s3cret", // 6
+      "[Director]", // 7
+      "dry_run = false", // 8
+    ].join("\n"),
+    "f.conf",
+  );
+  assert.equal(sections.get("director")?.get("dry_run")?.value, "false");
+  assert.equal(sections.get("director")?.get("dry_run")?.where, "f.conf:8");
+  assert.equal(sections.get("director")?.get("scout")?.value, "openstack");
+  assert.deepEqual(warnings, [
+    "f.conf:6: [api] token is set again (first at f.conf:5); the last value is used",
+    "f.conf:7: section [director] appears again (first at f.conf:1); its options are read " +
+    "as one section",
+    "f.conf:8: [director] dry_run is set again (first at f.conf:2); the last value is used",
+  ]);
+  assert.ok(!warnings.join("\n").includes("s3cret"));
+});

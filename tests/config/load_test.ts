@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { applyEnvironment, readConfig, readImageWeights } from "../../src/config/load.ts";
 import { REDACTED, renderEffectiveConfig } from "../../src/config/effective.ts";
 import { parseIniText, type RawSections } from "../../src/config/ini_file.ts";
-import type { ConfigProblem } from "../../src/runtime/errors.ts";
+import { ConfigError, type ConfigProblem, formatProblem } from "../../src/runtime/errors.ts";
 import { setup } from "../../src/setup.ts";
 import { ROOT, tempDir } from "../_helpers.ts";
 
@@ -245,6 +245,63 @@ Deno.test("readConfig() reads secrets from <option>_file", async (t) => {
   });
 });
 
+Deno.test("readConfig() reports an invalid secret without its value, however it was given", async (t) => {
+  await using dir = await tempDir();
+  /** Fails if `secret` appears anywhere in what an operator could see of `problems`. */
+  const assertHidden = (problems: readonly ConfigProblem[], secret: string) => {
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    const shown = [JSON.stringify(problems), new ConfigError(problems).message];
+    for (const text of shown) assert.ok(!text.includes(secret), `${secret} shown: ${text}`);
+    assert.equal(problems[0].secret, true);
+    assert.match(formatProblem(problems[0]), /\[api\] token \(secret, not shown\): a bearer token/);
+  };
+  await t.step("in the file", async () => {
+    const { problems } = await load(dir, "[api]\ntoken = s3cret tok!@#\n");
+    assertHidden(problems, "s3cret tok");
+    assert.equal(problems[0].where, `${dir.path}/arsenal.conf:2`);
+  });
+  await t.step("in ARSENAL_API_TOKEN and ARSENAL_API__TOKEN", async () => {
+    for (const name of ["ARSENAL_API_TOKEN", "ARSENAL_API__TOKEN"]) {
+      const { problems } = await load(dir, "", { [name]: "env s3cret" });
+      assertHidden(problems, "s3cret");
+      assert.equal(problems[0].where, `environment ${name}`);
+    }
+  });
+  await t.step("in token_file, with a newline too many", async () => {
+    const token = await dir.write("token", "file-s3cret\n\n");
+    const { problems } = await load(dir, `[api]\ntoken_file = ${token}\n`);
+    assertHidden(problems, "file-s3cret");
+    assert.ok(problems[0].where.startsWith(token), problems[0].where);
+  });
+});
+
+Deno.test("formatProblem() never prints the value of a problem marked secret", () => {
+  const line = formatProblem({
+    where: "a.conf:2",
+    section: "api",
+    option: "token",
+    value: "leaked",
+    secret: true,
+    expected: "bad",
+  });
+  assert.equal(line, "a.conf:2: [api] token (secret, not shown): bad");
+});
+
+Deno.test("formatProblem() never prints the credentials of a URL in a value", () => {
+  const line = formatProblem({
+    where: "a.conf:3",
+    section: "ironic",
+    option: "api_endpoint",
+    value: "ftp://admin:hunter2@ironic.example:6385/",
+    expected: "an http:// or https:// URL",
+  });
+  assert.equal(
+    line,
+    'a.conf:3: [ironic] api_endpoint = "ftp://<redacted>@ironic.example:6385/": ' +
+      "an http:// or https:// URL",
+  );
+});
+
 /** Writes `json` as a weights file and reads it. */
 async function weightsOf(dir: Dir, json: string) {
   const problems: ConfigProblem[] = [];
@@ -315,6 +372,12 @@ Deno.test("readImageWeights() reports what is wrong with a weights file", async 
       assert.match(p.expected, /^expected a non-negative integer weight, got /);
     }
     assert.ok(problems.some((p) => p.expected.endsWith('got "2"')));
+    const big = problems.find((p) => p.option === '"big"');
+    assert.equal(
+      big?.expected,
+      "expected a non-negative integer weight, got a number too large to represent (Infinity)",
+    );
+    assert.ok(problems.some((p) => p.expected.endsWith("got 1.5")));
   });
   await t.step("a JSON array or scalar", async () => {
     for (const json of ['["a", "b"]', "3", "null"]) {

@@ -256,3 +256,34 @@ Deno.test("suggest() names the closest candidate only when it is a likely typo",
   assert.equal(suggest("completely_unrelated", candidates), undefined);
   assert.equal(suggest("anything", []), undefined);
 });
+
+Deno.test("readSection() never carries the value of an option marked secret", () => {
+  const schema = z.object({
+    token: z.string().regex(/^[a-z]+$/, "letters only").optional().meta({ secret: true }),
+    retries: z.number().int().min(0).meta({ secret: true }),
+    name: z.string().regex(/^[a-z]+$/, "letters only").optional(),
+  });
+  const { problems } = readSection(
+    schema,
+    "svc",
+    raw({ token: "s3cret tok!", retries: "many-s3cret", name: "not secret 1" }),
+    "a.conf",
+  );
+  assert.deepEqual(problems, [
+    { where: "a.conf:2", section: "svc", option: "token", secret: true, expected: "letters only" },
+    {
+      where: "a.conf:3",
+      section: "svc",
+      option: "retries",
+      secret: true,
+      expected: "expected an integer >= 0",
+    },
+    {
+      where: "a.conf:4",
+      section: "svc",
+      option: "name",
+      value: "not secret 1",
+      expected: "letters only",
+    },
+  ]);
+});

@@ -365,3 +365,33 @@ Deno.test("formatPath renders paths the way jq users read them", () => {
 Deno.test("formatPath names the empty path '(top level)'", () => {
   assert.equal(formatPath([]), "(top level)");
 });
+
+Deno.test("decodeSnapshot names each duplicate's first occurrence, and counts those past 20", () => {
+  // Every UUID twice, the second copies in another order, plus one image UUID three times.
+  const n = 1_000;
+  const nodes = Array.from({ length: 2 * n }, (_, i) => ({
+    uuid: `n${i < n ? i : 2 * n - 1 - i}`,
+    flavor: "small",
+    provisioned: false,
+    cached: false,
+  }));
+  const images = ["i1", "i2", "i1", "i1"].map((uuid) => ({ uuid, name: uuid, checksum: "c" }));
+  const result = decodeSnapshot(JSON.stringify({ nodes, flavors: [], images }));
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.equal(result.problems.length, 21);
+  assert.equal(
+    result.problems[0],
+    `nodes[${n}].uuid: duplicate of nodes[${n - 1}].uuid ("n${n - 1}")`,
+  );
+  assert.equal(
+    result.problems[19],
+    `nodes[${n + 19}].uuid: duplicate of nodes[${n - 20}].uuid ("n${n - 20}")`,
+  );
+  assert.equal(result.problems[20], `... and ${n + 2 - 20} more`);
+  const images2 = decodeSnapshot(JSON.stringify({ nodes: [], flavors: [], images }));
+  assert.deepEqual(images2.ok ? [] : images2.problems, [
+    'images[2].uuid: duplicate of images[0].uuid ("i1")',
+    'images[3].uuid: duplicate of images[0].uuid ("i1")',
+  ]);
+});
