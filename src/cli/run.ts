@@ -10,7 +10,7 @@ import type { Config } from "../config/load.ts";
 import { Director } from "../director/director.ts";
 import { Loop } from "../loop.ts";
 import { type Clock, systemClock } from "../runtime/clock.ts";
-import { ConfigError } from "../runtime/errors.ts";
+import { ConfigError, formatProblem, MAX_LISTED_PROBLEMS } from "../runtime/errors.ts";
 import { Heartbeat } from "../runtime/heartbeat.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { Metrics, type MetricsOptions } from "../runtime/metrics.ts";
@@ -88,6 +88,25 @@ function scoutKey(config: Config): string {
   );
 }
 
+/** Logs a refused reload: a line saying so, then one line per problem (log lines are escaped). */
+function logRefusal(file: string, error: unknown): void {
+  const problems = error instanceof ConfigError ? error.problems : undefined;
+  log.error("Reload of {file} refused; the running configuration stays: {error}", {
+    file,
+    error: problems
+      ? `${problems.length} problem${problems.length === 1 ? "" : "s"}`
+      : (error as Error)?.message ?? String(error),
+  });
+  for (const problem of problems?.slice(0, MAX_LISTED_PROBLEMS) ?? []) {
+    log.error("Reload problem: {problem}", { problem: formatProblem(problem) });
+  }
+  if (problems && problems.length > MAX_LISTED_PROBLEMS) {
+    log.error("Reload problems: {count} more not shown", {
+      count: problems.length - MAX_LISTED_PROBLEMS,
+    });
+  }
+}
+
 /**
  * SIGHUP: reads the configuration again. A valid one replaces the running one between cycles (the
  * settings, strategy, weights, spacings, and the scout if its part changed); an invalid one is
@@ -123,10 +142,7 @@ function reloader(o: {
         next = await setup(file, { env: o.io.env });
       } catch (e) {
         o.metrics.countReload("failed");
-        log.error("Reload of {file} refused; the running configuration stays. {error}", {
-          file,
-          error: (e as Error).message,
-        });
+        logRefusal(file, e);
         return;
       }
       const { config } = next;

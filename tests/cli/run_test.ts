@@ -321,7 +321,11 @@ Deno.test("arsenal run reloads its configuration on SIGHUP, and keeps it when th
   await Deno.writeTextFile(file, CONFIG + "\n[director]\npoll_spacing = soon\n");
   agent.child.kill("SIGHUP");
   await untilLogged(agent, /Reload of .* refused; the running configuration stays/);
-  assert.match(agent.log(), /\[director\] poll_spacing = "soon": expected an integer >= 1/);
+  assert.match(
+    agent.log(),
+    /refused; the running configuration stays: 1 problem\n.*Reload problem: .*\[director\] poll_spacing = "soon": expected an integer >= 1\n/,
+    "each problem on a line of its own",
+  );
   assert.equal((await runtime()).strategy.percentage_to_cache, 0.25);
   const metrics = await (await fetch(`${agent.url}/metrics`)).text();
   assert.match(metrics, /^arsenal_config_reloads_total\{outcome="success"\} 1$/m);
