@@ -25,7 +25,13 @@ import ky, {
   type KyInstance,
   type Options,
 } from "ky";
-import { type Service, SERVICE_NAMES, UpstreamError, upstreamReason } from "./errors.ts";
+import {
+  type Service,
+  SERVICE_NAMES,
+  UpstreamError,
+  upstreamReason,
+  withoutUuids,
+} from "./errors.ts";
 
 const log = getLogger(["arsenal", "openstack"]);
 
@@ -342,14 +348,12 @@ export class ServiceClient {
   }
 }
 
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
 /**
  * The path with UUIDs replaced by `{uuid}`: the directive already names its node, and the same
  * failure on many nodes then reads the same (the director logs each distinct reason once).
  */
 export function genericPath(url: string): string {
-  return new URL(url).pathname.replace(UUID, "{uuid}");
+  return withoutUuids(new URL(url).pathname);
 }
 
 function elapsed(started: number): number {

@@ -20,7 +20,7 @@ import type { CacheDirective, Directive } from "../domain/directive.ts";
 import type { Flavor, Image, Node } from "../domain/fleet.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { basicAuth, KeystoneSession, NO_AUTH } from "../openstack/auth.ts";
-import { type Service, UpstreamError } from "../openstack/errors.ts";
+import { type Service, UpstreamError, withoutUuids } from "../openstack/errors.ts";
 import { customResourceName, flavorByRules, imageMatches } from "../openstack/rules.ts";
 import { type Credentials, ServiceClient, type UpstreamObserver } from "../openstack/http.ts";
 import { IronicApi, type IronicNode } from "../openstack/ironic.ts";
@@ -257,11 +257,15 @@ export class OpenStackScout implements Scout {
   }
 
   async issue(directive: Directive, signal: AbortSignal): Promise<IssueResult> {
-    if (directive.kind === "cache") return await this.#cache(directive, signal);
-    const { end, why } = await this.#ejector.eject(directive.nodeUuid, signal);
-    if (end === "done" || end === "in_progress") return ISSUED;
-    if (end === "skipped" || end === "abandoned") return { outcome: "skipped", reason: why };
-    throw new Error(`Cannot eject: ${why}`);
+    try {
+      if (directive.kind === "cache") return await this.#cache(directive, signal);
+      const { end, why } = await this.#ejector.eject(directive.nodeUuid, signal);
+      if (end === "done" || end === "in_progress") return ISSUED;
+      if (end === "skipped" || end === "abandoned") return { outcome: "skipped", reason: why };
+      throw new Error(`Cannot eject: ${why}`);
+    } catch (e) {
+      throw anonymous(e);
+    }
   }
 
   /**
@@ -277,7 +281,7 @@ export class OpenStackScout implements Scout {
     }
     const node = nodeState(await this.#ironic.getNode(nodeUuid, signal));
     if (node.provisioned || node.cached) {
-      return { outcome: "skipped", reason: "the node is no longer available and uncached" };
+      return { outcome: "skipped", reason: "nothing to cache: the node is no longer available and uncached" };
     }
     try {
       if (annotate) {
@@ -303,6 +307,19 @@ export class OpenStackScout implements Scout {
       );
     }
   }
+}
+
+/**
+ * `e` with the UUIDs in its message (Ironic's explanations name the node) replaced by `{uuid}`:
+ * the record names the node and the image, and the director logs each distinct reason once.
+ */
+function anonymous(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const message = withoutUuids(e.message);
+  if (message === e.message) return e;
+  const error = new Error(message, { cause: e });
+  error.name = e.name;
+  return error;
 }
 
 /** A failure after which the write may or may not have been applied: no answer, or a 5xx. */
