@@ -281,7 +281,10 @@ export class OpenStackScout implements Scout {
     }
     const node = nodeState(await this.#ironic.getNode(nodeUuid, signal));
     if (node.provisioned || node.cached) {
-      return { outcome: "skipped", reason: "nothing to cache: the node is no longer available and uncached" };
+      return {
+        outcome: "skipped",
+        reason: "nothing to cache: the node is no longer available and uncached",
+      };
     }
     try {
       if (annotate) {

@@ -260,7 +260,10 @@ Deno.test("annotate caching marks driver_info, and refuses a node that is no lon
   });
   assert.deepEqual(
     await scout.issue(cache(c.deployed.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
-    { outcome: "skipped", reason: "nothing to cache: the node is no longer available and uncached" },
+    {
+      outcome: "skipped",
+      reason: "nothing to cache: the node is no longer available and uncached",
+    },
   );
   assert.deepEqual(fake.nodes.get(c.deployed.uuid)!.driver_info, {});
 });
@@ -273,7 +276,10 @@ Deno.test("OpenStackScout.issue() skips a vendor_passthru cache on a node no lon
   for (const taken of [c.deployed, c.cached]) {
     assert.deepEqual(
       await scout.issue(cache(taken.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
-      { outcome: "skipped", reason: "nothing to cache: the node is no longer available and uncached" },
+      {
+        outcome: "skipped",
+        reason: "nothing to cache: the node is no longer available and uncached",
+      },
     );
   }
   assert.equal(fake.requests.filter((r) => r.method === "POST" && /vendor/.test(r.path)).length, 0);
