@@ -1,6 +1,6 @@
 /**
  * The eject state machine: from a node as Ironic reports it now, the one next step. No I/O: the
- * {@linkcode Ejector} reads the node, asks, does the step, and asks again.
+ * `Ejector` (`ejector.ts`) reads the node, asks, does the step, and asks again.
  *
  * An eject marks the node first (`extra.arsenal_eject`, a timestamp), then `manage`, clears the
  * `driver_info.cache_*` markers, `provide` (cleaning wipes the disk), and removes the mark once

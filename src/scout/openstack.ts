@@ -302,12 +302,10 @@ export class OpenStackScout implements Scout {
       if (!ambiguous(e) || signal.aborted) throw e;
       const after = await this.#ironic.getNode(nodeUuid, signal).catch(() => undefined);
       if (after?.driver_info?.cache_image_id === imageUuid && isCached(after)) return ISSUED;
-      throw new Error(
-        `${(e as Error).message}; read back, the node ${
-          after ? "does not hold the image: not cached" : "could not be read: unknown"
-        }`,
-        { cause: e },
-      );
+      const verdict = after
+        ? "read back, the node does not hold the image"
+        : "the node could not be read back: it may hold the image later";
+      throw new Error(`${(e as Error).message}; ${verdict}`, { cause: e });
     }
   }
 }
