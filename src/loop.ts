@@ -276,6 +276,24 @@ export class Loop implements Controller {
     }
   }
 
+  /**
+   * Lets the scout finish what earlier cycles left half-way (ejects cut short by a crash or a
+   * shutdown) before planning. Dry run or not: it only completes what a live run started.
+   */
+  async #resume(): Promise<void> {
+    const { scout } = this.#o;
+    if (!scout.resume) return;
+    try {
+      await scout.resume(this.#signals.abort);
+    } catch (e) {
+      log.error("Scout {scout} failed to resume unfinished work: {error}", {
+        scout: scout.name,
+        error: (e as Error)?.message ?? String(e),
+      });
+    }
+    this.#heartbeat.beat();
+  }
+
   #cycle(trigger: CycleRecord["trigger"]): Promise<CycleRecord> {
     const running = this.#plan(trigger).finally(() => {
       this.#running = undefined;
@@ -313,6 +331,7 @@ export class Loop implements Controller {
       () => this.#o.scout.retrieveNodes(this.#signals.abort),
     );
     if (!nodes) return finish("failed", { reason: "the scout failed to retrieve nodes" });
+    await this.#resume();
     const missing = [
       nodes.length === 0 && "nodes",
       !this.#flavors?.length && "flavors",

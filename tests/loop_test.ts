@@ -118,6 +118,37 @@ Deno.test("Loop records a failed cycle when the scout cannot list nodes", async 
   assert.deepEqual(scouted.filter(([, ok]) => !ok), [["nodes", false]]);
 });
 
+Deno.test("Loop.runOnce() has the scout resume unfinished work after listing nodes, before planning, dry run too", async () => {
+  const { scout, loop } = setup({ settings: settingsOf({ dry_run: true }) });
+  scout.resume = (signal) => {
+    assert.equal(signal.aborted, false);
+    scout.calls.push("resume");
+    return Promise.resolve();
+  };
+  const record = await loop.runOnce();
+  assert.equal(record.outcome, "success");
+  assert.deepEqual(scout.calls.filter((c) => c === "nodes" || c === "resume"), ["nodes", "resume"]);
+  assert.ok(
+    record.directives.length > 0 && record.directives.every((d) => d.outcome === "dry_run"),
+  );
+});
+
+Deno.test("Loop.runOnce() does not resume when the node listing failed, and survives a resume that throws", async () => {
+  const { scout, loop } = setup();
+  scout.resume = () => {
+    scout.calls.push("resume");
+    return Promise.reject(new Error("resume broke"));
+  };
+  scout.failing.add("nodes");
+  assert.equal((await loop.runOnce()).outcome, "failed");
+  assert.ok(!scout.calls.includes("resume"));
+  scout.failing.delete("nodes");
+  const record = await loop.runOnce();
+  assert.equal(record.outcome, "success");
+  assert.equal(scout.calls.filter((c) => c === "resume").length, 1);
+  assert.equal(scout.issued.length, 4);
+});
+
 Deno.test("Loop records a failed cycle when the strategy fails", async () => {
   const { loop } = setup({
     strategy: {

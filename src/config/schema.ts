@@ -158,7 +158,8 @@ export const clientWrapperSection = z.object({
     "Which catalog endpoints to use.",
   ),
   call_max_retries: count(60).describe(
-    "Retries of a failed read (connection error, timeout, 429, 5xx).",
+    "Retries of a failed read (connection error, timeout, 408, 429, 5xx, a body cut off); " +
+      "writes are never retried.",
   ),
   call_retry_interval: count(2).describe(
     "Seconds: base of the jittered exponential backoff between retries (at most 30 s apart).",
@@ -192,7 +193,11 @@ const serviceCredentials = {
 /** Options `[nova]` and `[ironic]` share: their Keystone URL, and retries of conflicting calls. */
 const novaAndIronic = {
   admin_url: text().describe("Keystone URL; falls back to `[client_wrapper] os_api_url`."),
-  api_max_retries: count(60).describe("Retries of a conflicting call."),
+  api_max_retries: count(60).describe(
+    "Ironic: how many times a write refused with 409 Conflict (node locked: nothing applied) " +
+      "is sent again, and how many times an accepted one is read back before it shows. Unused " +
+      "for Nova.",
+  ),
   api_retry_interval: count(2).describe("Seconds between those retries."),
 };
 

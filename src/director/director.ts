@@ -12,7 +12,7 @@ import type { Clock } from "../runtime/clock.ts";
 import type { Tunables } from "../runtime/settings.ts";
 import type { Scout } from "../scout/scout.ts";
 import { RateLimiter } from "./rate_limiter.ts";
-import type { DirectiveRecord } from "./record.ts";
+import type { DirectiveOutcome, DirectiveRecord } from "./record.ts";
 
 const log = getLogger(["arsenal", "director"]);
 
@@ -104,9 +104,14 @@ export class Director {
   }
 
   async #issue(directive: Directive, signals: StopSignals): Promise<DirectiveRecord> {
-    if (signals.stop.aborted) return { ...directive, outcome: "failed", reason: SHUTTING_DOWN };
+    if (signals.stop.aborted) {
+      return { ...directive, outcome: "not_issued", reason: SHUTTING_DOWN };
+    }
     try {
-      await this.#scout.issue(directive, signals.abort);
+      const result = await this.#scout.issue(directive, signals.abort);
+      if (result.outcome === "skipped") {
+        return { ...directive, outcome: "skipped", reason: result.reason };
+      }
       log.debug("Issued {kind} on node {node}", { kind: directive.kind, node: directive.nodeUuid });
       return { ...directive, outcome: "issued" };
     } catch (e) {
@@ -116,28 +121,37 @@ export class Director {
   }
 }
 
-/** Logs a cycle's outcomes: one line of counts, and one line per distinct failure reason. */
+/** Logs a cycle's outcomes: one line of counts, and one line per distinct reason. */
 function report(records: readonly DirectiveRecord[], dryRun: boolean): void {
-  const counts = { issued: 0, failed: 0, dry_run: 0, rate_limited: 0 };
-  const failures = new Map<string, { kind: string; count: number }>();
+  const counts: Record<DirectiveOutcome, number> = {
+    issued: 0,
+    failed: 0,
+    skipped: 0,
+    not_issued: 0,
+    dry_run: 0,
+    rate_limited: 0,
+  };
+  // Reasons repeat across nodes (they never name one): each distinct one is logged once.
+  const reasons = new Map<
+    string,
+    { outcome: DirectiveOutcome; kind: string; reason?: string; count: number }
+  >();
   for (const r of records) {
     counts[r.outcome]++;
-    if (r.outcome === "failed") {
-      const key = `${r.kind}\0${r.reason}`;
-      const seen = failures.get(key);
+    if (r.outcome === "failed" || r.outcome === "skipped") {
+      const key = `${r.outcome}\0${r.kind}\0${r.reason}`;
+      const seen = reasons.get(key);
       if (seen) seen.count++;
-      else failures.set(key, { kind: r.kind, count: 1 });
+      else reasons.set(key, { outcome: r.outcome, kind: r.kind, reason: r.reason, count: 1 });
     }
     if (r.outcome === "dry_run") {
       log.debug("Dry run: would {kind} node {node}", { kind: r.kind, node: r.nodeUuid });
     }
   }
-  for (const [key, { kind, count }] of failures) {
-    log.warn("{count} {kind} directive(s) failed: {reason}", {
-      count,
-      kind,
-      reason: key.slice(key.indexOf("\0") + 1),
-    });
+  for (const { outcome, kind, reason, count } of reasons.values()) {
+    if (outcome === "failed") {
+      log.warn("{count} {kind} directive(s) failed: {reason}", { count, kind, reason });
+    } else log.info("{count} {kind} directive(s) skipped: {reason}", { count, kind, reason });
   }
   if (records.length === 0) return;
   if (dryRun) {
@@ -149,10 +163,16 @@ function report(records: readonly DirectiveRecord[], dryRun: boolean): void {
       },
     );
   } else {
-    log.info("Issued {issued} directive(s), {failed} failed, {limited} over the rate limit", {
-      issued: counts.issued,
-      failed: counts.failed,
-      limited: counts.rate_limited,
-    });
+    log.info(
+      "Issued {issued} directive(s), {failed} failed, {skipped} skipped, {notIssued} not issued " +
+        "(shutting down), {limited} over the rate limit",
+      {
+        issued: counts.issued,
+        failed: counts.failed,
+        skipped: counts.skipped,
+        notIssued: counts.not_issued,
+        limited: counts.rate_limited,
+      },
+    );
   }
 }

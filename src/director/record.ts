@@ -5,10 +5,20 @@
  */
 import type { Directive } from "../domain/directive.ts";
 
-/** What happened to one directive. */
-export type DirectiveOutcome = "issued" | "failed" | "dry_run" | "rate_limited";
+/**
+ * What happened to one directive: `issued` (accepted upstream), `failed`, `skipped` (the node was
+ * no longer in the state the plan saw; nothing done), `not_issued` (Arsenal was shutting down
+ * before it started), `dry_run`, or `rate_limited`.
+ */
+export type DirectiveOutcome =
+  | "issued"
+  | "failed"
+  | "skipped"
+  | "not_issued"
+  | "dry_run"
+  | "rate_limited";
 
-/** A directive with its outcome (and the reason, when it failed). */
+/** A directive with its outcome (and the reason, when it failed, was skipped or not issued). */
 export type DirectiveRecord = Directive & {
   readonly outcome: DirectiveOutcome;
   readonly reason?: string;

@@ -158,11 +158,8 @@ export class KeystoneSession implements Credentials {
       response = await this.#client.request("POST", "auth/tokens", {
         signal,
         json: { auth: authBody(c) },
-        retryStatuses: {
-          statuses: [408, 429, 500, 502, 503, 504],
-          retries: 3,
-          intervalSeconds: 1,
-        },
+        // Asking for a token changes nothing a second request would change again.
+        idempotent: true,
       });
     }
     const value = c.method === "token" ? c.token : response.headers.get("X-Subject-Token");

@@ -59,6 +59,13 @@ export function requireList<T>(service: Service, path: string, name: string, lis
   );
 }
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** `text` with every UUID replaced by `{uuid}`. */
+export function withoutUuids(text: string): string {
+  return text.replace(UUID, "{uuid}");
+}
+
 const MAX_REASON = 300;
 
 /** Strips HTML tags and collapses whitespace: Glance's error pages become one line. */

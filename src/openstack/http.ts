@@ -2,18 +2,36 @@
  * One OpenStack service's HTTP client: ky with Arsenal's retry policy, timeouts, credentials,
  * error decoding and per-request metrics.
  *
- * - Retries (ky): GET only, on connection errors, timeouts, 408, 429, 500, 502, 503 and 504;
- *   `call_max_retries` times, waiting `call_retry_interval * 2^(n-1)` seconds (at most 30 s,
- *   jittered to 50–100 %), or what `Retry-After` says on 429 and 503 (at most 5 min).
- * - A 401 invalidates the credentials and repeats the request once with fresh ones.
+ * - Reads (GET, HEAD, and requests marked `idempotent`) are retried by ky on connection errors,
+ *   timeouts, 408, 429, 500, 502, 503 and 504, and when the body is cut off mid-stream (a read's
+ *   body is read in full before the answer is returned); `call_max_retries` times, waiting
+ *   `call_retry_interval * 2^(n-1)` seconds (at most 30 s, jittered to 50–100 %), or what
+ *   `Retry-After` says on 429 and 503 (at most 5 min).
+ * - Writes go out once: a write whose answer is lost may have been applied, so only its caller,
+ *   who can read the state back, may decide to send another (see `IronicApi`).
+ * - A 401 invalidates the credentials and repeats the request once with fresh ones: the token
+ *   was refused before the service saw the request, so nothing was applied.
  * - Every failure becomes an {@linkcode UpstreamError} naming the service, method, path, status
  *   and the upstream's own reason. Headers and bodies are never logged: they carry credentials.
  *
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from "ky";
-import { type Service, SERVICE_NAMES, UpstreamError, upstreamReason } from "./errors.ts";
+import ky, {
+  isForceRetryError,
+  isHTTPError,
+  isNetworkError,
+  isTimeoutError,
+  type KyInstance,
+  type Options,
+} from "ky";
+import {
+  type Service,
+  SERVICE_NAMES,
+  UpstreamError,
+  upstreamReason,
+  withoutUuids,
+} from "./errors.ts";
 
 const log = getLogger(["arsenal", "openstack"]);
 
@@ -56,12 +74,11 @@ export interface RequestOptions {
   readonly searchParams?: Record<string, string>;
   readonly json?: unknown;
   readonly headers?: Record<string, string>;
-  /** Also retry these statuses, for this request only (e.g. Ironic's 409 "node locked"). */
-  readonly retryStatuses?: {
-    readonly statuses: number[];
-    readonly retries: number;
-    readonly intervalSeconds: number;
-  };
+  /**
+   * Retry like a read: the request changes nothing that a repeat would change again (e.g.
+   * Keystone's token request). Default: true for GET and HEAD only.
+   */
+  readonly idempotent?: boolean;
 }
 
 function backoff(intervalSeconds: number): (attempt: number) => number {
@@ -81,6 +98,9 @@ function attemptFailure(
   error: unknown,
   timeoutSeconds: number,
 ): { status?: number; reason: string } {
+  if (isForceRetryError(error) && error.code === BODY_CUT_OFF) {
+    return { reason: `the answer was cut off (${causeMessage(error.cause)})` };
+  }
   if (isHTTPError(error)) {
     const data = error.data;
     const body = typeof data === "string" ? data : data === undefined ? "" : JSON.stringify(data);
@@ -99,11 +119,87 @@ function attemptReason(error: unknown, timeoutSeconds: number): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function causeMessage(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
 /** Deno's connection errors are long; keep the part after the last colon that says why. */
 function connectReason(cause: unknown): string {
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const message = causeMessage(cause);
   const parts = message.split(": ");
   return parts[parts.length - 1] || message;
+}
+
+/** `fetch`, reporting each attempt's status and duration to `observer`. */
+function observedFetch(
+  service: Service,
+  observer: UpstreamObserver | undefined,
+  policy: RetryPolicy,
+): typeof fetch {
+  const longestBackoff = Math.max(BACKOFF_LIMIT_MS, policy.intervalSeconds * 1000);
+  return async (input, init) => {
+    const started = performance.now();
+    const method = input instanceof Request ? input.method : init?.method ?? "GET";
+    // Announce the waits (this attempt, then a retry's pause) so that they count as progress.
+    observer?.observeWait?.(service, policy.timeoutSeconds * 1000);
+    try {
+      const response = await fetch(input, init);
+      observer?.observeUpstream(service, method, String(response.status), elapsed(started));
+      if (!response.ok) observer?.observeWait?.(service, retryWait(response, longestBackoff));
+      return response;
+    } catch (e) {
+      observer?.observeUpstream(service, method, "error", elapsed(started));
+      observer?.observeWait?.(service, longestBackoff);
+      throw e;
+    }
+  };
+}
+
+/**
+ * `send`, over a connection of its own, closed once the answer is read. On a pooled keep-alive
+ * connection that closes without an answer, Deno's HTTP client sends the request again on its
+ * own: for a write, that is a blind resend.
+ */
+function onFreshConnection(send: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+    try {
+      const response = await send(input, { ...init, client });
+      // The status decides a write; a body lost on the way only loses the explanation.
+      const bytes = await response.arrayBuffer().catch(() => new ArrayBuffer(0));
+      return rebuilt(response, bytes);
+    } finally {
+      client.close();
+    }
+  };
+}
+
+/** `response` with its body read into `bytes`. */
+function rebuilt(response: Response, bytes: ArrayBuffer): Response {
+  const whole = new Response(bytes.byteLength > 0 ? bytes : null, response);
+  // `url` cannot be given to the constructor; callers resolve relative links against it.
+  Object.defineProperty(whole, "url", { value: response.url });
+  return whole;
+}
+
+/** Marks the forced retry of a read whose body was cut off. */
+const BODY_CUT_OFF = "BODY_CUT_OFF";
+
+/**
+ * ky hook for reads: reads a successful answer's body in full, so that a body cut off mid-stream
+ * is retried like any failed read instead of failing later, unnamed, in the caller's hands.
+ */
+async function readWholeBody(
+  { response }: { response: Response },
+): Promise<Response | ReturnType<typeof ky.retry> | undefined> {
+  if (!response.ok || response.body === null) return undefined;
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await response.arrayBuffer();
+  } catch (cause) {
+    return ky.retry({ code: BODY_CUT_OFF, cause: cause as Error });
+  }
+  return rebuilt(response, bytes);
 }
 
 /** An HTTP client bound to one service's endpoint and credentials. */
@@ -112,7 +208,10 @@ export class ServiceClient {
   readonly #endpoint: (signal: AbortSignal) => Promise<string>;
   readonly #credentials: Credentials;
   readonly #policy: RetryPolicy;
-  readonly #ky: KyInstance;
+  /** Reads: retried under the policy. */
+  readonly #reads: KyInstance;
+  /** Writes: sent once. */
+  readonly #writes: KyInstance;
 
   constructor(options: {
     service: Service;
@@ -129,13 +228,25 @@ export class ServiceClient {
     this.#credentials = options.credentials;
     this.#policy = options.policy;
     const { service, observer, policy } = options;
-    const longestBackoff = Math.max(BACKOFF_LIMIT_MS, policy.intervalSeconds * 1000);
-    this.#ky = ky.create({
+    const observed = observedFetch(service, observer, policy);
+    const common: Options = {
       headers: { Accept: "application/json", ...options.headers },
       timeout: policy.timeoutSeconds * 1000,
+    };
+    // Two instances, not one with per-request overrides: ky deep-merges a request's `retry` into
+    // the instance's, so a write given any retry option would inherit the read policy.
+    this.#writes = ky.create({
+      ...common,
+      retry: { limit: 0 },
+      fetch: onFreshConnection(observed),
+    });
+    this.#reads = ky.create({
+      ...common,
+      fetch: observed,
       retry: {
         limit: policy.retries,
-        methods: ["get", "head"],
+        // Which requests are reads is decided in #send; this instance retries what it is given.
+        methods: ["get", "head", "post", "put", "patch", "delete"],
         statusCodes: [408, 429, 500, 502, 503, 504],
         afterStatusCodes: [429, 503],
         maxRetryAfter: MAX_RETRY_AFTER_MS,
@@ -144,23 +255,8 @@ export class ServiceClient {
         jitter,
         retryOnTimeout: true,
       },
-      fetch: async (input, init) => {
-        const started = performance.now();
-        const method = input instanceof Request ? input.method : init?.method ?? "GET";
-        // Announce the waits (this attempt, then a retry's pause) so that they count as progress.
-        observer?.observeWait?.(service, policy.timeoutSeconds * 1000);
-        try {
-          const response = await fetch(input, init);
-          observer?.observeUpstream(service, method, String(response.status), elapsed(started));
-          if (!response.ok) observer?.observeWait?.(service, retryWait(response, longestBackoff));
-          return response;
-        } catch (e) {
-          observer?.observeUpstream(service, method, "error", elapsed(started));
-          observer?.observeWait?.(service, longestBackoff);
-          throw e;
-        }
-      },
       hooks: {
+        afterResponse: [readWholeBody],
         beforeRetry: [({ request, error, retryCount, options }) => {
           log.warn("{service} {method} {path} failed: {reason}; retry {n} of {limit}", {
             service: SERVICE_NAMES[service],
@@ -244,23 +340,13 @@ export class ServiceClient {
 
   async #send(method: string, url: string, options: RequestOptions): Promise<Response> {
     const auth = await this.#credentials.headers(options.signal);
-    const extra = options.retryStatuses;
-    return await this.#ky(url, {
+    const read = options.idempotent ?? (method === "GET" || method === "HEAD");
+    return await (read ? this.#reads : this.#writes)(url, {
       method,
       signal: options.signal,
       searchParams: options.searchParams,
       json: options.json,
       headers: { ...auth, ...options.headers },
-      ...(extra && {
-        retry: {
-          limit: extra.retries,
-          methods: [method.toLowerCase() as "get"],
-          statusCodes: extra.statuses,
-          delay: backoff(extra.intervalSeconds),
-          backoffLimit: Math.max(BACKOFF_LIMIT_MS, extra.intervalSeconds * 1000),
-          jitter,
-        },
-      }),
     });
   }
 
@@ -276,14 +362,12 @@ export class ServiceClient {
   }
 }
 
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
 /**
  * The path with UUIDs replaced by `{uuid}`: the directive already names its node, and the same
  * failure on many nodes then reads the same (the director logs each distinct reason once).
  */
 export function genericPath(url: string): string {
-  return new URL(url).pathname.replace(UUID, "{uuid}");
+  return withoutUuids(new URL(url).pathname);
 }
 
 function elapsed(started: number): number {

@@ -5,10 +5,24 @@
  * Every request carries `X-OpenStack-Ironic-API-Version`: without it Ironic answers as 1.1, where
  * an available node has a null provision state and no resource class.
  *
+ * A write is sent once. The one exception is a 409 Conflict (e.g. `NodeLocked`: the node is busy
+ * with another request): Ironic refused it and applied nothing, so it is sent again after
+ * `[ironic] api_retry_interval` seconds, at most `api_max_retries` times.
+ *
  * @module
  */
+import { getLogger } from "@logtape/logtape";
+import type { Clock } from "../runtime/clock.ts";
 import { requireList, UpstreamError } from "./errors.ts";
 import { joinUrl, type RequestOptions, type ServiceClient } from "./http.ts";
+
+const log = getLogger(["arsenal", "openstack"]);
+
+/** How a 409 Conflict is waited out: `[ironic] api_max_retries` and `api_retry_interval`. */
+export interface ConflictPolicy {
+  readonly retries: number;
+  readonly intervalSeconds: number;
+}
 
 /** The newest microversion Arsenal knows; it uses the server's maximum up to this. */
 export const NEWEST_VERSION = "1.82";
@@ -66,10 +80,15 @@ function minor(version: string): number {
 /** Ironic's API, version-negotiated. */
 export class IronicApi {
   readonly #client: ServiceClient;
+  readonly #clock: Clock;
+  readonly #conflict: ConflictPolicy;
   #version?: Promise<string>;
 
-  constructor(client: ServiceClient) {
+  /** @param options the clock a 409 is waited out on, and how long */
+  constructor(client: ServiceClient, options: { clock: Clock; conflict: ConflictPolicy }) {
     this.#client = client;
+    this.#clock = options.clock;
+    this.#conflict = options.conflict;
   }
 
   /**
@@ -214,49 +233,55 @@ export class IronicApi {
       .then((o) => this.#client.json<IronicNode>("GET", `v1/nodes/${encodeURIComponent(uuid)}`, o));
   }
 
-  /** Applies a JSON patch to a node; a 409 (node locked) is retried. */
-  async patchNode(
-    uuid: string,
-    patch: unknown[],
-    retry: RequestOptions["retryStatuses"],
-    signal: AbortSignal,
-  ): Promise<void> {
-    const response = await this.#client.request(
-      "PATCH",
-      `v1/nodes/${encodeURIComponent(uuid)}`,
-      await this.#options({ signal, json: patch, retryStatuses: retry }),
-    );
-    await response.body?.cancel();
+  /** Applies a JSON patch to a node; sent once, or again after a 409. */
+  async patchNode(uuid: string, patch: unknown[], signal: AbortSignal): Promise<void> {
+    await this.#write("PATCH", `v1/nodes/${encodeURIComponent(uuid)}`, { signal, json: patch });
   }
 
-  /** `PUT /v1/nodes/{uuid}/states/provision`; a 409 (node locked) is retried. */
-  async setProvisionState(
-    uuid: string,
-    target: string,
-    retry: RequestOptions["retryStatuses"],
-    signal: AbortSignal,
-  ): Promise<void> {
-    const response = await this.#client.request(
-      "PUT",
-      `v1/nodes/${encodeURIComponent(uuid)}/states/provision`,
-      await this.#options({ signal, json: { target }, retryStatuses: retry }),
-    );
-    await response.body?.cancel();
+  /** `PUT /v1/nodes/{uuid}/states/provision`; sent once, or again after a 409. */
+  async setProvisionState(uuid: string, target: string, signal: AbortSignal): Promise<void> {
+    await this.#write("PUT", `v1/nodes/${encodeURIComponent(uuid)}/states/provision`, {
+      signal,
+      json: { target },
+    });
   }
 
-  /** `POST /v1/nodes/{uuid}/vendor_passthru?method=...`. */
+  /** `POST /v1/nodes/{uuid}/vendor_passthru?method=...`; sent once, or again after a 409. */
   async vendorPassthru(
     uuid: string,
     method: string,
     body: unknown,
     signal: AbortSignal,
   ): Promise<void> {
-    const response = await this.#client.request(
-      "POST",
-      `v1/nodes/${encodeURIComponent(uuid)}/vendor_passthru`,
-      await this.#options({ signal, json: body, searchParams: { method } }),
-    );
-    await response.body?.cancel();
+    await this.#write("POST", `v1/nodes/${encodeURIComponent(uuid)}/vendor_passthru`, {
+      signal,
+      json: body,
+      searchParams: { method },
+    });
+  }
+
+  /**
+   * Sends a write; after a 409 Conflict, which Ironic answers without applying anything (the node
+   * is locked by another request), waits and sends it again, within the conflict policy.
+   */
+  async #write(method: string, path: string, options: RequestOptions): Promise<void> {
+    const { retries, intervalSeconds } = this.#conflict;
+    for (let attempt = 0;; attempt++) {
+      try {
+        const response = await this.#client.request(method, path, await this.#options(options));
+        await response.body?.cancel();
+        return;
+      } catch (e) {
+        if (!(e instanceof UpstreamError) || e.status !== 409 || attempt >= retries) throw e;
+        log.info("{error}; sending it again in {seconds} s (retry {n} of {limit})", {
+          error: e.message,
+          seconds: intervalSeconds,
+          n: attempt + 1,
+          limit: retries,
+        });
+        if (intervalSeconds > 0) await this.#clock.sleep(intervalSeconds * 1000, options.signal);
+      }
+    }
   }
 }
 

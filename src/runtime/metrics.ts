@@ -39,6 +39,8 @@ const DIRECTIVE_KINDS: readonly Directive["kind"][] = ["cache", "eject"];
 const DIRECTIVE_OUTCOMES: readonly DirectiveOutcome[] = [
   "issued",
   "failed",
+  "skipped",
+  "not_issued",
   "dry_run",
   "rate_limited",
 ];
@@ -95,6 +97,7 @@ export class Metrics {
   readonly #unidentified: client.Gauge;
   readonly #reloads: client.Counter<"outcome">;
   readonly #buildInfo: client.Gauge<"version" | "deno" | "strategy" | "strategy_version" | "scout">;
+  readonly #resumedEjects: client.Counter;
   #simulatorStats?: () => SimulatorStats;
 
   /** Registers every metric, with known label sets at zero and build info at 1. */
@@ -196,6 +199,13 @@ export class Metrics {
       labelNames: ["outcome"],
       registers,
     });
+    this.#resumedEjects = new client.Counter({
+      name: "arsenal_ejects_resumed_total",
+      help: "Ejects that had stopped before cleaning (a crash, a shutdown, a lost answer) and " +
+        "that a later cycle carried on: nodes it sent manage or provide, or whose cache " +
+        "markers it cleared.",
+      registers,
+    });
     this.#buildInfo = new client.Gauge({
       name: "arsenal_build_info",
       help: "Arsenal's build and configuration; the value is always 1.",
@@ -267,6 +277,11 @@ export class Metrics {
   /** Counts one configuration reload. */
   countReload(outcome: "success" | "failed"): void {
     this.#reloads.inc({ outcome });
+  }
+
+  /** Counts interrupted ejects a resume moved on. */
+  observeResumedEjects(count: number): void {
+    this.#resumedEjects.inc(count);
   }
 
   /** Sets `arsenal_unidentified_nodes`. */

@@ -4,26 +4,32 @@
  * images come from `[standalone] images`.
  *
  * Node mapping, as the original's: provisioned = provision state other than `available` (null
- * counts as available) or maintenance; cached = `driver_info.cache_status` set and not `failed`;
- * cached image = `driver_info.cache_image_id`. Flavor = `extra.flavor`, else the first matching
+ * counts as available) or maintenance, or marked by an eject under way (`extra.arsenal_eject`);
+ * cached = `driver_info.cache_status` set and not `failed`; cached image =
+ * `driver_info.cache_image_id`. Flavor = `extra.flavor`, else the first matching
  * `[ironic] flavor_rules`, else the Nova flavor whose extra spec `resources:CUSTOM_<CLASS>` = 1
  * matches the node's resource class (standalone: the resource class itself).
+ *
+ * Writes go out once (see `IronicApi`); a cache directive re-reads the node first and is skipped
+ * when it is no longer free; ejects are the {@linkcode Ejector}'s.
  *
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { Directive } from "../domain/directive.ts";
+import type { CacheDirective, Directive } from "../domain/directive.ts";
 import type { Flavor, Image, Node } from "../domain/fleet.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { basicAuth, KeystoneSession, NO_AUTH } from "../openstack/auth.ts";
-import { type Service, UpstreamError } from "../openstack/errors.ts";
+import { type Service, UpstreamError, withoutUuids } from "../openstack/errors.ts";
 import { customResourceName, flavorByRules, imageMatches } from "../openstack/rules.ts";
 import { type Credentials, ServiceClient, type UpstreamObserver } from "../openstack/http.ts";
 import { IronicApi, type IronicNode } from "../openstack/ironic.ts";
 import { listFlavors } from "../openstack/nova.ts";
 import { imageUrl, listImages } from "../openstack/glance.ts";
 import type { OpenStackSettings, ServiceSettings } from "../openstack/settings.ts";
-import type { Scout } from "./scout.ts";
+import { ejectMark, isCached } from "./eject_step.ts";
+import { Ejector } from "./ejector.ts";
+import { ISSUED, type IssueResult, type Scout } from "./scout.ts";
 
 const log = getLogger(["arsenal", "scout"]);
 
@@ -34,6 +40,8 @@ const NAMED_IN_LOG = 5;
 export interface OpenStackObserver extends UpstreamObserver {
   /** Nodes seen in the last listing whose flavor could not be identified. */
   observeUnidentified(count: number): void;
+  /** Interrupted ejects a resume moved on (see {@linkcode Ejector.resume}). */
+  observeResumedEjects?(count: number): void;
 }
 
 /** Whether a node is provisioned and cached, read as the original read them. */
@@ -41,11 +49,12 @@ export function nodeState(
   node: IronicNode,
 ): Pick<Node, "provisioned" | "cached" | "cachedImageUuid"> {
   const state = node.provision_state ?? "available";
-  const status = node.driver_info?.cache_status;
   const cachedImage = node.driver_info?.cache_image_id;
   return {
-    provisioned: state !== "available" || node.maintenance === true,
-    cached: status !== undefined && status !== null && status !== "failed",
+    // A marked node is being ejected, even while it is still available: not free to plan on.
+    provisioned: state !== "available" || node.maintenance === true ||
+      ejectMark(node) !== undefined,
+    cached: isCached(node),
     cachedImageUuid: typeof cachedImage === "string" ? cachedImage : "",
   };
 }
@@ -60,7 +69,6 @@ export class OpenStackScout implements Scout {
   readonly name: string;
   readonly #settings: OpenStackSettings;
   readonly #observer?: OpenStackObserver;
-  readonly #clock: Clock;
   readonly #ironic: IronicApi;
   readonly #nova?: ServiceClient;
   readonly #glance?: ServiceClient;
@@ -69,12 +77,14 @@ export class OpenStackScout implements Scout {
   #byId = new Map<string, string>();
   /** Download URL by image UUID, from the last image listing. */
   #imageUrls = new Map<string, string>();
+  readonly #ejector: Ejector;
+  /** Nodes of the last listing an eject had marked: {@linkcode resume} carries them on. */
+  #marked: IronicNode[] = [];
 
   constructor(settings: OpenStackSettings, clock: Clock, observer?: OpenStackObserver) {
     this.name = settings.mode === "standalone" ? "standalone" : settings.preset ?? "openstack";
     this.#settings = settings;
     this.#observer = observer;
-    this.#clock = clock;
     const sessions = new Map<string, Credentials>();
     const client = (service: Service, s: ServiceSettings, version: RegExp) => {
       const credentials = this.#credentials(s, clock, sessions);
@@ -97,7 +107,15 @@ export class OpenStackScout implements Scout {
         observer,
       });
     };
-    this.#ironic = new IronicApi(client("baremetal", settings.ironic, /\/v1$/));
+    const conflict = {
+      retries: settings.ironic.conflictRetries,
+      intervalSeconds: settings.ironic.conflictInterval,
+    };
+    this.#ironic = new IronicApi(client("baremetal", settings.ironic, /\/v1$/), {
+      clock,
+      conflict,
+    });
+    this.#ejector = new Ejector(this.#ironic, clock, conflict);
     if (settings.nova) this.#nova = client("compute", settings.nova, /$^/);
     if (settings.glance) this.#glance = client("image", settings.glance, /\/v2$/);
     if (settings.images) {
@@ -128,14 +146,17 @@ export class OpenStackScout implements Scout {
   async retrieveNodes(signal: AbortSignal): Promise<Node[]> {
     const nodes: Node[] = [];
     const unidentified: string[] = [];
+    const marked: IronicNode[] = [];
     const flavorOf = this.#flavorOf();
     await this.#ironic.listNodes(this.#settings.ironic, signal, (page) => {
       for (const listed of page) {
+        if (ejectMark(listed) !== undefined) marked.push(listed);
         const flavor = flavorOf(listed);
         if (flavor === undefined) unidentified.push(listed.uuid);
         else nodes.push({ uuid: listed.uuid, flavor, ...nodeState(listed) });
       }
     });
+    this.#marked = marked;
     this.#observer?.observeUnidentified(unidentified.length);
     if (unidentified.length > 0) {
       const named = unidentified.slice(0, NAMED_IN_LOG).join(", ");
@@ -226,79 +247,83 @@ export class OpenStackScout implements Scout {
     return images;
   }
 
-  async issue(directive: Directive, signal: AbortSignal): Promise<void> {
-    if (directive.kind === "eject") return await this.#eject(directive.nodeUuid, signal);
-    const { nodeUuid, imageUuid, imageChecksum } = directive;
-    if (this.#settings.ironic.cacheMethod === "annotate") {
-      await this.#requireFree(nodeUuid, signal);
-      await this.#ironic.patchNode(
-        nodeUuid,
-        [
-          { op: "add", path: "/driver_info/cache_image_id", value: imageUuid },
-          { op: "add", path: "/driver_info/cache_status", value: "pending" },
-        ],
-        this.#conflictRetry(),
-        signal,
-      );
-      return;
-    }
-    const url = this.#imageUrls.get(imageUuid);
-    if (url === undefined) throw new Error(`image ${imageUuid} is no longer listed`);
-    await this.#ironic.vendorPassthru(nodeUuid, "cache_image", {
-      image_info: { id: imageUuid, urls: [url], checksum: imageChecksum },
-    }, signal);
+  /**
+   * Carries on the ejects the last node listing showed marked (started by any Arsenal, before a
+   * crash or a restart too), and counts those it moved on.
+   */
+  async resume(signal: AbortSignal): Promise<void> {
+    const resumed = await this.#ejector.resume(this.#marked, signal);
+    if (resumed > 0) this.#observer?.observeResumedEjects?.(resumed);
   }
 
-  #conflictRetry() {
-    const { conflictRetries, conflictInterval } = this.#settings.ironic;
-    return { statuses: [409], retries: conflictRetries, intervalSeconds: conflictInterval };
-  }
-
-  /** Fails unless the node is still available, out of maintenance and uncached. */
-  async #requireFree(uuid: string, signal: AbortSignal): Promise<void> {
-    const node = nodeState(await this.#ironic.getNode(uuid, signal));
-    if (node.provisioned || node.cached) {
-      throw new Error(`node ${uuid} is no longer available and uncached`);
+  async issue(directive: Directive, signal: AbortSignal): Promise<IssueResult> {
+    try {
+      if (directive.kind === "cache") return await this.#cache(directive, signal);
+      const { end, why } = await this.#ejector.eject(directive.nodeUuid, signal);
+      if (end === "done" || end === "in_progress") return ISSUED;
+      if (end === "skipped" || end === "abandoned") return { outcome: "skipped", reason: why };
+      throw new Error(`Cannot eject: ${why}`);
+    } catch (e) {
+      throw anonymous(e);
     }
   }
 
   /**
-   * Eject: `manage`, confirm `manageable`, clear the `driver_info.cache_*` markers (so a driver
-   * whose cleaning does not erase them still converges), then `provide`: cleaning wipes the disk
-   * and returns the node to `available`. A node no longer available-and-cached is skipped.
+   * Caches an image on a node that is still free: the node is read first. A write whose answer
+   * was lost is not sent again: the node is read back, and holds the image or the cache failed.
    */
-  async #eject(uuid: string, signal: AbortSignal): Promise<void> {
-    const before = await this.#ironic.getNode(uuid, signal);
-    const node = nodeState(before);
-    if (node.provisioned || !node.cached) {
-      log.info("Node {uuid} is no longer available and cached; nothing to eject", { uuid });
-      return;
+  async #cache(directive: CacheDirective, signal: AbortSignal): Promise<IssueResult> {
+    const { nodeUuid, imageUuid, imageChecksum } = directive;
+    const annotate = this.#settings.ironic.cacheMethod === "annotate";
+    const url = this.#imageUrls.get(imageUuid);
+    if (!annotate && url === undefined) {
+      throw new Error("Cannot cache: the image is no longer listed");
     }
-    const retry = this.#conflictRetry();
-    await this.#ironic.setProvisionState(uuid, "manage", retry, signal);
-    await this.#awaitState(uuid, "manageable", signal);
-    const markers = Object.keys(before.driver_info ?? {}).filter((k) => k.startsWith("cache_"));
-    if (markers.length > 0) {
-      const patch = markers.map((k) => ({ op: "remove", path: `/driver_info/${k}` }));
-      await this.#ironic.patchNode(uuid, patch, retry, signal);
+    const node = nodeState(await this.#ironic.getNode(nodeUuid, signal));
+    if (node.provisioned || node.cached) {
+      return {
+        outcome: "skipped",
+        reason: "nothing to cache: the node is no longer available and uncached",
+      };
     }
-    await this.#ironic.setProvisionState(uuid, "provide", retry, signal);
+    try {
+      if (annotate) {
+        await this.#ironic.patchNode(nodeUuid, [
+          { op: "add", path: "/driver_info/cache_image_id", value: imageUuid },
+          { op: "add", path: "/driver_info/cache_status", value: "pending" },
+        ], signal);
+      } else {
+        await this.#ironic.vendorPassthru(nodeUuid, "cache_image", {
+          image_info: { id: imageUuid, urls: [url], checksum: imageChecksum },
+        }, signal);
+      }
+      return ISSUED;
+    } catch (e) {
+      if (!ambiguous(e) || signal.aborted) throw e;
+      const after = await this.#ironic.getNode(nodeUuid, signal).catch(() => undefined);
+      if (after?.driver_info?.cache_image_id === imageUuid && isCached(after)) return ISSUED;
+      const verdict = after
+        ? "read back, the node does not hold the image"
+        : "the node could not be read back: it may hold the image later";
+      throw new Error(`${(e as Error).message}; ${verdict}`, { cause: e });
+    }
   }
+}
 
-  async #awaitState(uuid: string, wanted: string, signal: AbortSignal): Promise<void> {
-    const { conflictRetries, conflictInterval } = this.#settings.ironic;
-    let state: string | null | undefined;
-    for (let attempt = 0; attempt <= conflictRetries; attempt++) {
-      if (attempt > 0) await this.#clock.sleep(conflictInterval * 1000, signal);
-      state = (await this.#ironic.getNode(uuid, signal)).provision_state;
-      if (state === wanted) return;
-      if (state !== "verifying" && state !== "available") break;
-    }
-    throw new UpstreamError(
-      "baremetal",
-      { method: "PUT", path: `/v1/nodes/${uuid}/states/provision` },
-      undefined,
-      `node ${uuid} did not become ${wanted} (it is ${state ?? "available"})`,
-    );
-  }
+/**
+ * `e` with the UUIDs in its message (Ironic's explanations name the node) replaced by `{uuid}`:
+ * the record names the node and the image, and the director logs each distinct reason once.
+ */
+function anonymous(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const message = withoutUuids(e.message);
+  if (message === e.message) return e;
+  const error = new Error(message, { cause: e });
+  error.name = e.name;
+  return error;
+}
+
+/** A failure after which the write may or may not have been applied: no answer, or a 5xx. */
+function ambiguous(e: unknown): boolean {
+  return e instanceof UpstreamError && (e.status === undefined || e.status >= 500);
 }

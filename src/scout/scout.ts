@@ -17,11 +17,27 @@ export interface Scout {
   /** The images worth caching. */
   retrieveImages(signal: AbortSignal): Promise<Image[]>;
   /**
-   * Carries out one directive. Resolves when it was accepted upstream; rejects with an `Error`
-   * whose message says why not.
+   * Carries out one directive. Resolves with `issued` when it was accepted upstream, or `skipped`
+   * when the node is no longer in the state the plan saw (nothing was done); rejects with an
+   * `Error` whose message says why not. Reasons never name the node: the record does.
    */
-  issue(directive: Directive, signal: AbortSignal): Promise<void>;
+  issue(directive: Directive, signal: AbortSignal): Promise<IssueResult>;
+  /**
+   * Finishes what earlier cycles (of this process or another, before a crash or a restart) left
+   * half-way, e.g. ejects cut short. The loop calls it after each successful node listing and
+   * before planning, dry run or not. Never rejects: what fails is logged, and tried again next
+   * cycle. Optional.
+   */
+  resume?(signal: AbortSignal): Promise<void>;
 }
+
+/** What became of a directive the scout was handed. */
+export type IssueResult =
+  | { readonly outcome: "issued" }
+  | { readonly outcome: "skipped"; readonly reason: string };
+
+/** The {@linkcode IssueResult} of a directive accepted upstream. */
+export const ISSUED: IssueResult = Object.freeze({ outcome: "issued" });
 
 /** Where fleet data comes from, as counted in metrics: `arsenal_scout_errors_total{source}`. */
 export type ScoutSource = "nodes" | "flavors" | "images";

@@ -31,7 +31,7 @@ import type { Clock } from "../runtime/clock.ts";
 import type { Directive } from "../domain/directive.ts";
 import type { Flavor, Image, Node } from "../domain/fleet.ts";
 import { MAX_SEED, type Random, seededRandom } from "../domain/random.ts";
-import type { Scout } from "./scout.ts";
+import { ISSUED, type IssueResult, type Scout } from "./scout.ts";
 
 /** `[simulator]`: the synthetic fleet and how its tenants behave. */
 export const simulatorSection = z.object({
@@ -392,9 +392,9 @@ class Simulator implements SimulatorScout {
       })));
   }
 
-  async issue(directive: Directive, signal: AbortSignal): Promise<void> {
+  async issue(directive: Directive, signal: AbortSignal): Promise<IssueResult> {
     if (this.#issueMs > 0) await this.#clock.sleep(this.#issueMs, signal);
-    return this.#run(signal, () => {
+    await this.#run(signal, () => {
       const node = this.#nodeIndex.get(directive.nodeUuid);
       const fail = (why: string) => {
         const what = directive.kind === "cache"
@@ -427,6 +427,7 @@ class Simulator implements SimulatorScout {
         this.#setState(node, CLEANING);
       }
     });
+    return ISSUED;
   }
 
   stats(): SimulatorStats {

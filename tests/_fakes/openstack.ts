@@ -74,12 +74,21 @@ export interface Fault {
   hang?: boolean;
   /** How many matching requests it applies to; default 1 (`Infinity` for all). */
   times?: number;
+  /**
+   * Handle the request first (its effect is applied), then answer as the fault says: a write
+   * whose answer is lost or wrong although it took.
+   */
+  applied?: boolean;
 }
 
-/** Which requests a fault applies to: `path` equals the path, or a RegExp tests path + query. */
+/**
+ * Which requests a fault applies to: `path` equals the path, or a RegExp tests path + query;
+ * `body`, when given, tests the request body.
+ */
 export interface FaultMatch {
   method?: string;
   path: string | RegExp;
+  body?: RegExp;
 }
 
 /** One logged request. `path` is the full path (with the service prefix), `search` the query. */
@@ -410,8 +419,9 @@ export class FakeOpenStack implements AsyncDisposable {
     for (const waiter of ready) waiter.resolve();
     // Deno warns once per process when a handler touches `req.signal`, so waits do not watch the
     // client: close() releases them.
-    const fault = this.#takeFault(req.method, url);
+    const fault = this.#takeFault(req.method, url, body);
     if (fault) {
+      const handled = fault.applied ? await this.#handled(req, url, body) : undefined;
       if (fault.hang) {
         await sleep(Infinity, this.#closing.signal);
         return new Response("fake closed", { status: 503 });
@@ -420,7 +430,12 @@ export class FakeOpenStack implements AsyncDisposable {
       if (fault.status !== undefined) {
         return new Response(fault.body ?? "", { status: fault.status, headers: fault.headers });
       }
+      if (handled) return handled;
     }
+    return await this.#handled(req, url, body);
+  }
+
+  async #handled(req: Request, url: URL, body: string): Promise<Response> {
     try {
       return await this.#route(req, url, body);
     } catch (error) {
@@ -428,12 +443,13 @@ export class FakeOpenStack implements AsyncDisposable {
     }
   }
 
-  #takeFault(method: string, url: URL): Fault | undefined {
+  #takeFault(method: string, url: URL, body: string): Fault | undefined {
     const index = this.#faults.findIndex(({ match }) =>
       (match.method === undefined || match.method.toUpperCase() === method) &&
       (typeof match.path === "string"
         ? match.path === url.pathname
-        : match.path.test(url.pathname + url.search))
+        : match.path.test(url.pathname + url.search)) &&
+      (match.body === undefined || match.body.test(body))
     );
     if (index < 0) return undefined;
     const pending = this.#faults[index];

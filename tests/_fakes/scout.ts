@@ -6,7 +6,7 @@
  */
 import type { Directive } from "../../src/domain/directive.ts";
 import type { Flavor, Image, Node } from "../../src/domain/fleet.ts";
-import type { Scout, ScoutSource } from "../../src/scout/scout.ts";
+import { ISSUED, type IssueResult, type Scout, type ScoutSource } from "../../src/scout/scout.ts";
 
 /** A promise the test resolves or rejects when it chooses. */
 export function deferred<T = void>() {
@@ -29,6 +29,10 @@ export class FakeScout implements Scout {
   readonly failing = new Set<ScoutSource>();
   /** Node UUIDs whose directives are rejected, with the reason. */
   readonly rejecting = new Map<string, string>();
+  /** Node UUIDs whose directives are skipped, with the reason. */
+  readonly skipping = new Map<string, string>();
+  /** Set it to give the scout a resume step (the loop calls it after each node listing). */
+  resume?: (signal: AbortSignal) => Promise<void>;
   /** When set, every issue waits for this before settling. */
   gate: Promise<void> | undefined;
   readonly issued: Directive[] = [];
@@ -54,7 +58,7 @@ export class FakeScout implements Scout {
     return this.#retrieve("images", this.images);
   }
 
-  async issue(directive: Directive, signal: AbortSignal): Promise<void> {
+  async issue(directive: Directive, signal: AbortSignal): Promise<IssueResult> {
     this.calls.push(`issue:${directive.kind}:${directive.nodeUuid}`);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -67,7 +71,10 @@ export class FakeScout implements Scout {
       }
       const reason = this.rejecting.get(directive.nodeUuid);
       if (reason) throw new Error(reason);
+      const skipped = this.skipping.get(directive.nodeUuid);
+      if (skipped) return { outcome: "skipped", reason: skipped };
       this.issued.push(directive);
+      return ISSUED;
     } finally {
       this.inFlight--;
     }

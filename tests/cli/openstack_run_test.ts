@@ -31,11 +31,11 @@ async function cloud() {
   return { fake, images, free, stale, deployed };
 }
 
-async function once(fake: FakeOpenStack, ironic: string) {
+async function once(fake: FakeOpenStack, ironic: string, director = "") {
   await using dir = await tempDir();
   const config = await dir.write(
     "arsenal.conf",
-    `[director]\nscout = openstack\n[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\n` +
+    `[director]\nscout = openstack\n${director}[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\n` +
       "os_username = admin\nos_password = secret\nos_tenant_name = admin\n" +
       "call_retry_interval = 0\n[ironic]\napi_retry_interval = 0\n" + ironic +
       "[simple_proportional_strategy]\npercentage_to_cache = 0.5\n",
@@ -108,4 +108,49 @@ Deno.test("run --once with a wrong password fails the cycle clearly and changes 
   );
   assert.doesNotMatch(run.stderr, /^\s+at /m);
   assert.ok(fake.requests.every((r) => r.method !== "PUT" && r.method !== "PATCH"));
+});
+
+Deno.test("run --once records a directive on a node that changed since the listing as skipped, exit 0", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const [taken] = c.stale;
+  // Between the listing and the eject, Nova deployed the node: the eject's own read sees it.
+  fake.inject({ method: "GET", path: `/baremetal/v1/nodes/${taken.uuid}` }, {
+    status: 200,
+    body: JSON.stringify({ ...taken, provision_state: "active", history: undefined }),
+  });
+  const run = await once(fake, "cache_method = annotate\n");
+  assert.equal(run.code, 0, run.stderr);
+  const record = run.record.directives.find((d) => d.nodeUuid === taken.uuid)!;
+  assert.deepEqual([record.outcome, record.reason], [
+    "skipped",
+    "nothing to eject: the node is no longer available and cached",
+  ]);
+  assert.deepEqual(fake.nodes.get(taken.uuid)!.history, ["available"], "not touched");
+  assert.match(run.stderr, /1 eject directive\(s\) skipped: nothing to eject/);
+});
+
+Deno.test("run --once in dry run finishes an eject a crashed Arsenal left, and nothing else", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const cached = { cache_image_id: "retired-image", cache_status: "cached" };
+  const [stranded] = fake.addNodes(1, {
+    resource_class: "baremetal.small",
+    provision_state: "manageable",
+    extra: { arsenal_eject: "2026-01-01T00:00:00.000Z" },
+    driver_info: cached,
+  });
+  const [byHand] = fake.addNodes(1, {
+    resource_class: "baremetal.small",
+    provision_state: "manageable",
+    driver_info: cached,
+  });
+  const run = await once(fake, "cache_method = annotate\n", "dry_run = true\n");
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(run.record.directives.every((d) => d.outcome === "dry_run"));
+  assert.deepEqual(stranded.history, ["manageable", "cleaning", "available"]);
+  assert.deepEqual([stranded.driver_info, stranded.extra], [{}, {}]);
+  assert.deepEqual([byHand.history, byHand.driver_info], [["manageable"], cached]);
+  const writes = fake.requests.filter((r) => r.method === "PUT" || r.method === "PATCH");
+  assert.ok(writes.every((r) => r.path.includes(stranded.uuid)), "only the stranded node moved");
 });

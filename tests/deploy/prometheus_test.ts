@@ -210,6 +210,8 @@ Deno.test("promtool check rules accepts alerts.yml, and its alerts fire when the
   // promtool's rule unit tests, in JSON (which YAML reads), over synthetic series.
   const a = { job: "arsenal", instance: "a:9835" };
   const b = { job: "arsenal", instance: "b:9835" };
+  const d = { job: "arsenal", instance: "d:9835" };
+  const e = { job: "arsenal", instance: "e:9835" };
   const none = (alertname: string, eval_time: string) => ({ alertname, eval_time, exp_alerts: [] });
   const fires = (
     alertname: string,
@@ -302,6 +304,22 @@ Deno.test("promtool check rules accepts alerts.yml, and its alerts fire when the
             { job: "arsenal", instance: "c:9835", kind: "cache", outcome: "failed" },
             "0x40",
           ),
+          // d: 1 in 10 sent failed (10%), beside 120 a minute never sent: no alert. e: 4 in 10
+          // sent failed (40%): it fires, though 4 in the 130 handled would stay below 20%.
+          ...["issued", "failed", "skipped", "not_issued", "dry_run", "rate_limited"].flatMap(
+            (outcome) => [
+              series(
+                "arsenal_directives_total",
+                { ...d, kind: "eject", outcome },
+                `0+${{ issued: 9, failed: 1 }[outcome] ?? 30}x40`,
+              ),
+              series(
+                "arsenal_directives_total",
+                { ...e, kind: "cache", outcome },
+                `0+${{ issued: 6, failed: 4 }[outcome] ?? 30}x40`,
+              ),
+            ],
+          ),
           series("arsenal_scout_errors_total", { ...a, source: "nodes" }, "0+1x40"),
           series("arsenal_scout_errors_total", { ...a, source: "images" }, "5x40"),
           ...["503", "404", "200"].map((status) =>
@@ -314,14 +332,22 @@ Deno.test("promtool check rules accepts alerts.yml, and its alerts fire when the
         ],
         alert_rule_test: [
           none("ArsenalDirectiveFailureRatioHigh", "5m"),
-          fires(
-            "ArsenalDirectiveFailureRatioHigh",
-            "30m",
-            { ...b, severity: "warning" },
-            "22% of Arsenal's directives fail on b:9835",
-            "Over the last 15 minutes 22% of the cache and eject directives Arsenal handled on " +
-              "b:9835 failed (threshold 20%). The reasons are logged and listed by GET /v1/plan.",
-          ),
+          {
+            alertname: "ArsenalDirectiveFailureRatioHigh",
+            eval_time: "30m",
+            exp_alerts: [[b, "22%"], [e, "40%"]].map(([labels, ratio]) => ({
+              exp_labels: { ...(labels as typeof b), severity: "warning" },
+              exp_annotations: {
+                summary: `${ratio} of Arsenal's directives fail on ${
+                  (labels as typeof b).instance
+                }`,
+                description:
+                  `Over the last 15 minutes ${ratio} of the cache and eject directives ` +
+                  `Arsenal issued on ${(labels as typeof b).instance} failed (threshold 20%). ` +
+                  "The reasons are logged and listed by GET /v1/plan.",
+              },
+            })),
+          },
           none("ArsenalScoutErrors", "10m"),
           fires(
             "ArsenalScoutErrors",

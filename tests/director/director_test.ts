@@ -128,11 +128,23 @@ Deno.test("Director.apply() lets in-flight directives finish on stop, and starts
   assert.deepEqual(records.map((r) => r.outcome), [
     "issued",
     "issued",
-    "failed",
-    "failed",
-    "failed",
+    "not_issued",
+    "not_issued",
+    "not_issued",
   ]);
   assert.equal(records[4].reason, SHUTTING_DOWN);
+});
+
+Deno.test("Director.apply() records a directive the scout skipped as skipped, with the reason", async () => {
+  const { scout, director } = setup();
+  scout.skipping.set("e1", "nothing to eject: the node is no longer available and cached");
+  const records = await director.apply([...ejects(2), ...caches(1)], tunables(), signals());
+  assert.deepEqual(outcomes(records), ["e0:issued", "e1:skipped", "c0:issued"]);
+  assert.deepEqual(records[1], {
+    ...eject("e1"),
+    outcome: "skipped",
+    reason: "nothing to eject: the node is no longer available and cached",
+  });
 });
 
 Deno.test("Director.apply() records in-flight directives cut by abort as failed", async () => {

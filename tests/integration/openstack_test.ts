@@ -140,6 +140,29 @@ function withoutCacheKeys(info: Record<string, unknown>): Record<string, unknown
   return Object.fromEntries(Object.entries(info).filter(([k]) => !k.startsWith("cache_")));
 }
 
+/** The `extra` key Arsenal marks a node with while it ejects it (an ISO timestamp). */
+const EJECT_MARK = "arsenal_eject";
+
+function withoutMark(extra: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(extra).filter(([k]) => k !== EJECT_MARK));
+}
+
+/**
+ * A node after its eject: `was` with no cache markers, and with the eject mark when `now` still
+ * has one (the mark goes when a cycle sees the node available again, maybe the next one).
+ */
+function ejected(was: NodeView, now: NodeView | undefined): NodeView {
+  const mark = now?.extra[EJECT_MARK];
+  if (mark !== undefined) {
+    assert.match(String(mark), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, "the eject mark");
+  }
+  return {
+    ...was,
+    driver_info: withoutCacheKeys(was.driver_info),
+    extra: mark === undefined ? withoutMark(was.extra) : { ...was.extra, [EJECT_MARK]: mark },
+  };
+}
+
 /** Arsenal's rules: unprovisioned = available and not in maintenance. */
 const unprovisioned = (n: NodeView) => n.provision_state === "available" && !n.maintenance;
 /** cached = driver_info.cache_status set and not "failed". */
@@ -205,6 +228,7 @@ interface ArsenalRun {
 interface ConfOptions {
   readonly cacheMethod: "annotate" | "vendor_passthru";
   readonly share: number;
+  readonly dryRun?: boolean;
   readonly password?: string;
   /** Extra `[ironic]` options (node filters). */
   readonly ironic?: Record<string, string>;
@@ -222,7 +246,7 @@ function arsenalConf(os: OpenStack, o: ConfOptions): string {
   return [
     "[director]",
     "scout = openstack",
-    "dry_run = false",
+    `dry_run = ${o.dryRun ?? false}`,
     "",
     "[simple_proportional_strategy]",
     `percentage_to_cache = ${o.share}`,
@@ -367,6 +391,8 @@ Deno.test({
       const { A, B, C } = fleet.images;
       const live = new Set([A.id, B.id]);
       const byRole = (role: string) => fleet.nodes.filter((n) => n.role === role);
+      /** Step a's snapshot before its run, and what it expects the nodes it changed to be. */
+      let changedByA: { before: Snapshot; expected: Map<string, NodeView> } | undefined;
       const step = async (name: string, fn: () => Promise<void>) => {
         const ok = await timings.time(name, () => t.step(name, fn));
         failed ||= !ok;
@@ -489,8 +515,7 @@ Deno.test({
           const after = await snapshot(ironic);
           const expected = new Map<string, NodeView>();
           for (const uuid of plan.eject) {
-            const was = before.get(uuid)!;
-            expected.set(uuid, { ...was, driver_info: withoutCacheKeys(was.driver_info) });
+            expected.set(uuid, ejected(before.get(uuid)!, after.get(uuid)));
           }
           for (const d of caches) {
             const was = before.get(d.nodeUuid)!;
@@ -504,6 +529,27 @@ Deno.test({
             });
           }
           assertOnlyChanges(before, after, expected);
+          changedByA = { before, expected };
+        },
+      );
+
+      await step(
+        "a2. dry run: the next cycle removes the marks of ejects that reached available",
+        async () => {
+          assert.ok(changedByA, "step a did not finish");
+          const run = await runArsenal(
+            workDir,
+            "a2-resume-dry-run",
+            arsenalConf(os!, { cacheMethod: "annotate", share: 0.5, dryRun: true }),
+          );
+          assert.equal(run.code, 0, run.summary);
+          assertNoStackTrace(run);
+          for (const d of directives(run, "cache")) assert.equal(d.outcome, "dry_run", run.summary);
+          const expected = new Map<string, NodeView>();
+          for (const [uuid, node] of changedByA.expected) {
+            expected.set(uuid, { ...node, extra: withoutMark(node.extra) });
+          }
+          assertOnlyChanges(changedByA.before, await snapshot(ironic), expected);
         },
       );
 
@@ -549,12 +595,12 @@ Deno.test({
             assert.match(d.reason ?? "", /No handler for method cache_image/, run.summary);
           }
           await waitEjected(ironic, ejects);
+          const after = await snapshot(ironic);
           const expected = new Map<string, NodeView>();
           for (const uuid of ejects) {
-            const was = before.get(uuid)!;
-            expected.set(uuid, { ...was, driver_info: withoutCacheKeys(was.driver_info) });
+            expected.set(uuid, ejected(before.get(uuid)!, after.get(uuid)));
           }
-          assertOnlyChanges(before, await snapshot(ironic), expected);
+          assertOnlyChanges(before, after, expected);
         },
       );
 
@@ -577,10 +623,7 @@ Deno.test({
         await waitEjected(ironic, ejects);
         const after = await snapshot(ironic);
         const expected = new Map<string, NodeView>();
-        for (const uuid of ejects) {
-          const was = before.get(uuid)!;
-          expected.set(uuid, { ...was, driver_info: withoutCacheKeys(was.driver_info) });
-        }
+        for (const uuid of ejects) expected.set(uuid, ejected(before.get(uuid)!, after.get(uuid)));
         for (const d of caches) {
           const was = before.get(d.nodeUuid)!;
           assert.equal(was.driver, VENDOR);
@@ -607,6 +650,67 @@ Deno.test({
         }
         assertOnlyChanges(before, after, expected);
       });
+
+      await step(
+        "d. an eject a crashed Arsenal left half-way is finished; a node managed by hand is not",
+        async () => {
+          const now = await snapshot(ironic);
+          const spare = fleet.nodes.filter((n) => {
+            const v = now.get(n.uuid)!;
+            return n.driver === FAKE && n.flavor !== null && unprovisioned(v) &&
+              !Object.keys(v.driver_info).some((k) => k.startsWith("cache_")) &&
+              v.extra[EJECT_MARK] === undefined;
+          });
+          assert.ok(spare.length >= 2, "no two free fake-hardware nodes left");
+          const [crashed, byHand] = spare;
+          const markers = [["cache_image_id", A.id], ["cache_status", "cached"]].map(([k, v]) => ({
+            op: "add",
+            path: `/driver_info/${k}`,
+            value: v,
+          }));
+          for (const n of [crashed, byHand]) await ironic.provision(n.uuid, "manage");
+          await ironic.waitForState([crashed.uuid, byHand.uuid], "manageable", EJECT_DEADLINE_MS);
+          // As a crash after `manage` leaves it: marked, manageable, still holding its cache.
+          await ironic.patch(crashed.uuid, [
+            { op: "add", path: `/extra/${EJECT_MARK}`, value: "2026-01-01T00:00:00.000Z" },
+            ...markers,
+          ]);
+          await ironic.patch(byHand.uuid, markers);
+          const before = await snapshot(ironic);
+
+          // At a share of 0 there is nothing to plan: every change is the resume's.
+          const conf = arsenalConf(os!, { cacheMethod: "annotate", share: 0 });
+          const run = await runArsenal(workDir, "d-resume", conf);
+          assert.equal(run.code, 0, run.summary);
+          assertNoStackTrace(run);
+          assert.deepEqual(run.record?.directives, [], run.summary);
+          assert.match(run.stderr, new RegExp(`Resumed the eject of node ${crashed.uuid}`));
+          const state = (await ironic.node(crashed.uuid)).provision_state;
+          assert.ok(["cleaning", "available"].includes(String(state)), `now ${state}`);
+          await waitEjected(ironic, new Set([crashed.uuid]));
+          const was = before.get(crashed.uuid)!;
+          const back: NodeView = {
+            ...was,
+            provision_state: "available",
+            driver_info: withoutCacheKeys(was.driver_info),
+          };
+          let after = await snapshot(ironic);
+          assertOnlyChanges(
+            before,
+            after,
+            new Map([[crashed.uuid, ejected(back, after.get(crashed.uuid))]]),
+          );
+          if (after.get(crashed.uuid)!.extra[EJECT_MARK] !== undefined) {
+            // Cleaning outlasted the run: the next cycle sees the node available and unmarks it.
+            const again = await runArsenal(workDir, "d-resume-again", conf);
+            assert.equal(again.code, 0, again.summary);
+            after = await snapshot(ironic);
+          }
+          const done = { ...back, extra: withoutMark(was.extra) };
+          assertOnlyChanges(before, after, new Map([[crashed.uuid, done]]));
+          assert.deepEqual(after.get(byHand.uuid), before.get(byHand.uuid), "managed by hand");
+        },
+      );
 
       await step(
         "c. wrong Keystone password: exit 1, a clear message, Ironic untouched",

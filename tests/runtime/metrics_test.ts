@@ -105,9 +105,10 @@ Deno.test("Metrics.render() starts with known label sets at zero", async () => {
   for (const outcome of ["success", "skipped", "failed"]) {
     assert.equal(value(samples, "arsenal_cycles_total", { outcome }), 0);
   }
-  assert.equal(series(samples, "arsenal_directives_total").length, 8);
+  assert.equal(series(samples, "arsenal_directives_total").length, 12);
   for (const kind of ["cache", "eject"]) {
-    for (const outcome of ["issued", "failed", "dry_run", "rate_limited"]) {
+    const outcomes = ["issued", "failed", "skipped", "not_issued", "dry_run", "rate_limited"];
+    for (const outcome of outcomes) {
       assert.equal(value(samples, "arsenal_directives_total", { kind, outcome }), 0);
     }
   }
@@ -119,6 +120,7 @@ Deno.test("Metrics.render() starts with known label sets at zero", async () => {
   assert.equal(value(samples, "arsenal_last_success_timestamp_seconds"), 0);
   assert.equal(value(samples, "arsenal_dry_run"), 0);
   assert.equal(value(samples, "arsenal_paused"), 0);
+  assert.equal(value(samples, "arsenal_ejects_resumed_total"), 0);
   assert.deepEqual(series(samples, "arsenal_nodes"), []);
   assert.deepEqual(series(samples, "arsenal_cached_nodes"), []);
 });
@@ -274,6 +276,13 @@ Deno.test("Metrics.observeUpstream() counts requests by service, method and stat
     3,
   );
   assert.equal(value(samples, "arsenal_unidentified_nodes", {}), 2);
+});
+
+Deno.test("Metrics.observeResumedEjects() counts the interrupted ejects a resume moved on", async () => {
+  const metrics = new Metrics(OPTIONS);
+  metrics.observeResumedEjects(2);
+  metrics.observeResumedEjects(1);
+  assert.equal(value(await scrape(metrics), "arsenal_ejects_resumed_total"), 3);
 });
 
 Deno.test("Metrics.setToggles() sets the dry-run and paused gauges to 0 or 1", async () => {

@@ -293,11 +293,80 @@ Deno.test("annotate caching marks driver_info, and refuses a node that is no lon
     cache_image_id: c.live.id,
     cache_status: "pending",
   });
-  await assert.rejects(
-    scout.issue(cache(c.deployed.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
-    /no longer available and uncached/,
+  assert.deepEqual(
+    await scout.issue(cache(c.deployed.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
+    {
+      outcome: "skipped",
+      reason: "nothing to cache: the node is no longer available and uncached",
+    },
   );
   assert.deepEqual(fake.nodes.get(c.deployed.uuid)!.driver_info, {});
+});
+
+Deno.test("OpenStackScout.issue() skips a vendor_passthru cache on a node no longer free, without a POST", async () => {
+  const c = await cloud({ vendorCacheImage: true });
+  await using fake = c.fake;
+  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  await scout.retrieveImages(signal);
+  for (const taken of [c.deployed, c.cached]) {
+    assert.deepEqual(
+      await scout.issue(cache(taken.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
+      {
+        outcome: "skipped",
+        reason: "nothing to cache: the node is no longer available and uncached",
+      },
+    );
+  }
+  assert.equal(fake.requests.filter((r) => r.method === "POST" && /vendor/.test(r.path)).length, 0);
+});
+
+Deno.test("OpenStackScout.issue() reads an annotate cache back after a lost answer instead of sending it again", async (t) => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const scout = new OpenStackScout(
+    await settingsFor(fake, "cache_method = annotate\n"),
+    new ManualClock(),
+  );
+  const patches = (uuid: string) =>
+    fake.requests.filter((r) => r.method === "PATCH" && r.path.endsWith(uuid)).length;
+  await t.step("the PATCH took: issued", async () => {
+    fake.inject({ method: "PATCH", path: /nodes/ }, { applied: true, status: 503, body: "{}" });
+    const result = await scout.issue(
+      cache(c.byExtra.uuid, { uuid: c.live.id, checksum: "s" }),
+      signal,
+    );
+    assert.deepEqual(result, { outcome: "issued" });
+    assert.equal(patches(c.byExtra.uuid), 1);
+    assert.equal(fake.nodes.get(c.byExtra.uuid)!.driver_info.cache_status, "pending");
+  });
+  await t.step("the PATCH did not take: failed, with the reason", async () => {
+    fake.inject({ method: "PATCH", path: /nodes/ }, { status: 503, body: "{}" });
+    await assert.rejects(
+      scout.issue(cache(c.byClass.uuid, { uuid: c.live.id, checksum: "s" }), signal),
+      /^Error: Ironic: PATCH \/baremetal\/v1\/nodes\/\{uuid\}: 503 Service Unavailable; read back, the node does not hold the image$/,
+    );
+    assert.equal(patches(c.byClass.uuid), 1);
+    assert.deepEqual(fake.nodes.get(c.byClass.uuid)!.driver_info, {});
+  });
+});
+
+Deno.test("OpenStackScout.issue() reads a vendor_passthru cache back after a lost answer", async () => {
+  const c = await cloud({ vendorCacheImage: true });
+  await using fake = c.fake;
+  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  await scout.retrieveImages(signal);
+  fake.inject({ method: "POST", path: /vendor_passthru/ }, {
+    applied: true,
+    status: 500,
+    body: "",
+  });
+  const result = await scout.issue(
+    cache(c.byRule.uuid, { uuid: c.live.id, checksum: "s" }),
+    signal,
+  );
+  assert.deepEqual(result, { outcome: "issued" });
+  assert.equal(fake.requests.filter((r) => r.path.endsWith("/vendor_passthru")).length, 1);
+  assert.equal(fake.nodes.get(c.byRule.uuid)!.driver_info.cache_image_id, c.live.id);
 });
 
 Deno.test("eject: manage, clear the markers, provide; a locked node is retried; idempotent", async () => {
@@ -308,7 +377,7 @@ Deno.test("eject: manage, clear the markers, provide; a locked node is retried; 
     status: 409,
     body: JSON.stringify({ error_message: JSON.stringify({ faultstring: "Node is locked" }) }),
   });
-  await scout.issue(eject(c.cached.uuid), signal);
+  assert.deepEqual(await scout.issue(eject(c.cached.uuid), signal), { outcome: "issued" });
   fake.completeCleaning();
   const node = fake.nodes.get(c.cached.uuid)!;
   assert.equal(node.provision_state, "available");
@@ -317,9 +386,15 @@ Deno.test("eject: manage, clear the markers, provide; a locked node is retried; 
   const puts = ironicPaths(fake).filter((p) => p.startsWith("PUT"));
   assert.equal(puts.length, 3, "manage (409, then again) and provide");
 
+  assert.deepEqual(node.extra, { flavor: "bm.large" }, "the eject mark is gone");
+
   const before = fake.requests.length;
-  await scout.issue(eject(c.cached.uuid), signal);
-  await scout.issue(eject(c.deployed.uuid), signal);
+  const skipped = {
+    outcome: "skipped",
+    reason: "nothing to eject: the node is no longer available and cached",
+  };
+  assert.deepEqual(await scout.issue(eject(c.cached.uuid), signal), skipped);
+  assert.deepEqual(await scout.issue(eject(c.deployed.uuid), signal), skipped);
   const after = fake.requests.slice(before).map((r) => r.method);
   assert.deepEqual(after, ["GET", "GET"], "nothing to eject: only looked");
 });

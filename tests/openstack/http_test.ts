@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { NO_AUTH } from "../../src/openstack/auth.ts";
+import { UpstreamError } from "../../src/openstack/errors.ts";
+import { type RetryPolicy, ServiceClient } from "../../src/openstack/http.ts";
+import { type RawAction, rawHttpServer } from "../_fakes/raw_http.ts";
+
+const signal = new AbortController().signal;
+/** Three retries, no wait between them, 50 ms per attempt. */
+const POLICY: RetryPolicy = { retries: 3, intervalSeconds: 0, timeoutSeconds: 0.05 };
+
+function client(url: string, policy = POLICY): ServiceClient {
+  return new ServiceClient({
+    service: "baremetal",
+    endpoint: () => Promise.resolve(url),
+    credentials: NO_AUTH,
+    policy,
+  });
+}
+
+const WARM: RawAction = { kind: "answer", status: 200, body: "{}" };
+const FAULTS: Record<string, RawAction> = {
+  "an answer of 500": { kind: "answer", status: 500, body: '{"error_message": "boom"}' },
+  "no answer within call_timeout": { kind: "hang" },
+  "a connection closed after the request arrived": { kind: "close" },
+};
+
+for (const [fault, action] of Object.entries(FAULTS)) {
+  Deno.test(`ServiceClient.request() sends a write exactly once after ${fault}`, async () => {
+    await using server = rawHttpServer((r) => r.path === "/warm" ? WARM : action);
+    const ironic = client(server.url);
+    for (const method of ["PUT", "PATCH", "POST", "DELETE"]) {
+      // A read first, so that a pooled keep-alive connection is there to be reused.
+      await (await ironic.request("GET", "warm", { signal })).body?.cancel();
+      const before = server.requests.length;
+      const error = await ironic.request(method, "v1/nodes/n1/states/provision", {
+        signal,
+        json: { target: "manage" },
+      }).catch((e) => e);
+      assert.ok(error instanceof UpstreamError, String(error));
+      assert.match(error.message, new RegExp(`^Ironic: ${method} /v1/nodes/n1/states/provision: `));
+      assert.equal(server.requests.length - before, 1, `${method}: one request, not retried`);
+    }
+    // The same fault on a read is retried: the fault is real, and only writes are spared.
+    const before = server.requests.length;
+    await assert.rejects(ironic.request("GET", "v1/nodes", { signal }), UpstreamError);
+    // At least the first try and 3 retries: on a reused connection that closes without an answer,
+    // Deno's HTTP client resends once more by itself, which is harmless for a read.
+    assert.ok(server.requests.length - before >= 4, "a GET is retried");
+  });
+}
+
+Deno.test("ServiceClient.request() retries a write marked idempotent like a read", async () => {
+  await using server = rawHttpServer(() => FAULTS["an answer of 500"]);
+  await assert.rejects(
+    client(server.url).request("POST", "v3/auth/tokens", { signal, json: {}, idempotent: true }),
+    /^UpstreamError: Ironic: POST \/v3\/auth\/tokens: 500 boom$/,
+  );
+  assert.equal(server.requests.length, 4);
+});
+
+const NODES = JSON.stringify({ nodes: [{ uuid: "n1" }, { uuid: "n2" }] });
+
+Deno.test("ServiceClient.text() retries a read whose body is cut off mid-stream", async () => {
+  await using server = rawHttpServer((_, i) =>
+    i < 2 ? { kind: "cut", body: NODES, sent: 10 } : { kind: "answer", status: 200, body: NODES }
+  );
+  const { text } = await client(server.url).text("GET", "v1/nodes", { signal });
+  assert.equal(text, NODES);
+  assert.equal(server.requests.length, 3);
+});
+
+Deno.test("ServiceClient.json() names service, method and path when every body is cut off", async () => {
+  await using server = rawHttpServer(() => ({ kind: "cut", body: NODES, sent: 10 }));
+  const error = await client(server.url).json(
+    "GET",
+    "v1/nodes/0c0ffee0-0000-4000-8000-000000000001",
+    {
+      signal,
+    },
+  ).catch((e) => e);
+  assert.ok(error instanceof UpstreamError, String(error));
+  assert.equal(error.status, undefined);
+  assert.match(
+    error.message,
+    /^Ironic: GET \/v1\/nodes\/\{uuid\}: the answer was cut off \(.+\)$/,
+  );
+  assert.equal(server.requests.length, 4, "the first try and 3 retries");
+});
+
+Deno.test("ServiceClient.request() reads a whole body before it returns a read's answer", async () => {
+  await using server = rawHttpServer((_, i) =>
+    i === 0 ? { kind: "cut", body: NODES, sent: 10 } : { kind: "answer", status: 200, body: NODES }
+  );
+  const response = await client(server.url).request("GET", "v1/nodes", { signal });
+  assert.deepEqual(await response.json(), JSON.parse(NODES));
+  assert.equal(new URL(response.url).pathname, "/v1/nodes");
+});

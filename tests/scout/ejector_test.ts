@@ -1,0 +1,244 @@
+/**
+ * Ejects through the OpenStack scout against the fake cloud: a write is never sent again on
+ * faith, a node is never left stranded, and a later scout (after a crash or a shutdown) finishes
+ * what an earlier one started.
+ */
+import assert from "node:assert/strict";
+import { readConfig } from "../../src/config/load.ts";
+import { eject } from "../../src/domain/directive.ts";
+import type { OpenStackSettings } from "../../src/openstack/settings.ts";
+import { ManualClock } from "../../src/runtime/clock.ts";
+import { EJECT_MARK } from "../../src/scout/eject_step.ts";
+import { OpenStackScout } from "../../src/scout/openstack.ts";
+import { type FakeNode, FakeOpenStack, type Fault } from "../_fakes/openstack.ts";
+import { tempDir } from "../_helpers.ts";
+
+const T0 = Date.parse("2026-03-01T12:00:00.000Z");
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const signal = new AbortController().signal;
+const CACHED = { cache_image_id: "img-1", cache_status: "cached", ipmi_address: "10.0.0.1" };
+
+/** Standalone settings against the fake's Ironic: no waits, 50 ms per attempt. */
+async function settingsFor(fake: FakeOpenStack): Promise<OpenStackSettings> {
+  await using dir = await tempDir();
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
+      "api_retry_interval = 0\napi_max_retries = 2\n[client_wrapper]\ncall_retry_interval = 0\n" +
+      "call_max_retries = 2\n[standalone]\nimages = u img-1 http://images/u.img sum\n",
+  );
+  const { config, problems } = readConfig(file);
+  assert.deepEqual(problems, []);
+  const settings = config!.openstack!;
+  return { ...settings, policy: { ...settings.policy, timeoutSeconds: 0.05 } };
+}
+
+/** A fake cloud with one available, cached node (`extra.flavor` set), and scouts onto it. */
+async function cloud(nodes: Partial<FakeNode>[] = [{}]) {
+  const fake = await FakeOpenStack.start();
+  const added = nodes.map((template) =>
+    fake.addNodes(1, {
+      driver_info: CACHED,
+      ...template,
+      extra: { flavor: "bm", ...template.extra },
+    })[0]
+  );
+  const settings = await settingsFor(fake);
+  const resumed: number[] = [];
+  const scout = (clock = new ManualClock(T0)) =>
+    new OpenStackScout(settings, clock, {
+      observeUpstream() {},
+      observeUnidentified() {},
+      observeResumedEjects: (count) => resumed.push(count),
+    });
+  const writes = () =>
+    fake.requests.filter((r) => r.method !== "GET").map((r) =>
+      `${r.method} ${
+        r.body.includes("manage") ? "manage" : r.body.includes("provide") ? "provide" : r.body
+      }`
+    );
+  return { fake, nodes: added, scout, resumed, writes };
+}
+
+const provisionPath = (uuid: string) => `/baremetal/v1/nodes/${uuid}/states/provision`;
+
+/** Faults after which Ironic did apply `manage`, though the answer said otherwise or never came. */
+const LOST_ANSWERS: Record<string, Fault> = {
+  "a 500": { applied: true, status: 500, body: '{"error_message": "oops"}' },
+  "no answer within call_timeout": { applied: true, hang: true },
+  "a 400 (already manageable)": {
+    applied: true,
+    status: 400,
+    body: JSON.stringify({
+      error_message: JSON.stringify({
+        faultstring: 'The requested action "manage" can not be performed on node "n" while it ' +
+          'is in state "manageable".',
+      }),
+    }),
+  },
+};
+
+for (const [answer, fault] of Object.entries(LOST_ANSWERS)) {
+  Deno.test(`OpenStackScout.issue() carries an eject on after manage took but got ${answer}`, async () => {
+    const { fake, nodes: [node], scout, writes } = await cloud();
+    await using _ = fake;
+    fake.inject({ method: "PUT", path: provisionPath(node.uuid), body: /manage/ }, fault);
+    assert.deepEqual(await scout().issue(eject(node.uuid), signal), { outcome: "issued" });
+    assert.deepEqual(node.history, ["available", "manageable", "cleaning", "available"]);
+    assert.deepEqual(node.driver_info, { ipmi_address: "10.0.0.1" });
+    assert.deepEqual(node.extra, { flavor: "bm" }, "the mark is gone once available");
+    assert.deepEqual(writes(), [
+      `PATCH [{"op":"add","path":"/extra/${EJECT_MARK}","value":"2026-03-01T12:00:00.000Z"}]`,
+      "PUT manage",
+      'PATCH [{"op":"remove","path":"/driver_info/cache_image_id"},' +
+      '{"op":"remove","path":"/driver_info/cache_status"}]',
+      "PUT provide",
+      `PATCH [{"op":"remove","path":"/extra/${EJECT_MARK}"}]`,
+    ]);
+  });
+}
+
+Deno.test("OpenStackScout.issue() carries an eject on when the mark took but its answer was lost", async () => {
+  const { fake, nodes: [node], scout, writes } = await cloud();
+  await using _ = fake;
+  fake.inject({ method: "PATCH", path: /nodes/ }, { applied: true, status: 502, body: "{}" });
+  assert.deepEqual(await scout().issue(eject(node.uuid), signal), { outcome: "issued" });
+  assert.equal(node.provision_state, "available");
+  assert.equal(
+    writes().filter((w) => w.includes(`/extra/${EJECT_MARK}`)).length,
+    2,
+    "mark, unmark",
+  );
+});
+
+Deno.test("OpenStackScout.issue() fails an eject whose manage did not take, and a later resume finishes it", async () => {
+  const { fake, nodes: [node], scout, resumed, writes } = await cloud();
+  await using _ = fake;
+  fake.inject({ method: "PUT", path: provisionPath(node.uuid) }, { status: 500, body: "{}" });
+  const first = scout();
+  await assert.rejects(
+    first.issue(eject(node.uuid), signal),
+    /^UpstreamError: Ironic: PUT \/baremetal\/v1\/nodes\/\{uuid\}\/states\/provision: 500/,
+  );
+  assert.deepEqual(writes().slice(1), ["PUT manage"], "manage was not sent again");
+  assert.equal(node.provision_state, "available");
+  assert.ok(node.extra[EJECT_MARK], "the mark stays");
+
+  // The next cycle: the marked node is not free to plan on, and resume carries it on.
+  const listed = await first.retrieveNodes(signal);
+  assert.equal(listed.find((n) => n.uuid === node.uuid)?.provisioned, true);
+  await first.resume(signal);
+  assert.deepEqual(node.history, ["available", "manageable", "cleaning", "available"]);
+  assert.deepEqual(node.extra, { flavor: "bm" });
+  assert.deepEqual(resumed, [1]);
+});
+
+Deno.test("OpenStackScout.issue() and resume() never touch a node an operator moved to manageable", async () => {
+  const { fake, nodes: [byHand], scout, resumed, writes } = await cloud([
+    { provision_state: "manageable" },
+  ]);
+  await using _ = fake;
+  const s = scout();
+  const result = await s.issue(eject(byHand.uuid), signal);
+  assert.deepEqual(result, {
+    outcome: "skipped",
+    reason: "nothing to eject: the node is no longer available and cached",
+  });
+  await s.retrieveNodes(signal);
+  await s.resume(signal);
+  assert.deepEqual(writes(), []);
+  assert.deepEqual(byHand.history, ["manageable"]);
+  assert.deepEqual(byHand.driver_info, CACHED);
+  assert.deepEqual(resumed, []);
+});
+
+Deno.test("OpenStackScout.resume() after a shutdown cut an eject short finishes it in a new scout", async () => {
+  const { fake, nodes: [node], scout, resumed } = await cloud();
+  await using _ = fake;
+  fake.inject({ method: "PUT", path: provisionPath(node.uuid), body: /provide/ }, { hang: true });
+  const shutdown = new AbortController();
+  const issuing = scout().issue(eject(node.uuid), shutdown.signal).then(() => "resolved", (e) => e);
+  const provided = () => fake.requests.some((r) => r.body.includes("provide"));
+  for (let n = 0; n < 20 && !provided(); n++) await fake.waitForRequests(fake.requests.length + 1);
+  assert.ok(provided(), "provide was sent");
+  shutdown.abort(new Error("the shutdown grace period is over"));
+  assert.match(String(await issuing), /grace period is over/);
+  assert.equal(node.provision_state, "manageable", "stopped half-way");
+  assert.ok(node.extra[EJECT_MARK]);
+  assert.deepEqual(node.driver_info, { ipmi_address: "10.0.0.1" });
+
+  const restarted = scout(new ManualClock(T0 + 3_600_000));
+  const listed = await restarted.retrieveNodes(signal);
+  assert.equal(listed[0].provisioned, true, "a marked node is not free");
+  await restarted.resume(signal);
+  assert.deepEqual(node.history, ["available", "manageable", "cleaning", "available"]);
+  assert.deepEqual(node.extra, { flavor: "bm" });
+  assert.deepEqual(resumed, [1]);
+});
+
+Deno.test("OpenStackScout.resume() leaves cleaning to finish, then removes the mark", async () => {
+  await using fake = await FakeOpenStack.start({ cleaningReads: 5 });
+  fake.addNodes(1, { driver_info: CACHED, extra: { flavor: "bm" } });
+  const [node] = fake.nodes.values();
+  const s = new OpenStackScout(await settingsFor(fake), new ManualClock(T0));
+  assert.deepEqual(await s.issue(eject(node.uuid), signal), { outcome: "issued" });
+  assert.equal(node.provision_state, "cleaning", "the eject does not wait for cleaning");
+  assert.ok(node.extra[EJECT_MARK]);
+  await s.retrieveNodes(signal);
+  const before = fake.requests.length;
+  await s.resume(signal);
+  assert.equal(fake.requests.length, before, "cleaning: nothing to do, not even a read");
+  fake.completeCleaning();
+  await s.retrieveNodes(signal);
+  await s.resume(signal);
+  assert.deepEqual(node.extra, { flavor: "bm" });
+  assert.equal(node.provision_state, "available");
+});
+
+Deno.test("OpenStackScout.resume() gives up on a node that failed cleaning: mark removed, no retry", async () => {
+  const { fake, nodes: [failed, held], scout, resumed, writes } = await cloud([
+    { provision_state: "clean failed", extra: { [EJECT_MARK]: "2026-03-01T11:00:00.000Z" } },
+    {
+      provision_state: "manageable",
+      maintenance: true,
+      extra: { [EJECT_MARK]: "2026-03-01T11:00:00.000Z" },
+    },
+  ]);
+  await using _ = fake;
+  const s = scout();
+  await s.retrieveNodes(signal);
+  await s.resume(signal);
+  assert.deepEqual(writes(), [`PATCH [{"op":"remove","path":"/extra/${EJECT_MARK}"}]`]);
+  assert.deepEqual(failed.extra, { flavor: "bm" });
+  assert.deepEqual(failed.history, ["clean failed"]);
+  assert.ok(held.extra[EJECT_MARK], "a node in maintenance is never touched");
+  assert.deepEqual(resumed, []);
+  await s.retrieveNodes(signal);
+  await s.resume(signal);
+  assert.equal(writes().length, 1, "not retried");
+});
+
+Deno.test("OpenStackScout.issue() reasons never name the node", async () => {
+  const { fake, nodes: [gone, busy], scout } = await cloud([
+    { provision_state: "active" },
+    {},
+  ]);
+  await using _ = fake;
+  const s = scout();
+  const skipped = await s.issue(eject(gone.uuid), signal);
+  assert.equal(skipped.outcome, "skipped");
+  assert.doesNotMatch(skipped.outcome === "skipped" ? skipped.reason : "", UUID);
+  // Ironic's own explanations name the node: the reason keeps them, without the UUID.
+  const refusal = `The requested action "manage" can not be performed on node "${busy.uuid}" ` +
+    'while it is in state "available".';
+  fake.inject({ method: "PUT", path: provisionPath(busy.uuid) }, {
+    status: 400,
+    body: JSON.stringify({ error_message: JSON.stringify({ faultstring: refusal }) }),
+  });
+  const error = await s.issue(eject(busy.uuid), signal).catch((e) => e);
+  assert.equal(
+    error.message,
+    "Ironic: PUT /baremetal/v1/nodes/{uuid}/states/provision: 400 The requested action " +
+      '"manage" can not be performed on node "{uuid}" while it is in state "available".',
+  );
+});
