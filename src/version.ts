@@ -37,6 +37,13 @@ export function gitCommit(root: URL = ROOT): string | undefined {
     if (/^[0-9a-f]{40}$/.test(head)) return head;
     const ref = /^ref:\s*(\S+)$/.exec(head)?.[1];
     if (!ref) return undefined;
+    // A linked worktree keeps its HEAD but shares refs with the main repository ("commondir").
+    try {
+      const common = read(new URL("commondir", git));
+      git = new URL(common.endsWith("/") ? common : `${common}/`, git);
+    } catch {
+      // not a linked worktree
+    }
     try {
       return read(new URL(ref, git));
     } catch {
