@@ -114,6 +114,10 @@ export const strategySection = z.object({
       "working directory, as the original did.",
   ),
   default_image_weight: count(1).describe("Weight of an image the weights file does not list."),
+  plan_timeout: seconds(60).describe(
+    "Seconds a plugin file's plan may take; one that runs over is stopped and its cycle fails. " +
+      "Built-in strategies are not timed.",
+  ),
 });
 
 /** How a client authenticates. */

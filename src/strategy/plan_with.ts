@@ -1,0 +1,116 @@
+/**
+ * Planning as the loop and `arsenal plan` do it: built-ins inline (they are Arsenal's own code
+ * and take milliseconds), plugin files in a worker that a timeout or a stop abandons.
+ *
+ * @module
+ */
+import type { FleetState } from "../domain/fleet.ts";
+import type { ImageWeights } from "../domain/image_weights.ts";
+import { seededRandom } from "../domain/random.ts";
+import type { Clock } from "../runtime/clock.ts";
+import { PlanError } from "../runtime/errors.ts";
+import type { LoadedStrategy } from "./loader.ts";
+import type { PlanReply, PlanRequest } from "./plan_worker.ts";
+import { type CheckedPlan, runStrategy } from "./run.ts";
+
+/** The plan worker's entry point; `deno compile` embeds it (see src/build/compile.ts). */
+export const PLAN_WORKER_URL: string = new URL("./plan_worker.ts", import.meta.url).href;
+
+/** Extra time the worker gives itself before it interrupts a plan the caller gave up on. */
+const WORKER_GRACE_MS = 1000;
+
+/** What to plan from. */
+export interface PlanInput {
+  readonly fleet: FleetState;
+  /** The strategy's options, as its schema parsed them (plain data). */
+  readonly options: unknown;
+  /** Seed of the random source the strategy gets. */
+  readonly seed: number;
+  readonly imageWeights: ImageWeights;
+}
+
+/** How to run a plan. */
+export interface PlanWithOptions {
+  /** Times the plan of a plugin file. */
+  readonly clock: Clock;
+  /** Seconds a plugin file's plan may take (`[strategy] plan_timeout`). */
+  readonly timeout: number;
+  /** Aborting abandons the plan and stops its worker; the promise rejects with the reason. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Plans with `loaded` and checks the plan: inline for a built-in, in a fresh worker for a plugin
+ * file, so nothing the plugin does can block this thread.
+ *
+ * @throws {PlanError} when the plan fails: `timeout`, `error` (plugin code threw) or `invalid`
+ * @example
+ * ```ts
+ * const plan = await planWith(loaded, { fleet, options, seed: 7, imageWeights }, {
+ *   clock: systemClock,
+ *   timeout: 60,
+ * });
+ * ```
+ */
+export async function planWith(
+  loaded: LoadedStrategy,
+  input: PlanInput,
+  options: PlanWithOptions,
+): Promise<CheckedPlan> {
+  options.signal?.throwIfAborted();
+  if (loaded.moduleUrl === undefined) {
+    return runStrategy(loaded, input.fleet, input.options, {
+      random: seededRandom(input.seed),
+      imageWeights: input.imageWeights,
+    });
+  }
+  return await planInWorker(loaded.module, { ...input, moduleUrl: loaded.moduleUrl }, options);
+}
+
+async function planInWorker(
+  module: string,
+  input: PlanInput & { readonly moduleUrl: string },
+  { clock, timeout, signal }: PlanWithOptions,
+): Promise<CheckedPlan> {
+  const worker = new Worker(PLAN_WORKER_URL, { type: "module", name: "arsenal plan" });
+  const settled = new AbortController();
+  try {
+    const reply = new Promise<PlanReply>((resolve) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onmessageerror = () =>
+        resolve({ ok: false, failure: "error", reason: "the plan could not be read back" });
+      worker.onerror = (event) => {
+        // Handled here: unhandled, a worker's error ends the whole process.
+        event.preventDefault();
+        resolve({
+          ok: false,
+          failure: "error",
+          reason: `the plan worker failed: ${event.message}`,
+        });
+      };
+    });
+    const request: PlanRequest = { ...input, timeoutMs: timeout * 1000 + WORKER_GRACE_MS };
+    try {
+      worker.postMessage(request);
+    } catch (e) {
+      const reason = `its options cannot be handed to the plan worker: ${(e as Error).message}`;
+      throw new PlanError(module, reason, "error", { cause: e });
+    }
+    const waiting = signal ? AbortSignal.any([signal, settled.signal]) : settled.signal;
+    const expiry = clock.sleep(timeout * 1000, waiting).then(
+      () => "timed out" as const,
+      () => "abandoned" as const,
+    );
+    const outcome = await Promise.race([reply, expiry]);
+    if (outcome === "abandoned") throw signal?.reason;
+    if (outcome === "timed out" || (!outcome.ok && outcome.failure === "timeout")) {
+      const reason = `plan() did not finish within ${timeout} s; the worker was stopped`;
+      throw new PlanError(module, reason, "timeout");
+    }
+    if (!outcome.ok) throw new PlanError(module, outcome.reason, outcome.failure);
+    return outcome.plan;
+  } finally {
+    settled.abort();
+    worker.terminate();
+  }
+}
