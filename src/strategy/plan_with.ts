@@ -10,6 +10,7 @@ import { seededRandom } from "../domain/random.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { PlanError } from "../runtime/errors.ts";
 import type { LoadedStrategy } from "./loader.ts";
+import { packFleet, transferables, unpackPlan } from "./plan_transfer.ts";
 import type { PlanReply, PlanRequest } from "./plan_worker.ts";
 import { type CheckedPlan, runStrategy } from "./run.ts";
 
@@ -89,9 +90,13 @@ async function planInWorker(
         });
       };
     });
-    const request: PlanRequest = { ...input, timeoutMs: timeout * 1000 + WORKER_GRACE_MS };
+    const request: PlanRequest = {
+      ...input,
+      fleet: packFleet(input.fleet),
+      timeoutMs: timeout * 1000 + WORKER_GRACE_MS,
+    };
     try {
-      worker.postMessage(request);
+      worker.postMessage(request, { transfer: transferables(request.fleet) });
     } catch (e) {
       const reason = `its options cannot be handed to the plan worker: ${(e as Error).message}`;
       throw new PlanError(module, reason, "error", { cause: e });
@@ -108,7 +113,7 @@ async function planInWorker(
       throw new PlanError(module, reason, "timeout");
     }
     if (!outcome.ok) throw new PlanError(module, outcome.reason, outcome.failure);
-    return outcome.plan;
+    return unpackPlan(outcome.plan, input.fleet);
   } finally {
     settled.abort();
     worker.terminate();

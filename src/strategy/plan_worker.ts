@@ -3,7 +3,7 @@
  * or hogs the CPU cannot stall the control API, the probes or shutdown.
  *
  * {@linkcode planWith} starts one for each plan and terminates it afterwards. It imports the same
- * `data:` module the loader built, rebuilds the random source from the seed, plans and checks the
+ * `data:` module the loader built, rebuilds the fleet and the random source, plans and checks the
  * plan with {@linkcode checkPlan} (so a throwing getter, a throwing `toString` or a Promise is
  * caught here, as the plugin's fault), and posts back plain data only. Deno 2.9's
  * `Worker.terminate()` does not interrupt a busy loop (denoland/deno#35657), so the plan also runs
@@ -14,18 +14,24 @@
  * @module
  */
 import vm from "node:vm";
-import type { FleetState } from "../domain/fleet.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
 import { seededRandom } from "../domain/random.ts";
 import { PlanError, type PlanFailure } from "../runtime/errors.ts";
 import type { Strategy } from "./contract.ts";
+import {
+  type PackedFleet,
+  type PackedPlan,
+  packPlan,
+  transferables,
+  unpackFleet,
+} from "./plan_transfer.ts";
 import { type CheckedPlan, checkPlan } from "./run.ts";
 
 /** What the worker is asked to plan. */
 export interface PlanRequest {
   /** The plugin as a `data:` module URL (see `moduleUrl()` in loader.ts). */
   readonly moduleUrl: string;
-  readonly fleet: FleetState;
+  readonly fleet: PackedFleet;
   readonly options: unknown;
   readonly seed: number;
   readonly imageWeights: ImageWeights;
@@ -35,12 +41,12 @@ export interface PlanRequest {
 
 /** The checked plan, or the plugin's fault. */
 export type PlanReply =
-  | { readonly ok: true; readonly plan: CheckedPlan }
+  | { readonly ok: true; readonly plan: PackedPlan }
   | { readonly ok: false; readonly failure: PlanFailure; readonly reason: string };
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<PlanRequest>) => void) | null;
-  postMessage(reply: PlanReply): void;
+  postMessage(reply: PlanReply, options?: { transfer: Transferable[] }): void;
 }
 
 /** Where the plan runs: a context of its own only because `node:vm` needs one to time it. */
@@ -54,12 +60,13 @@ async function answer(request: PlanRequest): Promise<PlanReply> {
     const reason = `the plugin failed to load in the plan worker: ${(e as Error)?.message}`;
     return { ok: false, failure: "error", reason };
   }
-  const { fleet, options, seed, imageWeights } = request;
+  const { options, seed, imageWeights } = request;
+  const fleet = unpackFleet(request.fleet);
   const context = { random: seededRandom(seed), imageWeights };
   sandbox.run = () => checkPlan("", fleet, () => strategy.plan(fleet, options as never, context));
   try {
     const plan = vm.runInContext("run()", sandbox, { timeout: request.timeoutMs }) as CheckedPlan;
-    return { ok: true, plan };
+    return { ok: true, plan: packPlan(plan, fleet) };
   } catch (e) {
     if (e instanceof PlanError) return { ok: false, failure: e.failure, reason: e.reason };
     if ((e as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
@@ -72,4 +79,7 @@ async function answer(request: PlanRequest): Promise<PlanReply> {
 }
 
 const scope = globalThis as unknown as WorkerScope;
-scope.onmessage = async ({ data }) => scope.postMessage(await answer(data));
+scope.onmessage = async ({ data }) => {
+  const reply = await answer(data);
+  scope.postMessage(reply, { transfer: reply.ok ? transferables(reply.plan) : [] });
+};

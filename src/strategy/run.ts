@@ -209,27 +209,33 @@ function checkDirectives(
 }
 
 /** A directive's fields as the plugin gave them, each read once; null when it is no object. */
-type RawDirective = Readonly<Record<"kind" | "nodeUuid" | "imageUuid" | "imageChecksum", unknown>>;
-
-const FIELDS = ["kind", "nodeUuid", "imageUuid", "imageChecksum"] as const;
+interface RawDirective {
+  readonly kind: unknown;
+  readonly nodeUuid: unknown;
+  readonly imageUuid: unknown;
+  readonly imageChecksum: unknown;
+}
 
 function readDirectives(answer: Answer, place: Place): (RawDirective | null)[] {
   place.part = "directives";
-  const raws: (RawDirective | null)[] = new Array(answer.length);
+  const raws: (RawDirective | null)[] = [];
   for (let i = 0; i < answer.length; i++) {
     place.index = i;
     place.field = "";
-    const raw = answer.directives[i];
+    const raw = answer.directives[i] as Partial<RawDirective> | null;
     if (raw === null || typeof raw !== "object") {
-      raws[i] = null;
+      raws.push(null);
       continue;
     }
-    const copy: Record<string, unknown> = {};
-    for (const field of FIELDS) {
-      place.field = field;
-      copy[field] = (raw as Record<string, unknown>)[field];
-    }
-    raws[i] = copy as RawDirective;
+    place.field = "kind";
+    const kind = raw.kind;
+    place.field = "nodeUuid";
+    const nodeUuid = raw.nodeUuid;
+    place.field = "imageUuid";
+    const imageUuid = raw.imageUuid;
+    place.field = "imageChecksum";
+    const imageChecksum = raw.imageChecksum;
+    raws.push({ kind, nodeUuid, imageUuid, imageChecksum });
   }
   place.index = -1;
   return raws;
@@ -241,7 +247,9 @@ function nodesNamed(fleet: FleetState, raws: readonly (RawDirective | null)[]): 
   for (const raw of raws) if (raw) named.add(raw.nodeUuid);
   const nodes = new Map<string, Node>();
   if (named.size === 0) return nodes;
-  for (const node of fleet.nodes) {
+  const all = fleet.nodes;
+  for (let i = 0; i < all.length; i++) {
+    const node = all[i];
     if (!named.has(node.uuid)) continue;
     nodes.set(node.uuid, node);
     if (nodes.size === named.size) break;
