@@ -130,12 +130,22 @@ export function packPlan(plan: CheckedPlan, fleet: FleetState): PackedPlan {
 }
 
 /**
- * The plan a {@linkcode PackedPlan} holds, with directives rebuilt from `fleet`.
+ * The plan a {@linkcode PackedPlan} holds, with directives rebuilt from `fleet`. What the worker
+ * answers is checked, not trusted: plugin code ran there.
  *
- * @throws {RangeError} when an index is outside `fleet` (the worker's answer is not trusted)
+ * @throws {TypeError} when `packed` is not shaped as a packed plan
+ * @throws {RangeError} when an index is outside `fleet`
  */
 export function unpackPlan(packed: PackedPlan, fleet: FleetState): CheckedPlan {
-  const { kinds, nodes, images } = packed;
+  const { kinds, nodes, images, warnings, targets } = packed;
+  if (
+    !(kinds instanceof Uint8Array) || !(nodes instanceof Uint32Array) ||
+    !(images instanceof Uint32Array) || !Array.isArray(warnings) ||
+    !warnings.every((w) => typeof w === "string") || targets === null ||
+    typeof targets !== "object" || !Object.values(targets).every(Number.isFinite)
+  ) {
+    throw new TypeError("the plan is not shaped as a packed plan");
+  }
   if (nodes.length !== kinds.length || images.length !== kinds.length) {
     throw new RangeError("the plan's columns differ in length");
   }
@@ -150,5 +160,5 @@ export function unpackPlan(packed: PackedPlan, fleet: FleetState): CheckedPlan {
       ? { kind: "cache", nodeUuid: node.uuid, imageUuid: image.uuid, imageChecksum: image.checksum }
       : { kind: "eject", nodeUuid: node.uuid };
   }
-  return { directives, warnings: packed.warnings, targets: packed.targets };
+  return { directives, warnings, targets };
 }

@@ -8,7 +8,7 @@ import type { FleetState } from "../domain/fleet.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
 import { seededRandom } from "../domain/random.ts";
 import type { Clock } from "../runtime/clock.ts";
-import { PlanError } from "../runtime/errors.ts";
+import { PlanError, type PlanFailure } from "../runtime/errors.ts";
 import type { LoadedStrategy } from "./loader.ts";
 import { packFleet, transferables, unpackPlan } from "./plan_transfer.ts";
 import type { PlanReply, PlanRequest } from "./plan_worker.ts";
@@ -76,20 +76,7 @@ async function planInWorker(
   const worker = new Worker(PLAN_WORKER_URL, { type: "module", name: "arsenal plan" });
   const settled = new AbortController();
   try {
-    const reply = new Promise<PlanReply>((resolve) => {
-      worker.onmessage = (event) => resolve(event.data);
-      worker.onmessageerror = () =>
-        resolve({ ok: false, failure: "error", reason: "the plan could not be read back" });
-      worker.onerror = (event) => {
-        // Handled here: unhandled, a worker's error ends the whole process.
-        event.preventDefault();
-        resolve({
-          ok: false,
-          failure: "error",
-          reason: `the plan worker failed: ${event.message}`,
-        });
-      };
-    });
+    const reply = firstReply(worker);
     const request: PlanRequest = {
       ...input,
       fleet: packFleet(input.fleet),
@@ -112,10 +99,49 @@ async function planInWorker(
       const reason = `plan() did not finish within ${timeout} s; the worker was stopped`;
       throw new PlanError(module, reason, "timeout");
     }
-    if (!outcome.ok) throw new PlanError(module, outcome.reason, outcome.failure);
-    return unpackPlan(outcome.plan, input.fleet);
+    return planOf(module, outcome, input.fleet);
   } finally {
     settled.abort();
     worker.terminate();
+  }
+}
+
+/**
+ * The worker's first answer. Plugin code runs in the worker and could post messages of its own,
+ * so anything but a reply, and any error of the worker, is taken as the plugin's fault.
+ */
+function firstReply(worker: Worker): Promise<PlanReply> {
+  return new Promise((resolve) => {
+    const fault = (reason: string) => resolve({ ok: false, failure: "error", reason });
+    worker.onmessage = ({ data }) =>
+      isReply(data) ? resolve(data) : fault("the plan worker answered something other than a plan");
+    worker.onmessageerror = () => fault("the plan could not be read back");
+    worker.onerror = (event) => {
+      // Handled here: unhandled, a worker's error ends the whole process.
+      event.preventDefault();
+      fault(`the plan worker failed: ${event.message}`);
+    };
+  });
+}
+
+const FAILURES: readonly unknown[] = ["timeout", "error", "invalid"] satisfies PlanFailure[];
+
+function isReply(data: unknown): data is PlanReply {
+  if (data === null || typeof data !== "object") return false;
+  const reply = data as Record<string, unknown>;
+  if (reply.ok === true) return reply.plan !== null && typeof reply.plan === "object";
+  return reply.ok === false && typeof reply.reason === "string" && FAILURES.includes(reply.failure);
+}
+
+/** The checked plan a reply holds, rebuilt from `fleet`; or the plugin's fault. */
+function planOf(module: string, reply: PlanReply, fleet: FleetState): CheckedPlan {
+  if (!reply.ok) throw new PlanError(module, reply.reason, reply.failure);
+  try {
+    return unpackPlan(reply.plan, fleet);
+  } catch (e) {
+    const reason = e instanceof RangeError
+      ? `the plan worker answered a plan outside the fleet: ${e.message}`
+      : "the plan worker answered something other than a plan";
+    throw new PlanError(module, reason, "error", { cause: e });
   }
 }

@@ -552,7 +552,7 @@ Deno.test("readConfig() reads [strategy] plan_timeout in whole seconds, 60 by de
   await using dir = await tempDir();
   const { config } = await load(dir, "[strategy]\nplan_timeout = 5\n");
   assert.equal(config?.strategy.plan_timeout, 5);
-  for (const bad of ["0", "1.5", "soon"]) {
+  for (const bad of ["0", "1.5", "soon", "3601"]) {
     await t.step(bad, async () => {
       const { problems, file } = await load(dir, `[strategy]\nplan_timeout = ${bad}\n`);
       assert.equal(problems.length, 1, JSON.stringify(problems));

@@ -55,7 +55,11 @@ Deno.test("unpackPlan() gives back the plan packPlan() packed, from the fleet's 
   assert.deepEqual(unpackPlan(structuredClone(packed), ODD), plan);
 });
 
-Deno.test("unpackPlan() refuses indices outside the fleet", () => {
+Deno.test("unpackPlan() refuses what is not a packed plan of the fleet", () => {
+  const empty = packPlan({ directives: [], warnings: [], targets: {} }, ODD);
+  assert.throws(() => unpackPlan({ ...empty, kinds: [0] } as never, ODD), TypeError);
+  assert.throws(() => unpackPlan({ ...empty, warnings: [{}] } as never, ODD), TypeError);
+  assert.throws(() => unpackPlan({ ...empty, targets: { small: "1" } } as never, ODD), TypeError);
   const bad = (nodes: number[], images: number[], kinds = [0]) => () =>
     unpackPlan({
       kinds: new Uint8Array(kinds),

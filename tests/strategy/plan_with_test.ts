@@ -114,6 +114,8 @@ Deno.test("planWith() reports each fault of a plugin in a worker as the plugin's
     ["async", "error", /^plan\(\) returned a Promise/],
     ["ghost", "invalid", /directives\[0\]: node ghost-1 is not in the fleet/],
     ["flood", "invalid", /^plan\(\) returned 1000000 directives for a fleet of 4 nodes/],
+    ["forge", "error", /^the plan worker answered something other than a plan$/],
+    ["forge_plan", "error", /^the plan worker answered a plan outside the fleet: directive 0 /],
   ];
   for (const [fault, kind, reason] of cases) {
     await t.step(fault, async () => {

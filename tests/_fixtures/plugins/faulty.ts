@@ -19,6 +19,8 @@ const options = z.object({
     "async",
     "ghost",
     "flood",
+    "forge",
+    "forge_plan",
   ]).default("none"),
 });
 
@@ -30,6 +32,11 @@ function spin(): never {
   new BroadcastChannel("faulty").postMessage("spinning");
   let turns = 0;
   for (;;) turns++;
+}
+
+/** Posts `message` as if the plan worker answered (in a worker; nowhere else). */
+function post(message: unknown): void {
+  (globalThis as unknown as { postMessage(message: unknown): void }).postMessage(message);
 }
 
 export default {
@@ -83,6 +90,21 @@ export default {
         return [cache("ghost-1"), cache(free[0].uuid), cache("ghost-2")];
       case "flood":
         return Array.from({ length: 1_000_000 }, (_, i) => cache(`ghost-${i}`));
+      case "forge":
+        post("a message that is no plan");
+        return [];
+      case "forge_plan":
+        post({
+          ok: true,
+          plan: {
+            kinds: new Uint8Array([0]),
+            nodes: new Uint32Array([fleet.nodes.length]),
+            images: new Uint32Array([0]),
+            warnings: [],
+            targets: {},
+          },
+        });
+        return [];
     }
   },
 } satisfies Strategy<z.infer<typeof options>>;
