@@ -297,7 +297,10 @@ Deno.test("Loop counts a plugin's invalid plan and its throwing code apart", asy
   assert.equal((await loop.runOnce()).outcome, "failed");
   assert.ok(settings.patch({ strategy: { fault: "getter" } }).ok);
   assert.equal((await loop.runOnce()).outcome, "failed");
-  assert.deepEqual(failures, ["invalid", "error"]);
+  assert.ok(settings.patch({ strategy: { fault: "flood" } }).ok);
+  const flooded = await loop.runOnce();
+  assert.match(flooded.reason!, /returned 1000000 directives for a fleet of 4 nodes/);
+  assert.deepEqual(failures, ["invalid", "error", "invalid"]);
 });
 
 Deno.test("Loop.run() stops at once while a plugin spins, abandoning the plan", async () => {
