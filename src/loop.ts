@@ -17,10 +17,12 @@ import type { ImageWeights } from "./domain/image_weights.ts";
 import { MAX_SEED, type Random, seededRandom } from "./domain/random.ts";
 import type { Clock } from "./runtime/clock.ts";
 import { Heartbeat } from "./runtime/heartbeat.ts";
+import { PlanError, type PlanFailure } from "./runtime/errors.ts";
 import type { RuntimeSettings } from "./runtime/settings.ts";
 import type { Scout, ScoutSource } from "./scout/scout.ts";
 import type { LoadedStrategy } from "./strategy/loader.ts";
-import { runStrategy } from "./strategy/run.ts";
+import { planWith } from "./strategy/plan_with.ts";
+import type { CheckedPlan } from "./strategy/run.ts";
 
 const log = getLogger(["arsenal", "loop"]);
 
@@ -46,6 +48,8 @@ export interface Controller {
 export interface LoopObserver {
   observeCycle(record: CycleRecord): void;
   observeScout(source: ScoutSource, seconds: number, ok: boolean): void;
+  /** A plan failed: it timed out, the plugin's code threw, or the plan was invalid. */
+  observePlanFailure?(failure: PlanFailure): void;
 }
 
 /** Everything the loop works with. */
@@ -56,6 +60,8 @@ export interface LoopOptions {
   readonly director: Director;
   readonly settings: RuntimeSettings;
   readonly imageWeights: ImageWeights;
+  /** Seconds a plugin file's plan may take (`[strategy] plan_timeout`); 60 by default. */
+  readonly planTimeout?: number;
   /** Seconds between polls of flavors and images. */
   readonly pollSpacing: number;
   /** Spread of each spacing, as a share of it: 0.1 waits 90% to 110%. */
@@ -82,6 +88,7 @@ export type Reconfigurable =
     | "scout"
     | "strategy"
     | "imageWeights"
+    | "planTimeout"
     | "pollSpacing"
     | "pollJitter"
     | "directiveJitter"
@@ -93,6 +100,10 @@ export type Reconfigurable =
 const LIVENESS_SPACINGS = 3;
 /** Readiness fails when no node listing succeeded for this many spacings. */
 const READINESS_SPACINGS = 3;
+/** Seconds a plugin file's plan may take unless `planTimeout` says otherwise. */
+const DEFAULT_PLAN_TIMEOUT = 60;
+/** Why a cycle that met a stop ended early. */
+const STOPPING = "Arsenal is stopping";
 
 const NEVER: StopSignals = {
   stop: new AbortController().signal,
@@ -342,22 +353,16 @@ export class Loop implements Controller {
       log.error("Skipping the cycle: {reason}", { reason });
       return finish("skipped", { reason });
     }
+    if (this.#signals.stop.aborted) return finish("skipped", { reason: STOPPING });
     const fleet: FleetState = {
       observedAt: startedAt,
       nodes,
       flavors: this.#flavors!,
       images: this.#images!,
     };
-    let plan;
-    try {
-      plan = runStrategy(strategy, fleet, tunables.strategy, {
-        random: seededRandom(seed),
-        imageWeights: this.#o.imageWeights,
-      });
-    } catch (e) {
-      log.error("{error}", { error: (e as Error).message });
-      return finish("failed", { reason: (e as Error).message });
-    }
+    const plan = await this.#planned(strategy, fleet, tunables.strategy, seed);
+    if (this.#signals.stop.aborted) return finish("skipped", { reason: STOPPING });
+    if (typeof plan === "string") return finish("failed", { reason: plan });
     for (const warning of plan.warnings) log.warn("{warning}", { warning });
     const figures = fleetFigures(fleet, plan.targets);
     if (this.#o.logStatistics) logStatistics(figures.flavors, figures.images);
@@ -368,6 +373,30 @@ export class Loop implements Controller {
       () => this.#heartbeat.beat(),
     );
     return finish("success", { directives, ...figures });
+  }
+
+  /** The checked plan, or why there is none. A stop abandons the plan (and its worker). */
+  async #planned(
+    strategy: LoadedStrategy,
+    fleet: FleetState,
+    options: unknown,
+    seed: number,
+  ): Promise<CheckedPlan | string> {
+    const { clock, imageWeights, planTimeout = DEFAULT_PLAN_TIMEOUT } = this.#o;
+    // A plan may take up to its timeout by design: that is not a wedged loop.
+    this.#heartbeat.beat(planTimeout * 1000);
+    try {
+      return await planWith(strategy, { fleet, options, seed, imageWeights }, {
+        clock,
+        timeout: planTimeout,
+        signal: this.#signals.stop,
+      });
+    } catch (e) {
+      if (this.#signals.stop.aborted) return STOPPING;
+      if (e instanceof PlanError) this.#o.observer?.observePlanFailure?.(e.failure);
+      log.error("{error}", { error: (e as Error).message });
+      return (e as Error).message;
+    }
   }
 
   #finish(record: CycleRecord): CycleRecord {

@@ -8,6 +8,7 @@ import { seededRandom } from "../src/domain/random.ts";
 import { Loop, type LoopOptions } from "../src/loop.ts";
 import { ManualClock } from "../src/runtime/clock.ts";
 import { RuntimeSettings, type Tunables } from "../src/runtime/settings.ts";
+import type { PlanFailure } from "../src/runtime/errors.ts";
 import type { ScoutSource } from "../src/scout/scout.ts";
 import type { PlanResult } from "../src/strategy/contract.ts";
 import { importStrategy } from "../src/strategy/loader.ts";
@@ -16,7 +17,9 @@ import { Heartbeat } from "../src/runtime/heartbeat.ts";
 import { OpenStackScout } from "../src/scout/openstack.ts";
 import { FakeOpenStack } from "./_fakes/openstack.ts";
 import { deferred, FakeScout } from "./_fakes/scout.ts";
-import { image, node, tempDir, tunables } from "./_helpers.ts";
+import { image, node, ROOT, tempDir, tunables } from "./_helpers.ts";
+import { createApi } from "../src/api/app.ts";
+import { Metrics } from "../src/runtime/metrics.ts";
 
 const T0 = 1_700_000_000_000;
 const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
@@ -39,6 +42,7 @@ function setup(options: Partial<LoopOptions> & { settings?: RuntimeSettings } = 
   const settings = options.settings ?? settingsOf();
   const cycles: CycleRecord[] = [];
   const scouted: [ScoutSource, boolean][] = [];
+  const failures: PlanFailure[] = [];
   const stop = new AbortController();
   const abort = new AbortController();
   const loop = new Loop({
@@ -53,11 +57,12 @@ function setup(options: Partial<LoopOptions> & { settings?: RuntimeSettings } = 
     observer: {
       observeCycle: (record) => cycles.push(record),
       observeScout: (source, _seconds, ok) => scouted.push([source, ok]),
+      observePlanFailure: (failure) => failures.push(failure),
     },
     signals: { stop: stop.signal, abort: abort.signal },
     ...options,
   });
-  return { clock, scout, settings, loop, cycles, scouted, stop };
+  return { clock, scout, settings, loop, cycles, scouted, failures, stop };
 }
 
 Deno.test("Loop.runOnce() polls, plans and issues one cycle", async () => {
@@ -453,4 +458,78 @@ Deno.test("Loop.reconfigure() hands the director a new scout only when the runni
   await loop.poll();
   await loop.triggerCycle();
   assert.ok(other.calls.includes("nodes"), "the next cycle uses the new scout");
+});
+
+const faulty = await importStrategy({
+  kind: "file",
+  path: `${ROOT}tests/_fixtures/plugins/faulty.ts`,
+});
+
+/** A loop planning with the `faulty` plugin file, `fault` set in its runtime options. */
+function faultySetup(fault: string) {
+  const settings = new RuntimeSettings(
+    tunables({ directive_spacing: 60, strategy: { fault } }),
+    faulty.options,
+  );
+  return setup({ strategy: faulty, settings, planTimeout: 5 });
+}
+
+/** Resolves when the `faulty` plugin says it is spinning. */
+function spinning(): Promise<void> & Disposable {
+  const channel = new BroadcastChannel("faulty");
+  const said = new Promise<void>((resolve) => channel.onmessage = () => resolve());
+  return Object.assign(said, { [Symbol.dispose]: () => channel.close() });
+}
+
+Deno.test("Loop fails a cycle whose plugin runs over plan_timeout, serving the API meanwhile", async () => {
+  const { clock, scout, settings, loop, failures } = faultySetup("spin");
+  const metrics = new Metrics({ version: "0", strategy: faulty.strategy, scout: "fake" });
+  const api = createApi({ controller: loop, settings, metrics, readOnly: false });
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, api.fetch);
+  using stuck = spinning();
+  const cycle = loop.runOnce();
+  await stuck;
+  const livez = await fetch(`http://127.0.0.1:${server.addr.port}/livez`);
+  assert.equal(livez.status, 200);
+  await livez.body?.cancel();
+  await clock.advance(5_000);
+  const record = await cycle;
+  assert.equal(record.outcome, "failed");
+  assert.equal(
+    record.reason,
+    `Strategy "${faulty.module}": plan() did not finish within 5 s; the worker was stopped`,
+  );
+  assert.deepEqual(failures, ["timeout"]);
+  assert.equal(scout.issued.length, 0);
+
+  assert.ok(settings.patch({ strategy: { fault: "none" } }).ok);
+  const next = await loop.runOnce();
+  assert.equal(next.outcome, "success", next.reason);
+  assert.equal(next.directives.length, 1);
+});
+
+Deno.test("Loop counts a plugin's invalid plan and its throwing code apart", async () => {
+  const { settings, loop, failures } = faultySetup("ghost");
+  assert.equal((await loop.runOnce()).outcome, "failed");
+  assert.ok(settings.patch({ strategy: { fault: "getter" } }).ok);
+  assert.equal((await loop.runOnce()).outcome, "failed");
+  assert.ok(settings.patch({ strategy: { fault: "flood" } }).ok);
+  const flooded = await loop.runOnce();
+  assert.match(flooded.reason!, /returned 1000000 directives for a fleet of 4 nodes/);
+  assert.deepEqual(failures, ["invalid", "error", "invalid"]);
+});
+
+Deno.test("Loop.run() stops at once while a plugin spins, abandoning the plan", async () => {
+  const { clock, loop, cycles, stop, failures } = faultySetup("spin");
+  using stuck = spinning();
+  const running = loop.run();
+  await clock.advance(0);
+  await stuck;
+  stop.abort();
+  await running;
+  assert.equal(cycles.length, 1);
+  assert.equal(cycles[0].outcome, "skipped");
+  assert.equal(cycles[0].reason, "Arsenal is stopping");
+  assert.deepEqual(failures, [], "a stop is no plan failure");
+  assert.equal(clock.pending, 0, "nothing left waiting on the clock");
 });

@@ -19,7 +19,11 @@ const TARGETS = [
   "aarch64-apple-darwin",
 ];
 
-/** Builds the `deno compile` arguments for an optional target. */
+/**
+ * Builds the `deno compile` arguments for an optional target. A worker's entry point is not in
+ * the module graph of `main.ts`, so the plan worker (src/strategy/plan_worker.ts) is included by
+ * name, as Deno's documentation on workers in compiled binaries asks.
+ */
 export function compileArgs(target: string | undefined): string[] {
   const output = target ? `dist/arsenal-${target}` : "dist/arsenal";
   return [
@@ -27,6 +31,8 @@ export function compileArgs(target: string | undefined): string[] {
     "--permission-set=arsenal",
     "--include",
     "dist/build_info.json",
+    "--include",
+    "src/strategy/plan_worker.ts",
     ...(target ? ["--target", target] : []),
     "--output",
     output,

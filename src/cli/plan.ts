@@ -6,9 +6,9 @@
 import { getLogger } from "@logtape/logtape";
 import { decodeSnapshot } from "../domain/snapshot.ts";
 import { InputError } from "../runtime/errors.ts";
+import { systemClock } from "../runtime/clock.ts";
 import { setup } from "../setup.ts";
-import { seededRandom } from "../domain/random.ts";
-import { runStrategy } from "../strategy/run.ts";
+import { planWith } from "../strategy/plan_with.ts";
 import type { Command } from "./args.ts";
 import type { CommandIo } from "./io.ts";
 
@@ -42,10 +42,12 @@ export async function planCommand(
   const decoded = decodeSnapshot(await readSnapshot(command.snapshot, io));
   if (!decoded.ok) throw new InputError(command.snapshot, decoded.problems);
   const parsed = performance.now();
-  const plan = runStrategy(ready.strategy, decoded.fleet, ready.strategyOptions, {
-    random: seededRandom(command.seed),
+  const plan = await planWith(ready.strategy, {
+    fleet: decoded.fleet,
+    options: ready.strategyOptions,
+    seed: command.seed,
     imageWeights: ready.config.imageWeights,
-  });
+  }, { clock: systemClock, timeout: ready.config.strategy.plan_timeout });
   const planned = performance.now();
   for (const warning of plan.warnings) log.warn("{warning}", { warning });
   log.debug("Planned {count} directive(s) with {strategy} {version}, seed {seed}", {

@@ -117,6 +117,11 @@ export const strategySection = z.object({
       "working directory, as the original did.",
   ),
   default_image_weight: count(1).describe("Weight of an image the weights file does not list."),
+  // setTimeout and node:vm take at most 2^31 - 1 ms; an hour is already far beyond any cycle.
+  plan_timeout: z.number().int().min(1).max(3600).default(60).describe(
+    "Seconds a plugin file's plan may take; one that runs over is stopped and its cycle fails. " +
+      "Built-in strategies are not timed.",
+  ),
 });
 
 /** How a client authenticates. */

@@ -88,3 +88,17 @@ export class PluginError extends Error {
     this.reason = reason;
   }
 }
+
+/** Why a plan failed: it ran over `plan_timeout`, plugin code threw, or the plan broke the rules. */
+export type PlanFailure = "timeout" | "error" | "invalid";
+
+/** A strategy's `plan()` failed; `failure` says how (for the log and the metrics). */
+export class PlanError extends PluginError {
+  readonly failure: PlanFailure;
+
+  constructor(module: string, reason: string, failure: PlanFailure, options?: ErrorOptions) {
+    super(module, reason, options);
+    this.name = "PlanError";
+    this.failure = failure;
+  }
+}

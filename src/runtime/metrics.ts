@@ -11,6 +11,7 @@ import client from "prom-client";
 import type { CycleOutcome, CycleRecord, DirectiveOutcome } from "../director/record.ts";
 import type { Directive } from "../domain/directive.ts";
 import type { ScoutSource } from "../scout/scout.ts";
+import type { PlanFailure } from "./errors.ts";
 import type { Change } from "./settings.ts";
 
 /** Histogram buckets, in seconds, from 1 ms to 5 min. */
@@ -45,6 +46,7 @@ const DIRECTIVE_OUTCOMES: readonly DirectiveOutcome[] = [
   "rate_limited",
 ];
 const SCOUT_SOURCES: readonly ScoutSource[] = ["nodes", "flavors", "images"];
+const PLAN_FAILURES: readonly PlanFailure[] = ["timeout", "error", "invalid"];
 
 /** What {@linkcode Metrics} reports in `arsenal_build_info`. */
 export interface MetricsOptions {
@@ -98,6 +100,7 @@ export class Metrics {
   readonly #reloads: client.Counter<"outcome">;
   readonly #buildInfo: client.Gauge<"version" | "deno" | "strategy" | "strategy_version" | "scout">;
   readonly #resumedEjects: client.Counter;
+  readonly #planFailures: client.Counter<"reason">;
   #simulatorStats?: () => SimulatorStats;
 
   /** Registers every metric, with known label sets at zero and build info at 1. */
@@ -206,6 +209,13 @@ export class Metrics {
         "markers it cleared.",
       registers,
     });
+    this.#planFailures = new client.Counter({
+      name: "arsenal_strategy_failures_total",
+      help: "Plans that failed, by reason: timeout (ran over plan_timeout), error (the plugin's " +
+        "code threw) or invalid (the plan broke the rules).",
+      labelNames: ["reason"],
+      registers,
+    });
     this.#buildInfo = new client.Gauge({
       name: "arsenal_build_info",
       help: "Arsenal's build and configuration; the value is always 1.",
@@ -272,6 +282,11 @@ export class Metrics {
       strategy_version: options.strategy.version,
       scout: options.scout,
     }, 1);
+  }
+
+  /** Counts one failed plan. */
+  observePlanFailure(failure: PlanFailure): void {
+    this.#planFailures.inc({ reason: failure });
   }
 
   /** Counts one configuration reload. */
@@ -345,6 +360,7 @@ export class Metrics {
   #zero(): void {
     for (const outcome of CYCLE_OUTCOMES) this.#cycles.inc({ outcome }, 0);
     for (const outcome of ["success", "failed"]) this.#reloads.inc({ outcome }, 0);
+    for (const reason of PLAN_FAILURES) this.#planFailures.inc({ reason }, 0);
     for (const kind of DIRECTIVE_KINDS) {
       for (const outcome of DIRECTIVE_OUTCOMES) this.#directives.inc({ kind, outcome }, 0);
     }

@@ -2,9 +2,10 @@
  * The strategy plugin contract.
  *
  * A strategy is an ES module whose default export is a plain object: a name, a version, the zod
- * schema of its own `arsenal.conf` section, and a pure `plan()` that turns fleet state into
- * directives. `plan()` does no I/O and reads no clock; randomness comes from the seeded source
- * in its context, so the same input and seed always give the same plan.
+ * schema of its own `arsenal.conf` section, and a pure, synchronous `plan()` that turns fleet
+ * state into directives. `plan()` does no I/O and reads no clock; randomness comes from the seeded
+ * source in its context, so the same input and seed always give the same plan. A plugin file's
+ * `plan()` runs in a worker of its own, within `[strategy] plan_timeout` (see plan_with.ts).
  *
  * @example
  * ```ts
@@ -66,6 +67,6 @@ export interface Strategy<O = Record<string, unknown>> {
   readonly section?: string;
   /** zod object schema of the section. Write natural types; INI strings are converted. */
   readonly options?: z.ZodType<O>;
-  /** Pure planning: ejects first by convention, then caches. */
+  /** Pure, synchronous planning (a Promise fails the plan): ejects first by convention. */
   plan(fleet: FleetState, options: O, context: PlanContext): readonly Directive[] | PlanResult;
 }

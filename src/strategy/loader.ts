@@ -28,6 +28,11 @@ export interface LoadedStrategy {
   /** The section's schema (an empty object schema when the plugin declares none). */
   readonly options: z.ZodType;
   readonly shape: SectionShape;
+  /**
+   * The `data:` URL a plugin file was imported from: its plans run in a worker that imports it
+   * again. Undefined for built-ins, which plan inline.
+   */
+  readonly moduleUrl?: string;
 }
 
 const EMPTY_OPTIONS = z.object({});
@@ -109,13 +114,14 @@ export async function importStrategy(module: StrategyModule): Promise<LoadedStra
     const why = e instanceof Deno.errors.IsADirectory ? "not a file" : (e as Error).message;
     throw new PluginError(path, `cannot read the plugin file (${why})`);
   }
+  const url = moduleUrl(path, source);
   let exports: { default?: unknown };
   try {
-    exports = await import(moduleUrl(path, source));
+    exports = await import(url);
   } catch (e) {
     throw new PluginError(path, `module failed to load: ${(e as Error).message}`, { cause: e });
   }
-  return checkStrategy(path, exports.default);
+  return { ...checkStrategy(path, exports.default), moduleUrl: url };
 }
 
 /** Media types of the plugin files Arsenal loads, by extension. */

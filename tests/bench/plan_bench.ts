@@ -2,10 +2,15 @@
  * Planning speed (issue #2): simple_proportional on 10 flavors and 50 images at 10k, 100k and
  * 1M nodes; snapshot decoding; and the whole `plan` command on a 100k-node snapshot.
  * The original Python strategy took 281 ms at 100k nodes and 2.56 s at 1M on our machines.
+ * What a plan worker costs (issue #9): a plugin file planned inline and in its worker.
  */
 import { decodeSnapshot } from "../../src/domain/snapshot.ts";
+import { systemClock } from "../../src/runtime/clock.ts";
 import { importStrategy } from "../../src/strategy/loader.ts";
+import { planWith } from "../../src/strategy/plan_with.ts";
+import { packFleet } from "../../src/strategy/plan_transfer.ts";
 import { runStrategy } from "../../src/strategy/run.ts";
+import { UNIFORM_WEIGHTS } from "../../src/domain/image_weights.ts";
 import { syntheticFleet } from "../_fixtures/synthetic_fleet.ts";
 import { context, ROOT } from "../_helpers.ts";
 
@@ -24,6 +29,48 @@ for (const nodes of [10_000, 100_000, 1_000_000]) {
     },
   });
 }
+
+const fixedShare = await importStrategy({
+  kind: "file",
+  path: `${ROOT}tests/_fixtures/plugins/fixed_share.ts`,
+});
+for (const nodes of [10, 100_000]) {
+  const fleet = syntheticFleet({ nodes, ...shape });
+  const options = { share: 0.125 };
+  const name = `${nodes.toLocaleString("en")} nodes`;
+  Deno.bench({
+    name: `fixed_share plugin file inline, ${name}`,
+    group: `worker ${nodes}`,
+    baseline: true,
+    fn: () => {
+      runStrategy(fixedShare, fleet, options, context(1));
+    },
+  });
+  Deno.bench({
+    name: `fixed_share plugin file in its plan worker, ${name}`,
+    group: `worker ${nodes}`,
+    fn: async () => {
+      const input = { fleet, options, seed: 1, imageWeights: UNIFORM_WEIGHTS };
+      await planWith(fixedShare, input, { clock: systemClock, timeout: 60 });
+    },
+  });
+}
+const fleet100k = syntheticFleet({ nodes: 100_000, ...shape });
+Deno.bench({
+  name: "packFleet, 100,000 nodes (the main thread's share of handing a fleet to a worker)",
+  group: "handing over",
+  baseline: true,
+  fn: () => {
+    packFleet(fleet100k);
+  },
+});
+Deno.bench({
+  name: "structuredClone of a 100,000-node fleet (what posting it as objects would cost)",
+  group: "handing over",
+  fn: () => {
+    structuredClone(fleet100k);
+  },
+});
 
 const snapshotText = JSON.stringify(syntheticFleet({ nodes: 100_000, ...shape }));
 Deno.bench({

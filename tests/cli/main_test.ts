@@ -400,8 +400,42 @@ Deno.test("arsenal plan exits 1 and lists the invalid directives a strategy retu
   assert.match(run.stderr, /invalid directives/);
   assert.match(run.stderr, /directives\[0\]: image "no-such-image" is not a current image/);
   assert.match(run.stderr, /directives\[2\]: kind must be "cache" or "eject", got "wipe"/);
-  assert.doesNotMatch(run.stderr, /directives\[1\]/, "the eject of n00 is valid");
+  assert.match(run.stderr, /directives\[1\]: node n00 is not cached; eject needs a cached node/);
   assertNoStackTrace(run.stderr);
+});
+
+Deno.test("arsenal plan exits 1 naming the plugin's fault, never an internal error", async (t) => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const plugin = fixturePlugin("faulty.ts");
+  const cases: [string, RegExp][] = [
+    ["throw", /: plan\(\) threw: boom while planning$/m],
+    ["getter", /: reading directives threw: directives getter boom$/m],
+    ["field", /: reading directives\[0\]\.nodeUuid threw: nodeUuid getter boom$/m],
+    ["warning", /: reading warnings\[0\] threw: a warning without text$/m],
+    ["async", /: plan\(\) returned a Promise: plan\(\) must be synchronous \(not async\)$/m],
+    [
+      "ghost",
+      /directives\[0\]: node ghost-1 is not in the fleet\n\s+directives\[2\]: node ghost-2 is not/,
+    ],
+    ["flood", /: plan\(\) returned 1000000 directives for a fleet of 16 nodes: at most one/],
+    ["spin", /: plan\(\) did not finish within 1 s; the worker was stopped$/m],
+  ];
+  for (const [fault, reason] of cases) {
+    await t.step(fault, async () => {
+      const config = await dir.write(
+        `${fault}.conf`,
+        `[strategy]\nmodule = ${plugin}\nplan_timeout = 1\n\n[faulty]\nfault = ${fault}\n`,
+      );
+      const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+      assertExit(run, 1);
+      assert.equal(run.stdout, "");
+      assert.ok(run.stderr.startsWith(`arsenal: Strategy "${plugin}": `), run.stderr);
+      assert.match(run.stderr, reason);
+      assert.doesNotMatch(run.stderr, /internal error/);
+      assertNoStackTrace(run.stderr);
+    });
+  }
 });
 
 Deno.test("arsenal plan exits 2 when the strategy plugin fails to import", async () => {

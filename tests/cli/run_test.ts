@@ -386,3 +386,47 @@ Deno.test("arsenal run logs a reload refused for a bad token_file without the to
   assert.equal(code, 0);
   assert.doesNotMatch(log, /s3cret|good-token/);
 });
+
+/** CONFIG with the `faulty` plugin file spinning in every plan. */
+function spinningAgent(planTimeout: number): string {
+  return CONFIG.replace(
+    "[simple_proportional_strategy]\npercentage_to_cache = 0.5\n",
+    `[strategy]\nmodule = ${ROOT}tests/_fixtures/plugins/faulty.ts\n` +
+      `plan_timeout = ${planTimeout}\n\n[faulty]\nfault = spin\n`,
+  );
+}
+
+Deno.test("arsenal run serves its API while a plugin is stuck, and stops on one SIGTERM", async () => {
+  await using dir = await tempDir();
+  await using agent = await startAgent(await dir.write("arsenal.conf", spinningAgent(600)));
+  let busy: Response | undefined;
+  for (let tries = 0; tries < 250 && busy?.status !== 409; tries++) {
+    await busy?.body?.cancel();
+    busy = await fetch(`${agent.url}/v1/cycle`, { method: "POST" });
+  }
+  assert.equal(busy?.status, 409, "a cycle is running: the plan is stuck");
+  await busy?.body?.cancel();
+  const livez = await fetch(`${agent.url}/livez`);
+  assert.equal(livez.status, 200);
+  await livez.body?.cancel();
+  const { code, log } = await agent.stop("SIGTERM");
+  assert.equal(code, 0, log);
+  assert.doesNotMatch(log, /Received SIGTERM again/);
+  assert.match(log, /Stopped/);
+});
+
+Deno.test("arsenal run fails a cycle whose plugin runs over plan_timeout, and counts it", async () => {
+  await using dir = await tempDir();
+  await using agent = await startAgent(await dir.write("arsenal.conf", spinningAgent(1)));
+  const timeouts = /^arsenal_strategy_failures_total\{reason="timeout"\} [1-9]/m;
+  let metrics = "";
+  for (let tries = 0; tries < 250 && !timeouts.test(metrics); tries++) {
+    if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    metrics = await (await fetch(`${agent.url}/metrics`)).text();
+  }
+  assert.match(metrics, timeouts);
+  assert.match(metrics, /^arsenal_cycles_total\{outcome="failed"\} [1-9]/m);
+  const { code, log } = await agent.stop("SIGTERM");
+  assert.equal(code, 0, log);
+  assert.match(log, /plan\(\) did not finish within 1 s; the worker was stopped/);
+});

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { apiUrl } from "../../src/cli/healthcheck.ts";
 import { compileArgs, explainFailure } from "../../src/build/compile.ts";
+import { PLAN_WORKER_URL } from "../../src/strategy/plan_with.ts";
 import { ROOT, runArsenal, tempDir } from "../_helpers.ts";
 
 Deno.test("healthcheck asks /livez or /readyz and exits 0 only on 200", async () => {
@@ -63,11 +64,13 @@ Deno.test("the compile task embeds the stamp and explains a missing denort", asy
     "--permission-set=arsenal",
     "--include",
     "dist/build_info.json",
+    "--include",
+    "src/strategy/plan_worker.ts",
     "--output",
     "dist/arsenal",
     "main.ts",
   ]);
-  assert.deepEqual(compileArgs("aarch64-unknown-linux-gnu").slice(4, 8), [
+  assert.deepEqual(compileArgs("aarch64-unknown-linux-gnu").slice(6, 10), [
     "--target",
     "aarch64-unknown-linux-gnu",
     "--output",
@@ -99,6 +102,15 @@ Deno.test("the compile task embeds the stamp and explains a missing denort", asy
   }).output();
   assert.equal(bad.code, 2);
   assert.match(new TextDecoder().decode(bad.stderr), /unknown target "sparc-sun-solaris"/);
+});
+
+Deno.test("the compile task embeds the plan worker that planWith() starts", async () => {
+  const args = compileArgs(undefined);
+  const included = args.flatMap((arg, i) => arg === "--include" ? [args[i + 1]] : []);
+  const worker = included.find((path) => path.endsWith("plan_worker.ts"));
+  assert.ok(worker, `no plan worker among ${included.join(", ")}`);
+  assert.equal(new URL(worker, `file://${ROOT}`).href, PLAN_WORKER_URL);
+  assert.ok((await Deno.stat(`${ROOT}${worker}`)).isFile);
 });
 
 Deno.test("deno.json declares the shipped permissions, and start and compile use them", async () => {

@@ -297,6 +297,23 @@ Deno.test("Metrics.setToggles() sets the dry-run and paused gauges to 0 or 1", a
   assert.equal(value(samples, "arsenal_paused"), 1);
 });
 
+Deno.test("Metrics.observePlanFailure() counts failed plans by reason, from zero", async () => {
+  const metrics = new Metrics(OPTIONS);
+  let samples = await scrape(metrics);
+  assert.deepEqual(series(samples, "arsenal_strategy_failures_total"), [
+    { reason: "timeout" },
+    { reason: "error" },
+    { reason: "invalid" },
+  ]);
+  metrics.observePlanFailure("timeout");
+  metrics.observePlanFailure("timeout");
+  metrics.observePlanFailure("invalid");
+  samples = await scrape(metrics);
+  assert.equal(value(samples, "arsenal_strategy_failures_total", { reason: "timeout" }), 2);
+  assert.equal(value(samples, "arsenal_strategy_failures_total", { reason: "error" }), 0);
+  assert.equal(value(samples, "arsenal_strategy_failures_total", { reason: "invalid" }), 1);
+});
+
 Deno.test("Metrics.countChange() counts changes per setting", async () => {
   const metrics = new Metrics(OPTIONS);
   metrics.countChange({ setting: "dry_run", from: false, to: true });

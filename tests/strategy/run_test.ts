@@ -1,30 +1,42 @@
 /** runStrategy(): a plugin's answer is normalised and held to the contract before use. */
 import assert from "node:assert/strict";
-import { PluginError } from "../../src/runtime/errors.ts";
+import { PlanError, PluginError } from "../../src/runtime/errors.ts";
 import type { Strategy } from "../../src/strategy/contract.ts";
 import { checkStrategy } from "../../src/strategy/loader.ts";
 import { runStrategy } from "../../src/strategy/run.ts";
 import { context, fleet, image, node } from "../_helpers.ts";
 
-const state = fleet([node("n1", "f"), node("n2", "f"), node("n3", "f")], [image("i1")]);
+/** Free nodes, but n3 is cached with a current image and n4 is deployed. */
+const state = fleet([
+  node("n1", "f"),
+  node("n2", "f"),
+  node("n3", "f", { cached: true, cachedImageUuid: "i1" }),
+  node("n4", "f", { provisioned: true }),
+  ...["n5", "n6", "n7", "n8"].map((uuid) => node(uuid, "f")),
+], [image("i1")]);
 
-function run(plan: Strategy["plan"]) {
+function run(plan: Strategy["plan"], on = state) {
   const loaded = checkStrategy("test", { name: "test", version: "1", plan });
-  return runStrategy(loaded, state, {}, context());
+  return runStrategy(loaded, on, {}, context());
 }
 
-function invalid(plan: Strategy["plan"]): string {
+function refusal(plan: Strategy["plan"], on = state): PlanError {
   try {
-    run(plan);
+    run(plan, on);
   } catch (e) {
+    assert.ok(e instanceof PlanError, String(e));
     assert.ok(e instanceof PluginError);
-    return e.reason;
+    return e;
   }
   return assert.fail("the plan should have been rejected");
 }
 
+function invalid(plan: Strategy["plan"], on = state): string {
+  return refusal(plan, on).reason;
+}
+
 Deno.test("runStrategy() accepts an array or { directives, warnings, targets }", () => {
-  const eject = { kind: "eject" as const, nodeUuid: "n1" };
+  const eject = { kind: "eject" as const, nodeUuid: "n3" };
   assert.deepEqual(run(() => [eject]), { directives: [eject], warnings: [], targets: {} });
   assert.deepEqual(
     run(() => ({ directives: [eject], warnings: ["careful"], targets: { f: 2, g: NaN } })),
@@ -95,7 +107,146 @@ Deno.test("runStrategy() lists every invalid directive by index", () => {
 });
 
 Deno.test("runStrategy() caps the list of invalid directives", () => {
-  const reason = invalid(() => Array.from({ length: 25 }, () => ({ kind: "wipe" })) as never);
+  const many = fleet(Array.from({ length: 30 }, (_, i) => node(`n${i}`, "f")), [image("i1")]);
+  const reason = invalid(() => Array.from({ length: 25 }, () => ({ kind: "wipe" })) as never, many);
   assert.equal(reason.split("\n").length, 1 + 10 + 1);
   assert.match(reason, /\.\.\. and 15 more$/);
+});
+
+Deno.test("runStrategy() refuses directives on nodes that are not in the fleet or not free", () => {
+  const error = refusal(() => [
+    { kind: "cache", nodeUuid: "ghost", imageUuid: "i1", imageChecksum: "sum-i1" },
+    { kind: "cache", nodeUuid: "n3", imageUuid: "i1", imageChecksum: "sum-i1" },
+    { kind: "cache", nodeUuid: "n4", imageUuid: "i1", imageChecksum: "sum-i1" },
+    { kind: "eject", nodeUuid: "n1" },
+    { kind: "eject", nodeUuid: "n4" },
+    { kind: "eject", nodeUuid: "phantom" },
+    { kind: "cache", nodeUuid: "n2", imageUuid: "i1", imageChecksum: "sum-i1" },
+  ]);
+  assert.equal(error.failure, "invalid");
+  assert.deepEqual(error.reason.split("\n").slice(1).map((line) => line.trim()), [
+    "directives[0]: node ghost is not in the fleet",
+    "directives[1]: node n3 is already cached; cache needs an uncached node",
+    "directives[2]: node n4 is provisioned; cache needs an unprovisioned node",
+    "directives[3]: node n1 is not cached; eject needs a cached node",
+    "directives[4]: node n4 is provisioned; eject needs an unprovisioned node",
+    "directives[5]: node phantom is not in the fleet",
+  ]);
+});
+
+Deno.test("runStrategy() refuses more directives than the fleet has nodes, without reading them", () => {
+  let read = 0;
+  const directives = new Proxy(Array.from({ length: 1_000_000 }), {
+    get(target, key, receiver) {
+      if (key !== "length" && typeof key === "string" && /^\d+$/.test(key)) read++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  const error = refusal(() => directives as never);
+  assert.equal(error.failure, "invalid");
+  assert.equal(
+    error.reason,
+    "plan() returned 1000000 directives for a fleet of 8 nodes: at most one directive per node",
+  );
+  assert.equal(read, 0);
+});
+
+Deno.test("runStrategy() names the plugin's fault when reading its answer throws", async (t) => {
+  const getter = (name: string) => ({
+    get [name]() {
+      throw new Error(`${name} getter boom`);
+    },
+  });
+  const cases: [string, () => unknown, RegExp][] = [
+    [
+      "a throwing directives getter",
+      () => getter("directives"),
+      /reading directives threw: directives getter boom/,
+    ],
+    [
+      "a throwing directive field",
+      () => [{
+        nodeUuid: "n1",
+        get kind() {
+          throw new Error("kind getter boom");
+        },
+      }],
+      /reading directives\[0\]\.kind threw: kind getter boom/,
+    ],
+    [
+      "a warning whose toString throws",
+      () => ({
+        directives: [],
+        warnings: ["fine", {
+          toString: () => {
+            throw new Error("no text");
+          },
+        }],
+      }),
+      /reading warnings\[1\] threw: no text/,
+    ],
+    [
+      "a throwing targets getter",
+      () => ({ directives: [], targets: getter("f") }),
+      /reading targets threw: f getter boom/,
+    ],
+    [
+      "a revoked proxy",
+      () => {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        return proxy;
+      },
+      /reading the result of plan\(\) threw: .*revoked/,
+    ],
+  ];
+  for (const [what, plan, reason] of cases) {
+    await t.step(what, () => {
+      const error = refusal(plan as never);
+      assert.equal(error.failure, "error");
+      assert.match(error.reason, reason);
+    });
+  }
+});
+
+Deno.test("runStrategy() says that an async plan() returned a Promise", async () => {
+  let rejected = false;
+  const error = refusal(
+    (async () => {
+      await Promise.resolve();
+      rejected = true;
+      throw new Error("late");
+    }) as never,
+  );
+  assert.equal(error.failure, "error");
+  assert.equal(error.reason, "plan() returned a Promise: plan() must be synchronous (not async)");
+  // The rejection is handled, not left to crash the process.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.ok(rejected);
+});
+
+Deno.test("runStrategy() describes a thrown non-Error and cuts a long message", () => {
+  const unreadable = refusal(() => {
+    throw {
+      get message() {
+        throw new Error("trap");
+      },
+    };
+  });
+  assert.equal(unreadable.failure, "error");
+  assert.equal(unreadable.reason, "plan() threw: (a value that cannot be shown)");
+  const long = refusal(() => {
+    throw new Error("x".repeat(100_000));
+  });
+  assert.ok(long.reason.length < 1100, `${long.reason.length} characters`);
+});
+
+Deno.test("runStrategy() keeps the first 20 warnings and counts the rest", () => {
+  const plan = run(() => ({
+    directives: [],
+    warnings: Array.from({ length: 1000 }, (_, i) => `w${i}`),
+  }));
+  assert.equal(plan.warnings.length, 21);
+  assert.deepEqual(plan.warnings.slice(0, 2), ["w0", "w1"]);
+  assert.equal(plan.warnings[20], "... and 980 more warnings");
 });
