@@ -533,3 +533,18 @@ Deno.test("Loop.run() stops at once while a plugin spins, abandoning the plan", 
   assert.deepEqual(failures, [], "a stop is no plan failure");
   assert.equal(clock.pending, 0, "nothing left waiting on the clock");
 });
+
+Deno.test("Loop.liveness() counts a plan within its plan_timeout as progress", async () => {
+  const settings = new RuntimeSettings(
+    tunables({ directive_spacing: 10, strategy: { fault: "spin" } }),
+    faulty.options,
+  );
+  const { clock, loop } = setup({ strategy: faulty, settings, planTimeout: 300 });
+  using stuck = spinning();
+  const cycle = loop.runOnce();
+  await stuck;
+  await clock.advance(200_000);
+  assert.deepEqual(loop.liveness(), { ok: true }, "a plan may take up to plan_timeout");
+  await clock.advance(100_000);
+  assert.equal((await cycle).outcome, "failed");
+});
