@@ -164,7 +164,9 @@ export const clientWrapperSection = z.object({
   call_retry_interval: count(2).describe(
     "Seconds: base of the jittered exponential backoff between retries (at most 30 s apart).",
   ),
-  call_timeout: seconds(60).describe("Seconds one HTTP request may take."),
+  call_timeout: seconds(60).describe(
+    "Seconds one HTTP attempt may take, from sending the request to the answer's last byte.",
+  ),
   region_name: text().describe("Region to pick endpoints from."),
   service_name: text().describe("Service name to pick endpoints from."),
   auth_system: z.string().default("keystone").describe(

@@ -66,6 +66,7 @@ const provisionPath = (uuid: string) => `/baremetal/v1/nodes/${uuid}/states/prov
 const LOST_ANSWERS: Record<string, Fault> = {
   "a 500": { applied: true, status: 500, body: '{"error_message": "oops"}' },
   "no answer within call_timeout": { applied: true, hang: true },
+  "a body that stalls after the headers": { applied: true, status: 202, body: "{}", stall: true },
   "a 400 (already manageable)": {
     applied: true,
     status: 400,
