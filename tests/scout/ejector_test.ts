@@ -18,7 +18,10 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const signal = new AbortController().signal;
 const CACHED = { cache_image_id: "img-1", cache_status: "cached", ipmi_address: "10.0.0.1" };
 
-/** Standalone settings against the fake's Ironic: no waits, 50 ms per attempt. */
+/**
+ * Standalone settings against the fake's Ironic: no waits, 250 ms per attempt (short for the
+ * faults that hang; long enough for the in-process fake on a loaded machine, where 50 ms was not).
+ */
 async function settingsFor(fake: FakeOpenStack): Promise<OpenStackSettings> {
   await using dir = await tempDir();
   const file = await dir.write(
@@ -30,7 +33,7 @@ async function settingsFor(fake: FakeOpenStack): Promise<OpenStackSettings> {
   const { config, problems } = readConfig(file);
   assert.deepEqual(problems, []);
   const settings = config!.openstack!;
-  return { ...settings, policy: { ...settings.policy, timeoutSeconds: 0.05 } };
+  return { ...settings, policy: { ...settings.policy, timeoutSeconds: 0.25 } };
 }
 
 /** A fake cloud with one available, cached node (`extra.flavor` set), and scouts onto it. */

@@ -197,7 +197,8 @@ Deno.test("OpenStackScout.retrieveNodes() retries a node page whose body stalls 
   const c = await cloud();
   await using fake = c.fake;
   const settings = await settingsFor(fake);
-  const quick = { ...settings, policy: { retries: 1, intervalSeconds: 0, timeoutSeconds: 0.05 } };
+  // Long enough for the in-process fake's other answers on a loaded machine.
+  const quick = { ...settings, policy: { retries: 1, intervalSeconds: 0, timeoutSeconds: 0.25 } };
   const scout = new OpenStackScout(quick, new ManualClock());
   const page = /^\/baremetal\/v1\/nodes\?/;
   fake.inject({ path: page }, { status: 200, body: '{"nodes": [{"uuid": "x"}]}', stall: true });
@@ -207,7 +208,7 @@ Deno.test("OpenStackScout.retrieveNodes() retries a node page whose body stalls 
   fake.inject({ path: page }, { status: 200, body: '{"nodes": []}', stall: true, times: 2 });
   await assert.rejects(
     scout.retrieveNodes(AbortSignal.timeout(5_000)),
-    /^UpstreamError: Ironic: GET \/baremetal\/v1\/nodes: no answer within 0.05 s$/,
+    /^UpstreamError: Ironic: GET \/baremetal\/v1\/nodes: no answer within 0.25 s$/,
   );
 });
 
