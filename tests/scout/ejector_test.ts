@@ -4,6 +4,7 @@
  * what an earlier one started.
  */
 import assert from "node:assert/strict";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { readConfig } from "../../src/config/load.ts";
 import { eject } from "../../src/domain/directive.ts";
 import type { OpenStackSettings } from "../../src/openstack/settings.ts";
@@ -34,6 +35,25 @@ async function settingsFor(fake: FakeOpenStack): Promise<OpenStackSettings> {
   assert.deepEqual(problems, []);
   const settings = config!.openstack!;
   return { ...settings, policy: { ...settings.policy, timeoutSeconds: 0.25 } };
+}
+
+/** The scout's warnings and errors while `fn` runs, as rendered messages. */
+async function scoutWarnings(fn: () => Promise<void>): Promise<string[]> {
+  const records: LogRecord[] = [];
+  await configure({
+    reset: true,
+    sinks: { capture: (record: LogRecord) => records.push(record) },
+    loggers: [
+      { category: ["arsenal", "scout"], lowestLevel: "warning", sinks: ["capture"] },
+      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
+    ],
+  });
+  try {
+    await fn();
+  } finally {
+    await reset();
+  }
+  return records.map((r) => `${r.level} ${r.message.map(String).join("")}`);
 }
 
 /** A fake cloud with one available, cached node (`extra.flavor` set), and scouts onto it. */
@@ -245,4 +265,37 @@ Deno.test("OpenStackScout.issue() reasons never name the node", async () => {
     "Ironic: PUT /baremetal/v1/nodes/{uuid}/states/provision: 400 The requested action " +
       '"manage" can not be performed on node "{uuid}" while it is in state "available".',
   );
+});
+
+Deno.test("OpenStackScout.resume() logs one line per distinct failure with a count, not one per node", async () => {
+  const marked = {
+    provision_state: "manageable",
+    extra: { [EJECT_MARK]: "2026-03-01T11:00:00.000Z" },
+  };
+  const { fake, nodes, scout, resumed } = await cloud([marked, marked, marked]);
+  await using _ = fake;
+  const s = scout();
+  await s.retrieveNodes(signal);
+  fake.inject({ method: "GET", path: /^\/baremetal\/v1\/nodes\/[^/?]+\?/ }, {
+    status: 503,
+    body: "{}",
+    times: Infinity,
+  });
+  const lines = await scoutWarnings(() => s.resume(signal));
+  assert.deepEqual(lines, [
+    `warning Cannot resume 3 interrupted eject(s) yet (${nodes.map((n) => n.uuid).join(", ")}): ` +
+    "Ironic: GET /baremetal/v1/nodes/{uuid}: 503 Service Unavailable",
+  ]);
+  assert.deepEqual(resumed, []);
+});
+
+Deno.test("OpenStackScout.issue() leaves a failed eject's write to the director's log, not one warning per node", async () => {
+  const { fake, nodes, scout } = await cloud([{}, {}]);
+  await using _ = fake;
+  const s = scout();
+  fake.inject({ method: "PUT", path: /states\/provision/ }, { status: 500, body: "{}", times: 2 });
+  const lines = await scoutWarnings(async () => {
+    for (const node of nodes) await assert.rejects(s.issue(eject(node.uuid), signal), /500/);
+  });
+  assert.deepEqual(lines, []);
 });
