@@ -34,7 +34,7 @@ export interface SetupOptions {
   readonly env?: Record<string, string>;
   /**
    * Receives each warning (unknown section, option or variable, ignored section, repeated option,
-   * inline comment); logs it by default.
+   * inline comment, an option with no effect); logs it by default.
    */
   readonly onWarning?: (message: string) => void;
 }
@@ -114,6 +114,25 @@ export function typoWarnings(
   return warnings;
 }
 
+const NOVA_RETRIES = "Arsenal only reads from Nova, and reads are retried under " +
+  "[client_wrapper] call_max_retries and call_retry_interval";
+
+/** Options accepted for compatibility whose names promise an effect, and why they have none. */
+const NO_EFFECT: readonly (readonly [section: string, option: string, why: string])[] = [
+  ["nova", "api_max_retries", NOVA_RETRIES],
+  ["nova", "api_retry_interval", NOVA_RETRIES],
+];
+
+/** Notes on the options set in `raw` that are accepted for compatibility but have no effect. */
+function noEffectWarnings(raw: RawSections): string[] {
+  return NO_EFFECT.flatMap(([section, option, why]) => {
+    const set = raw.get(section)?.get(option);
+    return set
+      ? [`${set.where}: [${section}] ${option} has no effect (accepted for compatibility): ${why}`]
+      : [];
+  });
+}
+
 /**
  * Reads `file` (or defaults), loads the configured strategy, and validates its section.
  *
@@ -150,7 +169,11 @@ export async function setup(file: string | undefined, options: SetupOptions = {}
     for (const problem of section.problems) problems.push(problem);
     strategyOptions = section.value;
   }
-  const warnings = [...read.warnings, ...typoWarnings(read.raw, strategy, options.env)];
+  const warnings = [
+    ...read.warnings,
+    ...typoWarnings(read.raw, strategy, options.env),
+    ...noEffectWarnings(read.raw),
+  ];
   const warn = options.onWarning ?? logWarning;
   // A generated file can hold thousands of typos; the first few tell what is wrong.
   for (const warning of warnings.slice(0, MAX_WARNINGS)) warn(warning);

@@ -113,6 +113,21 @@ Deno.test("setup() warns of unknown sections and options without failing", async
   assert.equal(result.config.director.dry_run, false);
 });
 
+Deno.test("setup() notes that [nova] api_max_retries and api_retry_interval have no effect", async () => {
+  const { result, warnings, file } = await run(
+    "[nova]\napi_max_retries = 5\n[ironic]\napi_max_retries = 5\napi_retry_interval = 1\n",
+    { ARSENAL_NOVA__API_RETRY_INTERVAL: "1" },
+  );
+  assert.ok(result, "setup succeeded: the options are accepted");
+  assert.equal(result.config.nova.api_max_retries, 5);
+  const why = "(accepted for compatibility): Arsenal only reads from Nova, and reads are " +
+    "retried under [client_wrapper] call_max_retries and call_retry_interval";
+  assert.deepEqual(warnings, [
+    `${file}:2: [nova] api_max_retries has no effect ${why}`,
+    `environment ARSENAL_NOVA__API_RETRY_INTERVAL: [nova] api_retry_interval has no effect ${why}`,
+  ]);
+});
+
 Deno.test("setup() warns of ARSENAL_ variables that name no option, naming the one to use", async () => {
   const { result, warnings } = await run("", {
     ARSENAL_DIRECTOR_DRY_RUN: "true",

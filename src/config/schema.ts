@@ -169,7 +169,9 @@ export const clientWrapperSection = z.object({
   call_retry_interval: count(2).describe(
     "Seconds: base of the jittered exponential backoff between retries (at most 30 s apart).",
   ),
-  call_timeout: seconds(60).describe("Seconds one HTTP request may take."),
+  call_timeout: seconds(60).describe(
+    "Seconds one HTTP attempt may take, from sending the request to the answer's last byte.",
+  ),
   region_name: text().describe("Region to pick endpoints from."),
   service_name: text().describe("Service name to pick endpoints from."),
   auth_system: z.string().default("keystone").describe(
@@ -195,21 +197,22 @@ const serviceCredentials = {
   region_name: text().describe("Region; falls back to `[client_wrapper] region_name`."),
 };
 
-/** Options `[nova]` and `[ironic]` share: their Keystone URL, and retries of conflicting calls. */
-const novaAndIronic = {
-  admin_url: text().describe("Keystone URL; falls back to `[client_wrapper] os_api_url`."),
-  api_max_retries: count(60).describe(
-    "Ironic: how many times a write refused with 409 Conflict (node locked: nothing applied) " +
-      "is sent again, and how many times an accepted one is read back before it shows. Unused " +
-      "for Nova.",
-  ),
-  api_retry_interval: count(2).describe("Seconds between those retries."),
-};
+/** `[nova]` and `[ironic]`: their Keystone URL. */
+const adminUrl = text().describe("Keystone URL; falls back to `[client_wrapper] os_api_url`.");
 
 /** `[nova]`: flavors. */
 export const novaSection = z.object({
   ...serviceCredentials,
-  ...novaAndIronic,
+  admin_url: adminUrl,
+  // The original declared these for Nova and never read them; Nova is only read here.
+  api_max_retries: count(60).describe(
+    "Accepted for compatibility; has no effect: Arsenal only reads from Nova, and reads are " +
+      "retried under `[client_wrapper] call_max_retries`.",
+  ),
+  api_retry_interval: count(2).describe(
+    "Accepted for compatibility; has no effect: reads are retried under " +
+      "`[client_wrapper] call_retry_interval`.",
+  ),
   service_name: text().describe("Service name; falls back to `[client_wrapper] service_name`."),
   auth_system: text().describe("Accepted for compatibility; see auth_type."),
   auth_plugin: text().describe("Accepted for compatibility; has no effect."),
@@ -222,7 +225,12 @@ export const novaSection = z.object({
 /** `[ironic]`: nodes, and where directives go. */
 export const ironicSection = z.object({
   ...serviceCredentials,
-  ...novaAndIronic,
+  admin_url: adminUrl,
+  api_max_retries: count(60).describe(
+    "How many times a write refused with 409 Conflict (node locked: nothing applied) is sent " +
+      "again, and how many times an accepted one is read back before it shows.",
+  ),
+  api_retry_interval: count(2).describe("Seconds between those retries."),
   api_version: z.number().int().min(1).max(1).default(1).describe("Ironic API major version."),
   cache_method: z.enum(["vendor_passthru", "annotate"]).default("vendor_passthru").describe(
     "How to cache: `vendor_passthru` calls the driver's `cache_image` method (the original's " +

@@ -3,10 +3,11 @@
  * error decoding and per-request metrics.
  *
  * - Reads (GET, HEAD, and requests marked `idempotent`) are retried by ky on connection errors,
- *   timeouts, 408, 429, 500, 502, 503 and 504, and when the body is cut off mid-stream (a read's
- *   body is read in full before the answer is returned); `call_max_retries` times, waiting
- *   `call_retry_interval * 2^(n-1)` seconds (at most 30 s, jittered to 50–100 %), or what
- *   `Retry-After` says on 429 and 503 (at most 5 min).
+ *   timeouts, 408, 429, 500, 502, 503 and 504, and when the body is cut off mid-stream;
+ *   `call_max_retries` times, waiting `call_retry_interval * 2^(n-1)` seconds (at most 30 s,
+ *   jittered to 50–100 %), or what `Retry-After` says on 429 and 503 (at most 5 min).
+ * - `call_timeout` bounds each attempt, its body included: every answer is read in full before
+ *   it is returned, so a body that stalls after the headers is a timeout like any other.
  * - Writes go out once: a write whose answer is lost may have been applied, so only its caller,
  *   who can read the state back, may decide to send another (see `IronicApi`).
  * - A 401 invalidates the credentials and repeats the request once with fresh ones: the token
@@ -18,6 +19,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import ky, {
+  ForceRetryError,
   isForceRetryError,
   isHTTPError,
   isNetworkError,
@@ -51,7 +53,7 @@ export interface RetryPolicy {
 
 /** Receives one observation per HTTP attempt (retries included), and the waits they make. */
 export interface UpstreamObserver {
-  /** `status` is the HTTP status, or `error` when no response arrived. */
+  /** `status` is the HTTP status, or `error` when no whole response arrived. */
   observeUpstream(service: Service, method: string, status: string, seconds: number): void;
   /**
    * The client now waits on `service` for up to `ms` by design: an attempt that may take until
@@ -130,11 +132,16 @@ function connectReason(cause: unknown): string {
   return parts[parts.length - 1] || message;
 }
 
-/** `fetch`, reporting each attempt's status and duration to `observer`. */
+/**
+ * `fetch`, reporting each attempt's status and duration to `observer`. An attempt ends when its
+ * answer is read in full (see {@linkcode wholeBody}), so its duration and the wait announced for
+ * it cover the body too.
+ */
 function observedFetch(
   service: Service,
   observer: UpstreamObserver | undefined,
   policy: RetryPolicy,
+  send: typeof fetch,
 ): typeof fetch {
   const longestBackoff = Math.max(BACKOFF_LIMIT_MS, policy.intervalSeconds * 1000);
   return async (input, init) => {
@@ -143,7 +150,9 @@ function observedFetch(
     // Announce the waits (this attempt, then a retry's pause) so that they count as progress.
     observer?.observeWait?.(service, policy.timeoutSeconds * 1000);
     try {
-      const response = await fetch(input, init);
+      const signal = input instanceof Request ? input.signal : init?.signal;
+      // Ends when ky's timeout aborts the attempt, not a moment later when the read notices.
+      const response = await untilAborted(send(input, init), signal);
       observer?.observeUpstream(service, method, String(response.status), elapsed(started));
       if (!response.ok) observer?.observeWait?.(service, retryWait(response, longestBackoff));
       return response;
@@ -155,8 +164,46 @@ function observedFetch(
   };
 }
 
+/** `promise`, or a rejection with `signal`'s reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) abort();
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
+
+/** Marks the forced retry of a read whose body was cut off. */
+const BODY_CUT_OFF = "BODY_CUT_OFF";
+
 /**
- * `send`, over a connection of its own, closed once the answer is read. On a pooled keep-alive
+ * `send`, returning the answer only once its body is read in full. ky's `timeout` bounds the
+ * `fetch` it is given, and only that: reading the body here puts a body that stalls after the
+ * headers under the same `call_timeout` as the headers (ky then aborts the request, which ends
+ * the read). A successful read's body cut off mid-stream is retried like any failed read, instead
+ * of failing later, unnamed, in the caller's hands; a failed answer or a write keeps its status,
+ * which decides it, and loses only its explanation.
+ */
+function wholeBody(send: typeof fetch, options: { retryCutOff: boolean }): typeof fetch {
+  return async (input, init) => {
+    const response = await send(input, init);
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await response.arrayBuffer();
+    } catch (cause) {
+      const signal = input instanceof Request ? input.signal : init?.signal;
+      if (signal?.aborted) throw cause;
+      if (!options.retryCutOff || !response.ok) bytes = new ArrayBuffer(0);
+      else throw new ForceRetryError({ code: BODY_CUT_OFF, cause: cause as Error });
+    }
+    return rebuilt(response, bytes);
+  };
+}
+
+/**
+ * `fetch` over a connection of its own, closed once the answer is read. On a pooled keep-alive
  * connection that closes without an answer, Deno's HTTP client sends the request again on its
  * own: for a write, that is a blind resend.
  */
@@ -164,10 +211,7 @@ function onFreshConnection(send: typeof fetch): typeof fetch {
   return async (input, init) => {
     const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
     try {
-      const response = await send(input, { ...init, client });
-      // The status decides a write; a body lost on the way only loses the explanation.
-      const bytes = await response.arrayBuffer().catch(() => new ArrayBuffer(0));
-      return rebuilt(response, bytes);
+      return await wholeBody(send, { retryCutOff: false })(input, { ...init, client });
     } finally {
       client.close();
     }
@@ -180,26 +224,6 @@ function rebuilt(response: Response, bytes: ArrayBuffer): Response {
   // `url` cannot be given to the constructor; callers resolve relative links against it.
   Object.defineProperty(whole, "url", { value: response.url });
   return whole;
-}
-
-/** Marks the forced retry of a read whose body was cut off. */
-const BODY_CUT_OFF = "BODY_CUT_OFF";
-
-/**
- * ky hook for reads: reads a successful answer's body in full, so that a body cut off mid-stream
- * is retried like any failed read instead of failing later, unnamed, in the caller's hands.
- */
-async function readWholeBody(
-  { response }: { response: Response },
-): Promise<Response | ReturnType<typeof ky.retry> | undefined> {
-  if (!response.ok || response.body === null) return undefined;
-  let bytes: ArrayBuffer;
-  try {
-    bytes = await response.arrayBuffer();
-  } catch (cause) {
-    return ky.retry({ code: BODY_CUT_OFF, cause: cause as Error });
-  }
-  return rebuilt(response, bytes);
 }
 
 /** An HTTP client bound to one service's endpoint and credentials. */
@@ -228,7 +252,6 @@ export class ServiceClient {
     this.#credentials = options.credentials;
     this.#policy = options.policy;
     const { service, observer, policy } = options;
-    const observed = observedFetch(service, observer, policy);
     const common: Options = {
       headers: { Accept: "application/json", ...options.headers },
       timeout: policy.timeoutSeconds * 1000,
@@ -238,11 +261,11 @@ export class ServiceClient {
     this.#writes = ky.create({
       ...common,
       retry: { limit: 0 },
-      fetch: onFreshConnection(observed),
+      fetch: observedFetch(service, observer, policy, onFreshConnection(fetch)),
     });
     this.#reads = ky.create({
       ...common,
-      fetch: observed,
+      fetch: observedFetch(service, observer, policy, wholeBody(fetch, { retryCutOff: true })),
       retry: {
         limit: policy.retries,
         // Which requests are reads is decided in #send; this instance retries what it is given.
@@ -256,7 +279,6 @@ export class ServiceClient {
         retryOnTimeout: true,
       },
       hooks: {
-        afterResponse: [readWholeBody],
         beforeRetry: [({ request, error, retryCount, options }) => {
           log.warn("{service} {method} {path} failed: {reason}; retry {n} of {limit}", {
             service: SERVICE_NAMES[service],

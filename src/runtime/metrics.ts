@@ -180,13 +180,14 @@ export class Metrics {
     this.#upstreamRequests = new client.Counter({
       name: "arsenal_upstream_requests_total",
       help: "HTTP requests to OpenStack services (each retry counts), by service, method and " +
-        "status (`error`: no response: connection error or timeout).",
+        "status (`error`: no whole response: connection error, timeout or a body cut off).",
       labelNames: ["service", "method", "status"],
       registers,
     });
     this.#upstreamDuration = new client.Histogram({
       name: "arsenal_upstream_request_duration_seconds",
-      help: "Time OpenStack services took to answer one HTTP request, by service.",
+      help:
+        "Time OpenStack services took to answer one HTTP request, to its last byte, by service.",
       labelNames: ["service"],
       buckets: [...DURATION_BUCKETS],
       registers,

@@ -9,6 +9,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { withoutUuids } from "../openstack/errors.ts";
 import type { ConflictPolicy, IronicApi, IronicNode } from "../openstack/ironic.ts";
 import type { Clock } from "../runtime/clock.ts";
 import {
@@ -21,6 +22,9 @@ import {
 } from "./eject_step.ts";
 
 const log = getLogger(["arsenal", "scout"]);
+
+/** At most this many nodes are named in one log line. */
+const NAMED_IN_LOG = 5;
 
 /** Most writes one call makes (mark, manage, clear, provide, unmark, and room for detours). */
 const MAX_WRITES = 8;
@@ -73,6 +77,8 @@ export class Ejector {
    */
   async resume(listed: readonly IronicNode[], signal: AbortSignal): Promise<number> {
     let resumed = 0;
+    // Ironic failing fails every node the same way: one line per distinct error, not per node.
+    const failures = new Map<string, string[]>();
     for (const node of listed) {
       if (signal.aborted) break;
       if (ejectMark(node) === undefined || nextEjectStep(node).write === undefined) continue;
@@ -88,11 +94,20 @@ export class Ejector {
           });
         }
       } catch (e) {
-        log.warn("Cannot resume the eject of node {uuid} yet: {error}", {
-          uuid: node.uuid,
-          error: (e as Error)?.message ?? String(e),
-        });
+        const error = withoutUuids((e as Error)?.message ?? String(e));
+        const uuids = failures.get(error);
+        if (uuids) uuids.push(node.uuid);
+        else failures.set(error, [node.uuid]);
       }
+    }
+    for (const [error, uuids] of failures) {
+      const more = uuids.length > NAMED_IN_LOG ? `, and ${uuids.length - NAMED_IN_LOG} more` : "";
+      log.warn("Cannot resume {count} interrupted eject(s) yet ({named}{more}): {error}", {
+        count: uuids.length,
+        named: uuids.slice(0, NAMED_IN_LOG).join(", "),
+        more,
+        error,
+      });
     }
     return resumed;
   }
@@ -120,7 +135,9 @@ export class Ejector {
         await this.#write(step.write, node, signal);
       } catch (error) {
         if (signal.aborted) throw error; // the mark lets the next start resume
-        log.warn("Eject of node {uuid}: {write} failed ({error}); reading the node again", {
+        // Debug: if the read shows it did not take, the eject fails with this error, and the
+        // director logs each distinct reason once; if it took, nothing is wrong.
+        log.debug("Eject of node {uuid}: {write} failed ({error}); reading the node again", {
           uuid,
           write: step.write,
           error: (error as Error)?.message ?? String(error),

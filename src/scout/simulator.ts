@@ -396,21 +396,15 @@ class Simulator implements SimulatorScout {
     if (this.#issueMs > 0) await this.#clock.sleep(this.#issueMs, signal);
     await this.#run(signal, () => {
       const node = this.#nodeIndex.get(directive.nodeUuid);
-      const fail = (why: string) => {
-        const what = directive.kind === "cache"
-          ? `cache image ${directive.imageUuid} on node ${directive.nodeUuid}`
-          : `eject node ${directive.nodeUuid}`;
-        return new Error(`Cannot ${what}: ${why}`);
-      };
+      // Reasons never name the node: the record does, and the director logs each reason once.
+      const fail = (why: string) => new Error(`Cannot ${directive.kind}: ${why}`);
       if (node === undefined) throw fail("no such node");
       const state = STATE_NAMES[this.#state[node]];
       if (directive.kind === "cache") {
         const version = this.#versionIndex.get(directive.imageUuid);
-        if (this.#state[node] !== AVAILABLE) {
-          throw fail(`node ${directive.nodeUuid} is not available (${state})`);
-        }
+        if (this.#state[node] !== AVAILABLE) throw fail(`the node is not available (${state})`);
         if (version === undefined || this.#current[this.#versions[version].slot] !== version) {
-          throw fail(`image ${directive.imageUuid} is not listed`);
+          throw fail("the image is not listed");
         }
         const { checksum } = this.#versions[version];
         if (directive.imageChecksum !== checksum) {
@@ -420,7 +414,7 @@ class Simulator implements SimulatorScout {
         this.#startCaching(node, version);
       } else {
         if (this.#image[node] < 0) {
-          throw fail(`node ${directive.nodeUuid} is not cached (${state})`);
+          throw fail(`the node is not cached (${state})`);
         }
         if (this.#failed()) throw fail("simulated failure");
         this.#release(node);

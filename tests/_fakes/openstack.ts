@@ -72,6 +72,11 @@ export interface Fault {
   delayMs?: number;
   /** Never answer until the fake closes (the client sees a request that hangs). */
   hang?: boolean;
+  /**
+   * Send `status`, `headers` and the first half of `body`, then nothing more until the fake
+   * closes (the client sees a body that stalls after the headers).
+   */
+  stall?: boolean;
   /** How many matching requests it applies to; default 1 (`Infinity` for all). */
   times?: number;
   /**
@@ -428,11 +433,24 @@ export class FakeOpenStack implements AsyncDisposable {
       }
       if (fault.delayMs) await sleep(fault.delayMs, this.#closing.signal);
       if (fault.status !== undefined) {
-        return new Response(fault.body ?? "", { status: fault.status, headers: fault.headers });
+        const body = fault.stall ? this.#stalled(fault.body ?? "") : fault.body ?? "";
+        return new Response(body, { status: fault.status, headers: fault.headers });
       }
       if (handled) return handled;
     }
     return await this.#handled(req, url, body);
+  }
+
+  /** A body that sends the first half of `text`, then stalls until the fake closes. */
+  #stalled(text: string): ReadableStream<Uint8Array> {
+    const closing = this.#closing.signal;
+    return new ReadableStream({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode(text.slice(0, text.length >> 1)));
+        await sleep(Infinity, closing).catch(() => {});
+        controller.close();
+      },
+    });
   }
 
   async #handled(req: Request, url: URL, body: string): Promise<Response> {

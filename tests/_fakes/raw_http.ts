@@ -1,6 +1,7 @@
 /**
  * A raw HTTP/1.1 server on 127.0.0.1, over `Deno.listen`, for the faults `Deno.serve` cannot make:
- * a connection closed after the request arrived, with no answer, and a body cut off mid-stream.
+ * a connection closed after the request arrived, with no answer, and a body cut off or stalled
+ * mid-stream.
  * It counts every request it received in full (request line, headers and body).
  *
  * ```ts
@@ -21,7 +22,17 @@ export type RawAction =
   /** Sends the headers (announcing `body`'s length) and the first `sent` bytes, then closes. */
   | { readonly kind: "cut"; readonly body: string; readonly sent: number }
   /** Never answers; the connection is closed when the server is. */
-  | { readonly kind: "hang" };
+  | { readonly kind: "hang" }
+  /**
+   * Sends the status and headers (announcing `body`'s length) and the first `sent` bytes, then
+   * sends nothing more; the connection is closed when the client gives up or the server closes.
+   */
+  | {
+    readonly kind: "stall";
+    readonly status: number;
+    readonly body: string;
+    readonly sent: number;
+  };
 
 /** One request as received. */
 export interface RawRequest {
@@ -113,13 +124,9 @@ async function serve(
     requests.push(request);
     const action = act(request, requests.length - 1);
     if (action.kind === "close") return;
-    if (action.kind === "hang") {
-      // Until the client gives up and closes, or the server is closed.
-      await conn.read(new Uint8Array(1)).catch(() => null);
-      return;
-    }
+    if (action.kind === "hang") return await untilClosed(conn);
     const body = encoder.encode(action.body);
-    const status = action.kind === "answer" ? action.status : 200;
+    const status = action.kind === "cut" ? 200 : action.status;
     await writeAll(
       conn,
       encoder.encode(
@@ -127,12 +134,18 @@ async function serve(
           `content-length: ${body.length}\r\n\r\n`,
       ),
     );
-    if (action.kind === "cut") {
+    if (action.kind === "cut" || action.kind === "stall") {
       await writeAll(conn, body.subarray(0, action.sent));
+      if (action.kind === "stall") await untilClosed(conn);
       return;
     }
     await writeAll(conn, body);
   }
+}
+
+/** Waits until the client gives up and closes, or the server is closed. */
+async function untilClosed(conn: Deno.Conn): Promise<void> {
+  await conn.read(new Uint8Array(1)).catch(() => null);
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {

@@ -1,27 +1,39 @@
 import assert from "node:assert/strict";
 import { NO_AUTH } from "../../src/openstack/auth.ts";
 import { UpstreamError } from "../../src/openstack/errors.ts";
-import { type RetryPolicy, ServiceClient } from "../../src/openstack/http.ts";
+import {
+  type RetryPolicy,
+  ServiceClient,
+  type UpstreamObserver,
+} from "../../src/openstack/http.ts";
 import { type RawAction, rawHttpServer } from "../_fakes/raw_http.ts";
 
 const signal = new AbortController().signal;
 /** Three retries, no wait between them, 50 ms per attempt. */
 const POLICY: RetryPolicy = { retries: 3, intervalSeconds: 0, timeoutSeconds: 0.05 };
 
-function client(url: string, policy = POLICY): ServiceClient {
+function client(url: string, policy = POLICY, observer?: UpstreamObserver): ServiceClient {
   return new ServiceClient({
     service: "baremetal",
     endpoint: () => Promise.resolve(url),
     credentials: NO_AUTH,
     policy,
+    observer,
   });
 }
+
+/**
+ * A caller's signal that gives up long after any call_timeout in these tests: a client that
+ * fails to bound an attempt then fails its test instead of hanging it.
+ */
+const guard = () => AbortSignal.timeout(5_000);
 
 const WARM: RawAction = { kind: "answer", status: 200, body: "{}" };
 const FAULTS: Record<string, RawAction> = {
   "an answer of 500": { kind: "answer", status: 500, body: '{"error_message": "boom"}' },
   "no answer within call_timeout": { kind: "hang" },
   "a connection closed after the request arrived": { kind: "close" },
+  "a body that stalls after the headers": { kind: "stall", status: 200, body: "{}", sent: 1 },
 };
 
 for (const [fault, action] of Object.entries(FAULTS)) {
@@ -33,7 +45,7 @@ for (const [fault, action] of Object.entries(FAULTS)) {
       await (await ironic.request("GET", "warm", { signal })).body?.cancel();
       const before = server.requests.length;
       const error = await ironic.request(method, "v1/nodes/n1/states/provision", {
-        signal,
+        signal: guard(),
         json: { target: "manage" },
       }).catch((e) => e);
       assert.ok(error instanceof UpstreamError, String(error));
@@ -42,7 +54,7 @@ for (const [fault, action] of Object.entries(FAULTS)) {
     }
     // The same fault on a read is retried: the fault is real, and only writes are spared.
     const before = server.requests.length;
-    await assert.rejects(ironic.request("GET", "v1/nodes", { signal }), UpstreamError);
+    await assert.rejects(ironic.request("GET", "v1/nodes", { signal: guard() }), UpstreamError);
     // At least the first try and 3 retries: on a reused connection that closes without an answer,
     // Deno's HTTP client resends once more by itself, which is harmless for a read.
     assert.ok(server.requests.length - before >= 4, "a GET is retried");
@@ -94,4 +106,66 @@ Deno.test("ServiceClient.request() reads a whole body before it returns a read's
   const response = await client(server.url).request("GET", "v1/nodes", { signal });
   assert.deepEqual(await response.json(), JSON.parse(NODES));
   assert.equal(new URL(response.url).pathname, "/v1/nodes");
+});
+
+const STALLED: RawAction = { kind: "stall", status: 200, body: NODES, sent: 10 };
+
+Deno.test("ServiceClient.text() retries a read whose body stalls after the headers", async () => {
+  await using server = rawHttpServer((_, i) =>
+    i < 2 ? STALLED : { kind: "answer", status: 200, body: NODES }
+  );
+  // The answer that ends it must come in time on a loaded machine too.
+  const patient = { ...POLICY, timeoutSeconds: 0.25 };
+  const { text } = await client(server.url, patient).text("GET", "v1/nodes", { signal: guard() });
+  assert.equal(text, NODES);
+  assert.equal(server.requests.length, 3);
+});
+
+Deno.test("ServiceClient.json() says a read got no answer within call_timeout when every body stalls", async () => {
+  await using server = rawHttpServer(() => STALLED);
+  const error = await client(server.url).json("GET", "v1/nodes", { signal: guard() })
+    .catch((e) => e);
+  assert.ok(error instanceof UpstreamError, String(error));
+  assert.equal(error.status, undefined);
+  assert.equal(error.message, "Ironic: GET /v1/nodes: no answer within 0.05 s");
+  assert.equal(server.requests.length, 4, "the first try and 3 retries");
+});
+
+Deno.test("ServiceClient.request() sends a write once and reports no answer when its body stalls", async () => {
+  await using server = rawHttpServer(() => ({ ...STALLED, status: 202 }));
+  const error = await client(server.url).request(
+    "PUT",
+    "v1/nodes/0c0ffee0-0000-4000-8000-000000000001/states/provision",
+    { signal: guard(), json: { target: "manage" } },
+  ).catch((e) => e);
+  assert.ok(error instanceof UpstreamError, String(error));
+  assert.equal(error.status, undefined, "an answer never read in full is ambiguous");
+  assert.equal(
+    error.message,
+    "Ironic: PUT /v1/nodes/{uuid}/states/provision: no answer within 0.05 s",
+  );
+  assert.equal(server.requests.length, 1);
+});
+
+Deno.test("ServiceClient.request() counts a stalled body in its attempt and its announced wait", async () => {
+  await using server = rawHttpServer(() => STALLED);
+  const seen: string[] = [];
+  const observer: UpstreamObserver = {
+    observeUpstream: (_, method, status, seconds) =>
+      void seen.push(`${method} ${status} ${seconds >= 0.05 ? "timed out" : "early"}`),
+    observeWait: (_, ms) => void seen.push(`wait ${ms}`),
+  };
+  const policy = { ...POLICY, retries: 1 };
+  await assert.rejects(
+    client(server.url, policy, observer).request("GET", "v1/nodes", { signal: guard() }),
+    /no answer within 0.05 s/,
+  );
+  assert.deepEqual(seen, [
+    "wait 50", // the attempt, body included, takes at most call_timeout
+    "GET error timed out",
+    "wait 30000",
+    "wait 50",
+    "GET error timed out",
+    "wait 30000",
+  ]);
 });

@@ -4,6 +4,7 @@
  * what an earlier one started.
  */
 import assert from "node:assert/strict";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { readConfig } from "../../src/config/load.ts";
 import { eject } from "../../src/domain/directive.ts";
 import type { OpenStackSettings } from "../../src/openstack/settings.ts";
@@ -18,7 +19,10 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const signal = new AbortController().signal;
 const CACHED = { cache_image_id: "img-1", cache_status: "cached", ipmi_address: "10.0.0.1" };
 
-/** Standalone settings against the fake's Ironic: no waits, 50 ms per attempt. */
+/**
+ * Standalone settings against the fake's Ironic: no waits, 250 ms per attempt (short for the
+ * faults that hang; long enough for the in-process fake on a loaded machine, where 50 ms was not).
+ */
 async function settingsFor(fake: FakeOpenStack): Promise<OpenStackSettings> {
   await using dir = await tempDir();
   const file = await dir.write(
@@ -30,7 +34,26 @@ async function settingsFor(fake: FakeOpenStack): Promise<OpenStackSettings> {
   const { config, problems } = readConfig(file);
   assert.deepEqual(problems, []);
   const settings = config!.openstack!;
-  return { ...settings, policy: { ...settings.policy, timeoutSeconds: 0.05 } };
+  return { ...settings, policy: { ...settings.policy, timeoutSeconds: 0.25 } };
+}
+
+/** The scout's warnings and errors while `fn` runs, as rendered messages. */
+async function scoutWarnings(fn: () => Promise<void>): Promise<string[]> {
+  const records: LogRecord[] = [];
+  await configure({
+    reset: true,
+    sinks: { capture: (record: LogRecord) => records.push(record) },
+    loggers: [
+      { category: ["arsenal", "scout"], lowestLevel: "warning", sinks: ["capture"] },
+      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
+    ],
+  });
+  try {
+    await fn();
+  } finally {
+    await reset();
+  }
+  return records.map((r) => `${r.level} ${r.message.map(String).join("")}`);
 }
 
 /** A fake cloud with one available, cached node (`extra.flavor` set), and scouts onto it. */
@@ -66,6 +89,7 @@ const provisionPath = (uuid: string) => `/baremetal/v1/nodes/${uuid}/states/prov
 const LOST_ANSWERS: Record<string, Fault> = {
   "a 500": { applied: true, status: 500, body: '{"error_message": "oops"}' },
   "no answer within call_timeout": { applied: true, hang: true },
+  "a body that stalls after the headers": { applied: true, status: 202, body: "{}", stall: true },
   "a 400 (already manageable)": {
     applied: true,
     status: 400,
@@ -241,4 +265,37 @@ Deno.test("OpenStackScout.issue() reasons never name the node", async () => {
     "Ironic: PUT /baremetal/v1/nodes/{uuid}/states/provision: 400 The requested action " +
       '"manage" can not be performed on node "{uuid}" while it is in state "available".',
   );
+});
+
+Deno.test("OpenStackScout.resume() logs one line per distinct failure with a count, not one per node", async () => {
+  const marked = {
+    provision_state: "manageable",
+    extra: { [EJECT_MARK]: "2026-03-01T11:00:00.000Z" },
+  };
+  const { fake, nodes, scout, resumed } = await cloud([marked, marked, marked]);
+  await using _ = fake;
+  const s = scout();
+  await s.retrieveNodes(signal);
+  fake.inject({ method: "GET", path: /^\/baremetal\/v1\/nodes\/[^/?]+\?/ }, {
+    status: 503,
+    body: "{}",
+    times: Infinity,
+  });
+  const lines = await scoutWarnings(() => s.resume(signal));
+  assert.deepEqual(lines, [
+    `warning Cannot resume 3 interrupted eject(s) yet (${nodes.map((n) => n.uuid).join(", ")}): ` +
+    "Ironic: GET /baremetal/v1/nodes/{uuid}: 503 Service Unavailable",
+  ]);
+  assert.deepEqual(resumed, []);
+});
+
+Deno.test("OpenStackScout.issue() leaves a failed eject's write to the director's log, not one warning per node", async () => {
+  const { fake, nodes, scout } = await cloud([{}, {}]);
+  await using _ = fake;
+  const s = scout();
+  fake.inject({ method: "PUT", path: /states\/provision/ }, { status: 500, body: "{}", times: 2 });
+  const lines = await scoutWarnings(async () => {
+    for (const node of nodes) await assert.rejects(s.issue(eject(node.uuid), signal), /500/);
+  });
+  assert.deepEqual(lines, []);
 });

@@ -193,6 +193,25 @@ Deno.test("a request that hangs times out, is retried, and finally fails with th
   assert.equal(tries.length, 2);
 });
 
+Deno.test("OpenStackScout.retrieveNodes() retries a node page whose body stalls after the headers", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const settings = await settingsFor(fake);
+  // Long enough for the in-process fake's other answers on a loaded machine.
+  const quick = { ...settings, policy: { retries: 1, intervalSeconds: 0, timeoutSeconds: 0.25 } };
+  const scout = new OpenStackScout(quick, new ManualClock());
+  const page = /^\/baremetal\/v1\/nodes\?/;
+  fake.inject({ path: page }, { status: 200, body: '{"nodes": [{"uuid": "x"}]}', stall: true });
+  // A guard, far above call_timeout: an unbounded body read fails the test instead of hanging it.
+  const nodes = await scout.retrieveNodes(AbortSignal.timeout(5_000));
+  assert.deepEqual(nodes, await scout.retrieveNodes(signal));
+  fake.inject({ path: page }, { status: 200, body: '{"nodes": []}', stall: true, times: 2 });
+  await assert.rejects(
+    scout.retrieveNodes(AbortSignal.timeout(5_000)),
+    /^UpstreamError: Ironic: GET \/baremetal\/v1\/nodes: no answer within 0.25 s$/,
+  );
+});
+
 Deno.test("ServiceClient announces each attempt's timeout and each retry's pause to its observer", async () => {
   const c = await cloud();
   await using fake = c.fake;
