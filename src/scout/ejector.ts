@@ -9,7 +9,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { withoutUuids } from "../openstack/errors.ts";
+import { UpstreamError, withoutUuids } from "../openstack/errors.ts";
 import type { ConflictPolicy, IronicApi, IronicNode } from "../openstack/ironic.ts";
 import type { Clock } from "../runtime/clock.ts";
 import {
@@ -39,6 +39,24 @@ export interface EjectResult {
 
 /** The writes that move a node out of `available` and back; the mark's own are not among them. */
 const MOVES: ReadonlySet<EjectWrite> = new Set(["manage", "clear_cache", "provide"]);
+
+/** Reading a node failed (after the read retries): the message is the read's own. */
+class NodeUnread extends Error {
+  readonly status?: number;
+
+  constructor(cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+    this.name = "NodeUnread";
+    this.status = cause instanceof UpstreamError ? cause.status : undefined;
+  }
+}
+
+/** Whether `error` says Ironic cannot be read at all now (no answer, 429 or 5xx), not one node. */
+function ironicDown(error: unknown): boolean {
+  if (!(error instanceof NodeUnread)) return false;
+  const { status } = error;
+  return status === undefined || status === 429 || status >= 500;
+}
 
 /** Carries out and resumes ejects. */
 export class Ejector {
@@ -95,9 +113,14 @@ export class Ejector {
         }
       } catch (e) {
         const error = withoutUuids((e as Error)?.message ?? String(e));
-        const uuids = failures.get(error);
-        if (uuids) uuids.push(node.uuid);
-        else failures.set(error, [node.uuid]);
+        // An Ironic that cannot be read now fails every node alike, each after the whole read
+        // retry budget: the other marked nodes wait for the next cycle.
+        const waiting = ironicDown(e)
+          ? listed.slice(listed.indexOf(node)).filter((n) => ejectMark(n) !== undefined)
+          : [node];
+        const uuids = failures.get(error) ?? [];
+        failures.set(error, uuids.concat(waiting.map((n) => n.uuid)));
+        if (ironicDown(e)) break;
       }
     }
     for (const [error, uuids] of failures) {
@@ -116,7 +139,9 @@ export class Ejector {
     const wrote: EjectWrite[] = [];
     let last: { write: EjectWrite; end?: EjectEnd; why: string; error?: unknown } | undefined;
     for (let reads = 0; reads < MAX_WRITES + this.#settle.retries + 1; reads++) {
-      const node = await this.#ironic.getNode(uuid, signal);
+      const node = await this.#ironic.getNode(uuid, signal).catch((e) => {
+        throw new NodeUnread(e);
+      });
       if (last?.write === "unmark" && ejectMark(node) === undefined) {
         return { end: last.end!, why: last.why, wrote }; // it took, though its answer was lost
       }

@@ -281,12 +281,18 @@ Deno.test("OpenStackScout.resume() logs one line per distinct failure with a cou
     body: "{}",
     times: Infinity,
   });
+  const before = fake.requests.length;
   const lines = await scoutWarnings(() => s.resume(signal));
   assert.deepEqual(lines, [
     `warning Cannot resume 3 interrupted eject(s) yet (${nodes.map((n) => n.uuid).join(", ")}): ` +
     "Ironic: GET /baremetal/v1/nodes/{uuid}: 503 Service Unavailable",
   ]);
   assert.deepEqual(resumed, []);
+  assert.equal(
+    fake.requests.length - before,
+    3,
+    "one node's read and its 2 retries: an Ironic that cannot be read is not asked per node",
+  );
 });
 
 Deno.test("OpenStackScout.issue() leaves a failed eject's write to the director's log, not one warning per node", async () => {
