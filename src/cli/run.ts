@@ -8,42 +8,38 @@ import { type Agent, assemble } from "../agent.ts";
 import { createApi } from "../api/app.ts";
 import { serveApi } from "../api/server.ts";
 import { systemClock } from "../runtime/clock.ts";
-import { ConfigError } from "../runtime/errors.ts";
-import { configureLogging } from "../runtime/log.ts";
-import { type Setup, setup } from "../setup.ts";
+import { logWarning, type Setup, setup } from "../setup.ts";
 import { VERSION } from "../version.ts";
 import { type Command, EXIT } from "./args.ts";
 import type { CommandIo } from "./io.ts";
+import { startLogging } from "./start_logging.ts";
 
 const log = getLogger(["arsenal", "run"]);
 
 type RunCommand = Extract<Command, { name: "run" }>;
 
 /**
- * Reads the configuration; `[DEFAULT] debug` or `log_file` configure logging again.
+ * Reads the configuration, then configures logging from the command line and the configuration
+ * (once), then logs the configuration's warnings. An unusable configuration still gets its
+ * warnings logged, under the command line's logging.
  *
  * @throws {ConfigError} for an invalid configuration, or a `[DEFAULT] log_file` that cannot be opened
+ * @throws {UsageError} when `--log-file` cannot be opened
  */
 async function load(command: RunCommand, io: CommandIo): Promise<Setup> {
-  const ready = await setup(command.configFile, { env: io.env });
-  const { config } = ready;
-  if (config.DEFAULT.debug || config.DEFAULT.log_file) {
-    const file = command.logFile ?? config.DEFAULT.log_file;
-    await configureLogging({
-      level: command.debug || config.DEFAULT.debug ? "debug" : "info",
-      format: command.logFormat,
-      file,
-    }).catch((e) => {
-      throw new ConfigError([{
-        where: config.raw.get("DEFAULT")?.get("log_file")?.where ?? config.file ?? "(defaults)",
-        section: "DEFAULT",
-        option: "log_file",
-        value: file,
-        expected: `cannot open the log file: ${(e as Error).message}`,
-      }]);
-    });
+  const warnings: string[] = [];
+  let ready: Setup | undefined;
+  let failure: unknown;
+  try {
+    ready = await setup(command.configFile, { env: io.env, onWarning: (w) => warnings.push(w) });
+    await startLogging(command, ready.config);
+  } catch (e) {
+    failure = e;
+    await startLogging(command);
   }
-  return ready;
+  warnings.forEach(logWarning);
+  if (failure !== undefined) throw failure;
+  return ready!;
 }
 
 /** Serves the control API as `[api]` says at start; undefined (logged) when it cannot listen. */
