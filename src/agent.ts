@@ -14,7 +14,7 @@ import { Loop, type LoopObserver, type Reconfigurable } from "./loop.ts";
 import type { Clock } from "./runtime/clock.ts";
 import { ConfigError, formatProblem, MAX_LISTED_PROBLEMS } from "./runtime/errors.ts";
 import { Heartbeat } from "./runtime/heartbeat.ts";
-import { Metrics } from "./runtime/metrics.ts";
+import { Metrics, type MetricsOptions } from "./runtime/metrics.ts";
 import { RuntimeSettings, type Tunables } from "./runtime/settings.ts";
 import { type OpenStackObserver, OpenStackScout } from "./scout/openstack.ts";
 import type { Scout } from "./scout/scout.ts";
@@ -26,6 +26,7 @@ const log = getLogger(["arsenal", "run"]);
 
 /** What the agent is built with besides its configuration; a test passes a ManualClock. */
 export interface AgentDeps {
+  /** The only source of time: the scout's, the director's and the loop's. */
   readonly clock: Clock;
   /** The loop's jitter and each cycle's seed; a random seed by default. */
   readonly random?: Random;
@@ -110,7 +111,7 @@ interface Reports {
 }
 
 /** `arsenal_build_info`'s labels for a configuration and its strategy. */
-function buildInfoOf({ config, strategy }: Setup) {
+function buildInfoOf({ config, strategy }: Setup): MetricsOptions {
   const { name, version } = strategy.strategy;
   return {
     version: VERSION,
@@ -200,9 +201,13 @@ interface Parts {
 
 /** A running agent: its pieces, and the configuration they follow. Built by {@linkcode assemble}. */
 export class Agent {
+  /** Issues the plans; it and its rate limiters outlive reloads. */
   readonly director: Director;
+  /** The schedule and the cycles; the control API's controller. */
   readonly loop: Loop;
+  /** The tunables the API changes and a reload resets. */
   readonly settings: RuntimeSettings;
+  /** What `/metrics` exposes. */
   readonly metrics: Metrics;
   /** Signs of life of the loop and of the scout's upstream calls, for `/livez`. */
   readonly heartbeat: Heartbeat;

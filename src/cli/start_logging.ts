@@ -10,8 +10,11 @@ import { configureLogging, type LogFormat } from "../runtime/log.ts";
 
 /** The command line's logging options. */
 export interface LoggingFlags {
+  /** `--debug`: debug lines too. */
   readonly debug: boolean;
+  /** `--log-format`. */
   readonly logFormat: LogFormat;
+  /** `--log-file`: also append to this file; it wins over `[DEFAULT] log_file`. */
   readonly logFile?: string;
 }
 
