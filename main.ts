@@ -11,7 +11,8 @@ import { healthcheckCommand } from "./src/cli/healthcheck.ts";
 import { type CommandIo, processIo } from "./src/cli/io.ts";
 import { planCommand } from "./src/cli/plan.ts";
 import { runCommand } from "./src/cli/run.ts";
-import { closeLogging, configureLogging } from "./src/runtime/log.ts";
+import { startLogging } from "./src/cli/start_logging.ts";
+import { closeLogging } from "./src/runtime/log.ts";
 import { ConfigError, InputError, PluginError, UsageError } from "./src/runtime/errors.ts";
 import { buildInfo } from "./src/version.ts";
 
@@ -80,18 +81,10 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
     );
     return EXIT.ok;
   }
-  try {
-    await configureLogging({
-      level: command.debug ? "debug" : "info",
-      format: command.logFormat,
-      file: command.logFile,
-    });
-  } catch (e) {
-    printError(`cannot open the log file ${command.logFile}: ${(e as Error).message}`);
-    return EXIT.usage;
-  }
   const signals = command.name === "run" && !command.once ? stopOnSignals() : undefined;
   try {
+    // `run` starts logging once it has read its configuration ([DEFAULT] debug and log_file).
+    if (command.name !== "run") await startLogging(command);
     switch (command.name) {
       case "plan":
         await planCommand(command, io);

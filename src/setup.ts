@@ -44,7 +44,8 @@ const log = getLogger(["arsenal", "config"]);
 /** Warnings given one by one; the rest are counted. */
 export const MAX_WARNINGS = 20;
 
-function logWarning(warning: string): void {
+/** Logs a configuration warning, as {@linkcode setup} does unless told otherwise. */
+export function logWarning(warning: string): void {
   log.warn("{warning}", { warning });
 }
 

@@ -210,6 +210,28 @@ Deno.test("arsenal run --log-file appends the log to the file", async () => {
   assert.match(await Deno.readTextFile(logFile), /arsenal·loop: Cycle done/);
 });
 
+Deno.test("arsenal run logs the configuration's warnings to its [DEFAULT] log_file too", async () => {
+  await using dir = await tempDir();
+  const logFile = `${dir.path}/arsenal.log`;
+  const config = await dir.write(
+    "arsenal.conf",
+    `[DEFAULT]\nlog_file = ${logFile}\n${CONFIG}\n[directr]\ndry_run = true\n`,
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: arsenalArgs([`--allow-write=${logFile}`], ["run", "--once", "--config-file", config]),
+    env: { NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  });
+  const { code, stderr } = await child.output();
+  const warning = /unknown section \[directr\] is ignored; did you mean \[director\]\?/;
+  assert.equal(code, 0);
+  assert.match(new TextDecoder().decode(stderr), warning);
+  const log = await Deno.readTextFile(logFile);
+  assert.match(log, warning, "logging is configured before the configuration's warnings");
+  assert.match(log, /arsenal·loop: Cycle done/);
+});
+
 /** Over a second: a repeat of a stop signal is a new one after `REPEAT_MS` (main.ts). */
 const LATER_MS = 1_100;
 
@@ -282,6 +304,29 @@ Deno.test("arsenal run exits 2 naming [DEFAULT] log_file when it cannot be opene
   const run = await runArsenal(["run", "--once", "--config-file", config]);
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /\[DEFAULT\] log_file = ".*arsenal.log": cannot open the log file/);
+  assert.doesNotMatch(run.stderr, /^\s+at /m);
+});
+
+Deno.test("arsenal run exits 2 naming --log-file when it cannot be opened", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write("arsenal.conf", CONFIG);
+  const logFile = `${dir.path}/no/such/dir/arsenal.log`;
+  const run = await runArsenal(["run", "--once", "--config-file", config, "--log-file", logFile]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.ok(run.stderr.startsWith(`arsenal: cannot open the log file ${logFile}: `), run.stderr);
+  assert.doesNotMatch(run.stderr, /^\s+at /m);
+});
+
+Deno.test("arsenal run logs the warnings of a configuration it refuses, and exits 2", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write(
+    "arsenal.conf",
+    `[DEFAULT]\ndebug = true\n${CONFIG}\n[directr]\ndry_run = true\n[director]\npoll_spacing = soon\n`,
+  );
+  const run = await runArsenal(["run", "--once", "--config-file", config]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /unknown section \[directr\] is ignored; did you mean \[director\]\?/);
+  assert.match(run.stderr, /\[director\] poll_spacing = "soon": expected an integer >= 1/);
   assert.doesNotMatch(run.stderr, /^\s+at /m);
 });
 

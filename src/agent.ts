@@ -1,0 +1,316 @@
+/**
+ * The composition root: {@linkcode assemble} builds the running agent (scout, director, loop,
+ * runtime settings, metrics) from a loaded configuration, and {@linkcode Agent.reload} hands a
+ * reloaded one to the same pieces. Start and reload derive every part from the configuration
+ * through the same functions, so that they cannot drift apart.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type { Config } from "./config/load.ts";
+import { Director, type StopSignals } from "./director/director.ts";
+import type { Random } from "./domain/random.ts";
+import { Loop, type LoopObserver, type Reconfigurable } from "./loop.ts";
+import type { Clock } from "./runtime/clock.ts";
+import { ConfigError, formatProblem, MAX_LISTED_PROBLEMS } from "./runtime/errors.ts";
+import { Heartbeat } from "./runtime/heartbeat.ts";
+import { Metrics, type MetricsOptions } from "./runtime/metrics.ts";
+import { RuntimeSettings, type Tunables } from "./runtime/settings.ts";
+import { type OpenStackObserver, OpenStackScout } from "./scout/openstack.ts";
+import type { Scout } from "./scout/scout.ts";
+import { createSimulator, type SimulatorScout } from "./scout/simulator.ts";
+import { type Setup, setup as loadSetup } from "./setup.ts";
+import { VERSION } from "./version.ts";
+
+const log = getLogger(["arsenal", "run"]);
+
+/** What the agent is built with besides its configuration; a test passes a ManualClock. */
+export interface AgentDeps {
+  /** The only source of time: the scout's, the director's and the loop's. */
+  readonly clock: Clock;
+  /** The loop's jitter and each cycle's seed; a random seed by default. */
+  readonly random?: Random;
+  /** Environment variables a reload reads (`ARSENAL_<SECTION>__<OPTION>` overrides). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** `stop` ends scheduling and the starting of directives; `abort` cuts calls in flight. */
+  readonly signals?: StopSignals;
+}
+
+/** The runtime settings' starting values, from the configuration. */
+function tunablesOf({ config, strategyOptions }: Setup): Tunables {
+  const d = config.director;
+  return {
+    dry_run: d.dry_run,
+    paused: false,
+    cache_directive_rate_limit: d.cache_directive_rate_limit,
+    cache_directive_limiting_period: d.cache_directive_limiting_period,
+    eject_directive_rate_limit: d.eject_directive_rate_limit,
+    eject_directive_limiting_period: d.eject_directive_limiting_period,
+    directive_spacing: d.directive_spacing,
+    strategy: strategyOptions as Record<string, unknown>,
+  };
+}
+
+/** What the loop and its director take from a configuration, besides the scout. */
+function loopPartsOf({ config, strategy }: Setup): Omit<Reconfigurable, "scout"> {
+  const d = config.director;
+  return {
+    strategy,
+    directiveConcurrency: d.directive_concurrency,
+    imageWeights: config.imageWeights,
+    planTimeout: config.strategy.plan_timeout,
+    pollSpacing: d.poll_spacing,
+    pollJitter: d.poll_jitter,
+    directiveJitter: d.directive_jitter,
+    logStatistics: d.log_statistics,
+  };
+}
+
+/** The scout-related part of a configuration: when it changes, a reload builds a new scout. */
+function scoutKey(config: Config): string {
+  return JSON.stringify(
+    [config.director.scout, config.openstack, config.simulator],
+    (_, v) => v instanceof RegExp ? String(v) : v,
+  );
+}
+
+/** The scout the configuration selects. */
+function createScout(config: Config, clock: Clock, reports: Reports): Scout {
+  if (config.openstack) return new OpenStackScout(config.openstack, clock, reports.upstream);
+  const given = config.raw.get("director")?.get("scout");
+  if (config.file && !given?.value.trim()) {
+    log.warn("No [director] scout is set in {file}: running the simulator", { file: config.file });
+  }
+  const simulator = createSimulator(config.simulator, clock);
+  reports.simulator(simulator);
+  return simulator;
+}
+
+/** Logs each runtime setting change with its reason. */
+function logChanges(settings: RuntimeSettings): void {
+  settings.onChange((change) => {
+    log.info("Runtime setting {setting} changed from {from} to {to}{why}", {
+      ...change,
+      why: change.reason ? ` (reason: ${change.reason})` : "",
+    });
+  });
+}
+
+// Metrics wiring: every place the agent reports to Metrics is in this block, so that a change to
+// the shape of Metrics is adapted here only.
+
+/** Where the agent's pieces report what they do. */
+interface Reports {
+  readonly loop: LoopObserver;
+  /** The OpenStack scout's upstream calls; the heartbeat hears them too. */
+  readonly upstream: OpenStackObserver;
+  simulator(scout: SimulatorScout): void;
+  settings(settings: RuntimeSettings): void;
+  buildInfo(setup: Setup): void;
+  reload(outcome: "success" | "failed"): void;
+}
+
+/** `arsenal_build_info`'s labels for a configuration and its strategy. */
+function buildInfoOf({ config, strategy }: Setup): MetricsOptions {
+  const { name, version } = strategy.strategy;
+  return {
+    version: VERSION,
+    strategy: { name, version },
+    scout: config.openstack ? config.director.scout : "simulator",
+  };
+}
+
+/** The agent's metrics, with the build info of its starting configuration. */
+function createMetrics(setup: Setup): Metrics {
+  return new Metrics(buildInfoOf(setup));
+}
+
+/**
+ * Reports to `metrics`. The heartbeat hears each upstream attempt, and each wait announced, so
+ * that `/livez` takes waiting on a live upstream as progress.
+ */
+function reportTo(metrics: Metrics, heartbeat: Heartbeat): Reports {
+  return {
+    loop: metrics,
+    upstream: {
+      observeUpstream(service, method, status, seconds) {
+        metrics.observeUpstream(service, method, status, seconds);
+        heartbeat.beat();
+      },
+      observeWait: (_service, ms) => heartbeat.beat(ms),
+      observeUnidentified: (count) => metrics.observeUnidentified(count),
+      observeResumedEjects: (count) => metrics.observeResumedEjects(count),
+    },
+    simulator: (scout) => metrics.trackSimulator(() => scout.stats()),
+    settings(settings) {
+      metrics.setToggles(settings.current);
+      settings.onChange((change) => {
+        metrics.countChange(change);
+        metrics.setToggles(settings.current);
+      });
+    },
+    buildInfo: (setup) => metrics.setBuildInfo(buildInfoOf(setup)),
+    reload: (outcome) => metrics.countReload(outcome),
+  };
+}
+
+// End of the metrics wiring.
+
+/** Logs a refused reload: a line saying so, then one line per problem (log lines are escaped). */
+function logRefusal(file: string, error: unknown): void {
+  const problems = error instanceof ConfigError ? error.problems : undefined;
+  log.error("Reload of {file} refused; the running configuration stays: {error}", {
+    file,
+    error: problems
+      ? `${problems.length} problem${problems.length === 1 ? "" : "s"}`
+      : (error as Error)?.message ?? String(error),
+  });
+  for (const problem of problems?.slice(0, MAX_LISTED_PROBLEMS) ?? []) {
+    log.error("Reload problem: {problem}", { problem: formatProblem(problem) });
+  }
+  if (problems && problems.length > MAX_LISTED_PROBLEMS) {
+    log.error("Reload problems: {count} more not shown", {
+      count: problems.length - MAX_LISTED_PROBLEMS,
+    });
+  }
+}
+
+/** Warns of `[api]` options a reload changed: the API is served until a restart as it started. */
+function warnApiChanges(running: Config, next: Config): void {
+  const api = ["host", "port", "token", "read_only"] as const;
+  const changed = api.filter((k) => next.api[k] !== running.api[k]);
+  if (changed.length > 0) {
+    log.warn("[api] {options} changed: the control API keeps its settings until a restart", {
+      options: changed.join(", "),
+    });
+  }
+}
+
+/** The pieces {@linkcode assemble} builds. */
+interface Parts {
+  readonly setup: Setup;
+  readonly deps: AgentDeps;
+  readonly scout: Scout;
+  readonly director: Director;
+  readonly loop: Loop;
+  readonly settings: RuntimeSettings;
+  readonly metrics: Metrics;
+  readonly heartbeat: Heartbeat;
+  readonly reports: Reports;
+}
+
+/** A running agent: its pieces, and the configuration they follow. Built by {@linkcode assemble}. */
+export class Agent {
+  /** Issues the plans; it and its rate limiters outlive reloads. */
+  readonly director: Director;
+  /** The schedule and the cycles; the control API's controller. */
+  readonly loop: Loop;
+  /** The tunables the API changes and a reload resets. */
+  readonly settings: RuntimeSettings;
+  /** What `/metrics` exposes. */
+  readonly metrics: Metrics;
+  /** Signs of life of the loop and of the scout's upstream calls, for `/livez`. */
+  readonly heartbeat: Heartbeat;
+  #setup: Setup;
+  #scout: Scout;
+  readonly #deps: AgentDeps;
+  readonly #reports: Reports;
+  #reloading = false;
+
+  /** Use {@linkcode assemble}. */
+  constructor(parts: Parts) {
+    this.director = parts.director;
+    this.loop = parts.loop;
+    this.settings = parts.settings;
+    this.metrics = parts.metrics;
+    this.heartbeat = parts.heartbeat;
+    this.#setup = parts.setup;
+    this.#scout = parts.scout;
+    this.#deps = parts.deps;
+    this.#reports = parts.reports;
+  }
+
+  /** The configuration in force. */
+  get setup(): Setup {
+    return this.#setup;
+  }
+
+  /** The scout in use; the loop takes a new one between cycles. */
+  get scout(): Scout {
+    return this.#scout;
+  }
+
+  /**
+   * Takes a reloaded configuration: the settings, strategy, weights, spacings, and a new scout
+   * only if the scout's part changed. The director and its rate limiters stay.
+   */
+  reconfigure(next: Setup): void {
+    warnApiChanges(this.#setup.config, next.config);
+    if (scoutKey(next.config) !== scoutKey(this.#setup.config)) {
+      this.#scout = createScout(next.config, this.#deps.clock, this.#reports);
+      log.info("The scout's configuration changed: now {scout}", { scout: this.#scout.name });
+    }
+    this.settings.reconfigure(tunablesOf(next), next.strategy.options, "reload");
+    this.loop.reconfigure({ scout: this.#scout, ...loopPartsOf(next) });
+    this.#setup = next;
+    this.#reports.buildInfo(next);
+  }
+
+  /**
+   * Reads the configuration file again and takes it (SIGHUP). An invalid one is refused with its
+   * problems logged, and the running one stays; both are counted. Resolves with whether it took a
+   * new configuration (false also without a file, or while a reload is under way).
+   */
+  async reload(): Promise<boolean> {
+    const file = this.#setup.config.file;
+    if (this.#reloading) return false;
+    if (!file) {
+      log.warn("SIGHUP: there is no configuration file to reload (running on defaults)");
+      return false;
+    }
+    this.#reloading = true;
+    try {
+      let next;
+      try {
+        next = await loadSetup(file, { env: this.#deps.env });
+      } catch (e) {
+        this.#reports.reload("failed");
+        logRefusal(file, e);
+        return false;
+      }
+      this.reconfigure(next);
+      this.#reports.reload("success");
+      const { name, version } = next.strategy.strategy;
+      log.info("Reloaded {file}: strategy {strategy} {version}", { file, strategy: name, version });
+      return true;
+    } finally {
+      this.#reloading = false;
+    }
+  }
+}
+
+/** Builds the agent a loaded configuration describes; {@linkcode Agent.reload} keeps it in step. */
+export function assemble(setup: Setup, deps: AgentDeps): Agent {
+  const { clock } = deps;
+  const settings = new RuntimeSettings(tunablesOf(setup), setup.strategy.options);
+  const metrics = createMetrics(setup);
+  const heartbeat = new Heartbeat(clock);
+  const reports = reportTo(metrics, heartbeat);
+  const scout = createScout(setup.config, clock, reports);
+  logChanges(settings);
+  reports.settings(settings);
+  const { directiveConcurrency, ...loopParts } = loopPartsOf(setup);
+  const director = new Director(scout, clock, settings.current, directiveConcurrency);
+  const loop = new Loop({
+    ...loopParts,
+    clock,
+    scout,
+    director,
+    settings,
+    random: deps.random,
+    observer: reports.loop,
+    heartbeat,
+    signals: deps.signals,
+  });
+  return new Agent({ setup, deps, scout, director, loop, settings, metrics, heartbeat, reports });
+}

@@ -1,0 +1,172 @@
+/**
+ * The composition root: an agent assembled from a configuration, on a ManualClock, and reloaded.
+ * Start and reload must wire the same pieces the same way; a reload keeps what it must keep.
+ */
+import assert from "node:assert/strict";
+import { type Agent, assemble } from "../src/agent.ts";
+import type { CycleRecord } from "../src/director/record.ts";
+import { seededRandom } from "../src/domain/random.ts";
+import { ManualClock } from "../src/runtime/clock.ts";
+import type { Change } from "../src/runtime/settings.ts";
+import { EJECT_MARK } from "../src/scout/eject_step.ts";
+import { setup } from "../src/setup.ts";
+import { FakeOpenStack } from "./_fakes/openstack.ts";
+import { SIMULATED_AGENT, tempDir } from "./_helpers.ts";
+
+const T0 = Date.parse("2026-03-01T12:00:00.000Z");
+
+/** One cache directive an hour: a second cycle within the hour is rate-limited. */
+const LIMITED = SIMULATED_AGENT.replace(
+  "[director]\n",
+  "[director]\ncache_directive_rate_limit = 1\ncache_directive_limiting_period = 3600\n",
+);
+
+/** Assembles an agent from `file` on a ManualClock at T0, with a fixed seed. */
+async function agentFrom(file: string | undefined): Promise<Agent> {
+  return assemble(await setup(file, { onWarning() {} }), {
+    clock: new ManualClock(T0),
+    random: seededRandom(1),
+    env: {},
+  });
+}
+
+/** A metric's value in the agent's exposition; undefined when the series is absent. */
+async function sample(agent: Agent, series: string): Promise<number | undefined> {
+  const text = await agent.metrics.render();
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+const outcomes = (record: CycleRecord) => [...new Set(record.directives.map((d) => d.outcome))];
+
+Deno.test("assemble() builds the configured scout, settings, loop and build info", async () => {
+  await using dir = await tempDir();
+  const agent = await agentFrom(await dir.write("arsenal.conf", SIMULATED_AGENT));
+  assert.equal(agent.scout.name, "simulator");
+  assert.equal(agent.settings.current.directive_spacing, 1);
+  assert.deepEqual(agent.settings.current.strategy, { percentage_to_cache: 0.5 });
+  assert.equal(agent.setup.config.simulator.nodes, 60);
+  const record = await agent.loop.runOnce();
+  assert.equal(record.outcome, "success");
+  assert.deepEqual(outcomes(record), ["issued"]);
+  const metrics = await agent.metrics.render();
+  assert.match(
+    metrics,
+    /^arsenal_build_info\{[^}]*strategy="simple_proportional",[^}]*scout="simulator"\} 1$/m,
+  );
+  assert.equal(await sample(agent, 'arsenal_cycles_total{outcome="success"}'), 1);
+  assert.equal(await sample(agent, "arsenal_simulator_deploys_total"), 0);
+});
+
+Deno.test("Agent.reload() to the same configuration changes nothing", async () => {
+  await using dir = await tempDir();
+  const agent = await agentFrom(await dir.write("arsenal.conf", LIMITED));
+  const { scout, director, loop, settings, metrics, heartbeat } = agent;
+  const before = settings.current;
+  const changes: Change[] = [];
+  settings.onChange((change) => changes.push(change));
+  assert.equal(await agent.reload(), true);
+  assert.equal(agent.scout, scout, "the same scout");
+  assert.equal(agent.director, director);
+  assert.equal(agent.loop, loop);
+  assert.equal(agent.settings, settings);
+  assert.equal(agent.metrics, metrics);
+  assert.equal(agent.heartbeat, heartbeat);
+  assert.deepEqual(agent.settings.current, before);
+  assert.deepEqual(changes, []);
+  assert.equal(await sample(agent, 'arsenal_config_reloads_total{outcome="success"}'), 1);
+});
+
+Deno.test("Agent.reload() with another [simulator] section builds a new scout and keeps the director's rate limits", async () => {
+  await using dir = await tempDir();
+  const file = await dir.write("arsenal.conf", LIMITED);
+  const agent = await agentFrom(file);
+  const { scout, director } = agent;
+  const first = await agent.loop.runOnce();
+  assert.equal(first.directives.filter((d) => d.outcome === "issued").length, 1);
+
+  await Deno.writeTextFile(file, LIMITED.replace("seed = 7", "seed = 8"));
+  assert.equal(await agent.reload(), true);
+  assert.notEqual(agent.scout, scout, "a new scout");
+  assert.equal(agent.scout.name, "simulator");
+  assert.equal(agent.setup.config.simulator.seed, 8);
+  assert.equal(agent.director, director, "the same director");
+  const second = await agent.loop.runOnce();
+  assert.ok(second.directives.length > 0);
+  assert.deepEqual(outcomes(second), ["rate_limited"], "the hour's one directive was used");
+});
+
+Deno.test("Agent.reload() of an invalid configuration keeps everything and counts it", async () => {
+  await using dir = await tempDir();
+  const file = await dir.write("arsenal.conf", SIMULATED_AGENT);
+  const agent = await agentFrom(file);
+  const { scout, setup: running } = agent;
+  const before = agent.settings.current;
+  await Deno.writeTextFile(
+    file,
+    SIMULATED_AGENT.replace("seed = 7", "seed = 8").replace("spacing = 1", "spacing = soon"),
+  );
+  assert.equal(await agent.reload(), false);
+  assert.equal(agent.scout, scout);
+  assert.equal(agent.setup, running);
+  assert.equal(agent.settings.current, before);
+  assert.equal(await sample(agent, 'arsenal_config_reloads_total{outcome="failed"}'), 1);
+  assert.equal(await sample(agent, 'arsenal_config_reloads_total{outcome="success"}'), 0);
+});
+
+Deno.test("Agent.reload() without a configuration file changes nothing and counts nothing", async () => {
+  const agent = await agentFrom(undefined);
+  const { scout, setup: running } = agent;
+  assert.equal(await agent.reload(), false);
+  assert.equal(agent.scout, scout);
+  assert.equal(agent.setup, running);
+  assert.equal(await sample(agent, 'arsenal_config_reloads_total{outcome="failed"}'), 0);
+  assert.equal(await sample(agent, 'arsenal_config_reloads_total{outcome="success"}'), 0);
+});
+
+Deno.test("Agent.reload() wires a configuration as assemble() does", async () => {
+  await using dir = await tempDir();
+  const plugin = new URL("./_fixtures/plugins/fixed_share.ts", import.meta.url).pathname;
+  const next = SIMULATED_AGENT
+    .replace("seed = 7", "seed = 9")
+    .replace("directive_spacing = 1", "directive_spacing = 5\ndry_run = true") +
+    `[strategy]\nmodule = ${plugin}\n[fixed_share]\nshare = 0.25\n`;
+  const started = await agentFrom(await dir.write("next.conf", next));
+  const file = await dir.write("arsenal.conf", SIMULATED_AGENT);
+  const reloaded = await agentFrom(file);
+  await Deno.writeTextFile(file, next);
+  assert.equal(await reloaded.reload(), true);
+
+  assert.deepEqual(reloaded.settings.current, started.settings.current);
+  assert.equal(reloaded.scout.name, started.scout.name);
+  const [a, b] = await Promise.all([started.loop.runOnce(), reloaded.loop.runOnce()]);
+  assert.equal(a.strategy?.name, "fixed_share");
+  assert.deepEqual(outcomes(a), ["dry_run"]);
+  assert.deepEqual(b, a, "the same fleet, strategy, options and seed give the same cycle");
+  const info = async (agent: Agent) =>
+    (await agent.metrics.render()).split("\n").filter((l) =>
+      /^arsenal_(build_info|dry_run|paused)\b/.test(l)
+    );
+  assert.deepEqual(await info(reloaded), await info(started));
+});
+
+Deno.test("assemble() counts the OpenStack scout's resumed ejects in arsenal_ejects_resumed_total", async () => {
+  await using dir = await tempDir();
+  await using fake = await FakeOpenStack.start();
+  // An eject a crash left half-way: manageable, cache markers cleared, still marked.
+  fake.addNodes(1, {
+    provision_state: "manageable",
+    extra: { flavor: "bm", [EJECT_MARK]: "img-1" },
+  });
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
+      "api_retry_interval = 0\n[client_wrapper]\ncall_retry_interval = 0\n" +
+      "[standalone]\nimages = u img-1 http://images/u.img sum\n",
+  );
+  const agent = await agentFrom(file);
+  assert.equal(await sample(agent, "arsenal_ejects_resumed_total"), 0);
+  await agent.loop.runOnce();
+  assert.ok(fake.requests.some((r) => r.body.includes("provide")), "the eject was carried on");
+  assert.equal(await sample(agent, "arsenal_ejects_resumed_total"), 1);
+});
