@@ -34,12 +34,29 @@ export interface Change {
   readonly reason?: string;
 }
 
-/** What is wrong with a patch, for a 400/412/422 answer. */
-export interface PatchRejection {
-  readonly status: 400 | 412 | 422;
-  readonly error: string;
-  readonly problems?: readonly { path: string; message: string; value?: unknown }[];
+/** One thing wrong with a patch. */
+export interface SettingProblem {
+  /** The setting: `dry_run`, `strategy.<option>`. */
+  readonly path: string;
+  /** What is wrong with it. */
+  readonly message: string;
+  /** The offending value, when there is one. */
+  readonly value?: unknown;
 }
+
+/** Why a patch was refused; nothing changed. */
+export type PatchRejection =
+  /** The patch is not an object of settings. */
+  | { readonly kind: "malformed" }
+  /** The caller expected other settings than those in force (`etag`). */
+  | { readonly kind: "stale"; readonly etag: string }
+  /** The patch names unknown settings or gives values out of bounds. */
+  | { readonly kind: "invalid"; readonly problems: readonly SettingProblem[] };
+
+/** What became of a patch: the changes it made, or why it was refused. */
+export type PatchResult =
+  | { readonly ok: true; readonly changes: Change[] }
+  | { readonly ok: false } & PatchRejection;
 
 const core = {
   dry_run: z.boolean(),
@@ -114,22 +131,20 @@ export class RuntimeSettings {
    * Applies a JSON merge patch (RFC 7386). `null` resets a setting to its configured value.
    * Nothing changes unless the whole patch is valid.
    *
-   * @param ifMatch an `If-Match` header value; a stale one is refused with 412
+   * @param options.ifMatch ETags one of which must be {@linkcode etag}, else the patch is stale;
+   *   absent: any
+   * @param options.reason why, passed on to listeners with each change
    */
   patch(
     body: unknown,
-    options: { ifMatch?: string | null; reason?: string } = {},
-  ): { ok: true; changes: Change[] } | ({ ok: false } & PatchRejection) {
+    options: { ifMatch?: readonly string[]; reason?: string } = {},
+  ): PatchResult {
     const { ifMatch, reason } = options;
-    if (ifMatch && ifMatch !== "*" && !ifMatch.split(",").some((t) => t.trim() === this.etag)) {
-      return {
-        ok: false,
-        status: 412,
-        error: `If-Match ${ifMatch} is stale; the settings are now ${this.etag}`,
-      };
+    if (ifMatch && !ifMatch.includes(this.etag)) {
+      return { ok: false, kind: "stale", etag: this.etag };
     }
-    if (!isObject(body)) return { ok: false, status: 400, error: "the body must be a JSON object" };
-    const problems: { path: string; message: string; value?: unknown }[] = [];
+    if (!isObject(body)) return { ok: false, kind: "malformed" };
+    const problems: SettingProblem[] = [];
     const next: Record<string, unknown> = {
       ...this.#current,
       strategy: { ...this.#current.strategy },
@@ -157,14 +172,7 @@ export class RuntimeSettings {
       }
     }
     problems.push(...this.#validate(next));
-    if (problems.length > 0) {
-      return {
-        ok: false,
-        status: 422,
-        error: "the patch is invalid; nothing was changed",
-        problems,
-      };
-    }
+    if (problems.length > 0) return { ok: false, kind: "invalid", problems };
     const changes = this.#diff(next as unknown as Tunables, reason);
     if (changes.length > 0) {
       this.#current = Object.freeze(next as unknown as Tunables);
@@ -174,8 +182,8 @@ export class RuntimeSettings {
     return { ok: true, changes };
   }
 
-  #validate(next: Record<string, unknown>): { path: string; message: string; value?: unknown }[] {
-    const problems: { path: string; message: string; value?: unknown }[] = [];
+  #validate(next: Record<string, unknown>): SettingProblem[] {
+    const problems: SettingProblem[] = [];
     for (const [key, schema] of Object.entries(core)) {
       if (!schema.safeParse(next[key]).success) {
         problems.push({
