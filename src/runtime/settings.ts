@@ -11,16 +11,28 @@
 import { z } from "zod";
 import { describeShape, expectation, type SectionShape } from "../config/section.ts";
 
-/** The settings, in `arsenal.conf`'s spelling. */
-export interface Tunables {
-  readonly dry_run: boolean;
+/**
+ * The schema of each setting but the strategy's options, with its bounds, in `arsenal.conf`'s
+ * spelling: the `[director]` section builds its options from these (adding defaults and help),
+ * and patches are validated with them.
+ */
+export const tunableFields = {
+  dry_run: z.boolean(),
   /** No scheduled cycles while paused (polling goes on; `POST /v1/cycle` still works). */
-  readonly paused: boolean;
-  readonly cache_directive_rate_limit: number;
-  readonly cache_directive_limiting_period: number;
-  readonly eject_directive_rate_limit: number;
-  readonly eject_directive_limiting_period: number;
-  readonly directive_spacing: number;
+  paused: z.boolean(),
+  cache_directive_rate_limit: z.number().int().min(0),
+  cache_directive_limiting_period: z.number().int().min(1),
+  eject_directive_rate_limit: z.number().int().min(0),
+  eject_directive_limiting_period: z.number().int().min(1),
+  directive_spacing: z.number().int().min(1),
+};
+
+const core = z.object(tunableFields);
+
+type CoreKey = keyof typeof tunableFields;
+
+/** The settings, in `arsenal.conf`'s spelling. */
+export interface Tunables extends Readonly<z.output<typeof core>> {
   /** The strategy's own options (its section). */
   readonly strategy: Readonly<Record<string, unknown>>;
 }
@@ -58,17 +70,7 @@ export type PatchResult =
   | { readonly ok: true; readonly changes: Change[] }
   | { readonly ok: false } & PatchRejection;
 
-const core = {
-  dry_run: z.boolean(),
-  paused: z.boolean(),
-  cache_directive_rate_limit: z.number().int().min(0),
-  cache_directive_limiting_period: z.number().int().min(1),
-  eject_directive_rate_limit: z.number().int().min(0),
-  eject_directive_limiting_period: z.number().int().min(1),
-  directive_spacing: z.number().int().min(1),
-};
-
-const CORE_SHAPE = describeShape(z.object(core));
+const CORE_SHAPE = describeShape(core);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -165,7 +167,7 @@ export class RuntimeSettings {
               : optionValue;
           }
         }
-      } else if (!Object.hasOwn(core, key)) {
+      } else if (!Object.hasOwn(tunableFields, key)) {
         problems.push({ path: key, message: "unknown setting" });
       } else {
         next[key] = value === null ? this.#configured[key as keyof Tunables] : value;
@@ -184,7 +186,7 @@ export class RuntimeSettings {
 
   #validate(next: Record<string, unknown>): SettingProblem[] {
     const problems: SettingProblem[] = [];
-    for (const [key, schema] of Object.entries(core)) {
+    for (const [key, schema] of Object.entries(tunableFields)) {
       if (!schema.safeParse(next[key]).success) {
         problems.push({
           path: key,
@@ -211,7 +213,7 @@ export class RuntimeSettings {
   #diff(next: Tunables, reason: string | undefined, alsoOptions: string[] = []): Change[] {
     const changes: Change[] = [];
     const was = this.#current;
-    for (const key of Object.keys(core) as (keyof typeof core)[]) {
+    for (const key of Object.keys(tunableFields) as CoreKey[]) {
       if (was[key] !== next[key]) {
         changes.push({ setting: key, from: was[key], to: next[key], reason });
       }
