@@ -8,14 +8,18 @@ import { createApi } from "../api/app.ts";
 import { serveApi } from "../api/server.ts";
 import type { Config } from "../config/load.ts";
 import { Director } from "../director/director.ts";
-import { Loop } from "../loop.ts";
+import { DirectorMetrics } from "../director/metrics.ts";
+import { Loop, type LoopObserver } from "../loop.ts";
 import { type Clock, systemClock } from "../runtime/clock.ts";
 import { ConfigError, formatProblem, MAX_LISTED_PROBLEMS } from "../runtime/errors.ts";
 import { Heartbeat } from "../runtime/heartbeat.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { Metrics, type MetricsOptions } from "../runtime/metrics.ts";
 import { RuntimeSettings, type Tunables } from "../runtime/settings.ts";
+import { SettingsMetrics } from "../runtime/settings_metrics.ts";
+import { ScoutMetrics } from "../scout/metrics.ts";
 import { type OpenStackObserver, OpenStackScout } from "../scout/openstack.ts";
+import { UpstreamMetrics } from "../scout/openstack/metrics.ts";
 import type { Scout } from "../scout/scout.ts";
 import { createSimulator } from "../scout/simulator.ts";
 import { setup } from "../setup.ts";
@@ -51,32 +55,71 @@ function buildInfoOf(config: Config, loaded: LoadedStrategy): MetricsOptions {
   };
 }
 
+/** The metrics registry, and the groups on it that the loop and the scouts report to. */
+interface MetricGroups {
+  readonly metrics: Metrics;
+  readonly director: DirectorMetrics;
+  readonly scout: ScoutMetrics;
+  readonly upstream: UpstreamMetrics;
+}
+
+/** Every group of metrics on one registry; the settings' group follows `settings`. */
+function metricGroups(buildInfo: MetricsOptions, settings: RuntimeSettings): MetricGroups {
+  const metrics = new Metrics(buildInfo);
+  const groups = {
+    metrics,
+    director: new DirectorMetrics(metrics.registry),
+    scout: new ScoutMetrics(metrics.registry),
+    upstream: new UpstreamMetrics(metrics.registry),
+  };
+  new SettingsMetrics(metrics.registry).follow(settings);
+  return groups;
+}
+
+/** What the loop reports to: cycles and plans to the director's group, retrievals to the scouts'. */
+function loopObserver({ director, scout }: MetricGroups): LoopObserver {
+  return {
+    observeCycle: (record) => director.observeCycle(record),
+    observePlanFailure: (failure) => director.observePlanFailure(failure),
+    observeScout: (source, seconds, ok) => scout.observeScout(source, seconds, ok),
+  };
+}
+
 /**
  * What the OpenStack scout reports to: metrics count every upstream attempt; the heartbeat hears
  * each one, and each wait announced, so that `/livez` takes waiting on a live upstream as progress.
  */
-function upstreamObserver(metrics: Metrics, heartbeat: Heartbeat): OpenStackObserver {
+function upstreamObserver(
+  { upstream, scout }: MetricGroups,
+  heartbeat: Heartbeat,
+): OpenStackObserver {
   return {
     observeUpstream(service, method, status, seconds) {
-      metrics.observeUpstream(service, method, status, seconds);
+      upstream.observeUpstream(service, method, status, seconds);
       heartbeat.beat();
     },
     observeWait: (_service, ms) => heartbeat.beat(ms),
-    observeUnidentified: (count) => metrics.observeUnidentified(count),
+    observeUnidentified: (count) => scout.observeUnidentified(count),
+    observeResumedEjects: (count) => scout.observeResumedEjects(count),
   };
 }
 
 /** The scout the configuration selects. */
-function createScout(config: Config, clock: Clock, metrics: Metrics, heartbeat: Heartbeat): Scout {
+function createScout(
+  config: Config,
+  clock: Clock,
+  groups: MetricGroups,
+  heartbeat: Heartbeat,
+): Scout {
   if (config.openstack) {
-    return new OpenStackScout(config.openstack, clock, upstreamObserver(metrics, heartbeat));
+    return new OpenStackScout(config.openstack, clock, upstreamObserver(groups, heartbeat));
   }
   const given = config.raw.get("director")?.get("scout");
   if (config.file && !given?.value.trim()) {
     log.warn("No [director] scout is set in {file}: running the simulator", { file: config.file });
   }
   const simulator = createSimulator(config.simulator, clock);
-  metrics.trackSimulator(() => simulator.stats());
+  groups.scout.trackSimulator(() => simulator.stats());
   return simulator;
 }
 
@@ -119,7 +162,7 @@ function reloader(o: {
   ready: Awaited<ReturnType<typeof setup>>;
   clock: Clock;
   settings: RuntimeSettings;
-  metrics: Metrics;
+  groups: MetricGroups;
   heartbeat: Heartbeat;
   scout: Scout;
 }) {
@@ -141,7 +184,7 @@ function reloader(o: {
       try {
         next = await setup(file, { env: o.io.env });
       } catch (e) {
-        o.metrics.countReload("failed");
+        o.groups.metrics.countReload("failed");
         logRefusal(file, e);
         return;
       }
@@ -154,7 +197,7 @@ function reloader(o: {
         });
       }
       if (scoutKey(config) !== scoutKey(current.config)) {
-        scout = createScout(config, o.clock, o.metrics, o.heartbeat);
+        scout = createScout(config, o.clock, o.groups, o.heartbeat);
         log.info("The scout's configuration changed: now {scout}", { scout: scout.name });
       }
       o.settings.reconfigure(
@@ -175,8 +218,8 @@ function reloader(o: {
         logStatistics: d.log_statistics,
       });
       current = next;
-      o.metrics.setBuildInfo(buildInfoOf(config, next.strategy));
-      o.metrics.countReload("success");
+      o.groups.metrics.setBuildInfo(buildInfoOf(config, next.strategy));
+      o.groups.metrics.countReload("success");
       log.info("Reloaded {file}: strategy {strategy} {version}", {
         file,
         strategy: next.strategy.strategy.name,
@@ -231,20 +274,18 @@ export async function runCommand(
   }
   const clock = systemClock;
   const settings = new RuntimeSettings(tunablesOf(config, ready.strategyOptions), strategy.options);
-  const metrics = new Metrics(buildInfoOf(config, strategy));
+  const groups = metricGroups(buildInfoOf(config, strategy), settings);
+  const { metrics } = groups;
   const heartbeat = new Heartbeat(clock);
-  const scout = createScout(config, clock, metrics, heartbeat);
-  metrics.setToggles(settings.current);
+  const scout = createScout(config, clock, groups, heartbeat);
   settings.onChange((change) => {
     log.info("Runtime setting {setting} changed from {from} to {to}{why}", {
       ...change,
       why: change.reason ? ` (reason: ${change.reason})` : "",
     });
-    metrics.countChange(change);
-    metrics.setToggles(settings.current);
   });
 
-  const reload = reloader({ command, io, ready, clock, settings, metrics, heartbeat, scout });
+  const reload = reloader({ command, io, ready, clock, settings, groups, heartbeat, scout });
 
   const stop = new AbortController();
   const abort = new AbortController();
@@ -260,7 +301,7 @@ export async function runCommand(
     pollJitter: config.director.poll_jitter,
     directiveJitter: config.director.directive_jitter,
     logStatistics: config.director.log_statistics,
-    observer: metrics,
+    observer: loopObserver(groups),
     heartbeat,
     signals: { stop: stop.signal, abort: abort.signal },
   });
