@@ -1,6 +1,7 @@
 /**
- * LogTape setup. Only `main.ts` calls {@linkcode configureLogging}; everything else asks for a
- * logger by category (`getLogger(["arsenal", "loop"])`) and logs a fixed message with properties.
+ * LogTape setup. Only the composition root (`main.ts`, `src/cli/`) calls
+ * {@linkcode configureLogging}; everything else asks for a logger by category
+ * (`getLogger(["arsenal", "loop"])`) and logs a fixed message with properties.
  *
  * Logs go to standard error, so standard output stays clean for a command's JSON; with a log file
  * they go there too.
