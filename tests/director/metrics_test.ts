@@ -6,39 +6,18 @@
 import assert from "node:assert/strict";
 import { DirectorMetrics } from "../../src/director/metrics.ts";
 import type {
-  CycleRecord,
   DirectiveOutcome,
   DirectiveRecord,
   FlavorFigures,
   ImageFigures,
 } from "../../src/director/record.ts";
-import { Metrics } from "../../src/runtime/metrics.ts";
-import { scrape, series, value } from "../_exposition.ts";
-
-const STRATEGY = { name: "simple_proportional", version: "1.2.0" };
-
-const T0 = 1_700_000_000_000;
+import type { Metrics } from "../../src/runtime/metrics.ts";
+import { cycleRecord as cycle, scrape, series, T0, testMetrics, value } from "../_metrics.ts";
 
 /** A registry with the director's group on it. */
 function setup(): { metrics: Metrics; director: DirectorMetrics } {
-  const metrics = new Metrics({ version: "0.1.0", strategy: STRATEGY, scout: "simulator" });
+  const metrics = testMetrics();
   return { metrics, director: new DirectorMetrics(metrics.registry) };
-}
-
-function cycle(fields: Partial<CycleRecord> = {}): CycleRecord {
-  return {
-    startedAt: T0,
-    finishedAt: T0 + 250,
-    outcome: "success",
-    trigger: "schedule",
-    strategy: STRATEGY,
-    seed: 1,
-    dryRun: false,
-    directives: [],
-    flavors: [],
-    images: [],
-    ...fields,
-  };
 }
 
 function cacheRecord(outcome: DirectiveOutcome, node = "n1"): DirectiveRecord {

@@ -6,21 +6,18 @@
  */
 import assert from "node:assert/strict";
 import { DirectorMetrics } from "../../src/director/metrics.ts";
-import type { CycleRecord } from "../../src/director/record.ts";
 import { Metrics, type MetricsOptions } from "../../src/runtime/metrics.ts";
 import { SettingsMetrics } from "../../src/runtime/settings_metrics.ts";
 import { ScoutMetrics } from "../../src/scout/metrics.ts";
 import { UpstreamMetrics } from "../../src/scout/openstack/metrics.ts";
 import { promtoolCheckMetrics } from "../_fakes/promtool.ts";
-import { scrape, series, value } from "../_exposition.ts";
+import { cycleRecord as cycle, scrape, series, value } from "../_metrics.ts";
 
 const OPTIONS: MetricsOptions = {
   version: "0.1.0",
   strategy: { name: "simple_proportional", version: "1.2.0" },
   scout: "simulator",
 };
-
-const T0 = 1_700_000_000_000;
 
 /** A registry with every group on it, as the agent builds it. */
 function agentMetrics(options: MetricsOptions = OPTIONS) {
@@ -31,22 +28,6 @@ function agentMetrics(options: MetricsOptions = OPTIONS) {
     scout: new ScoutMetrics(metrics.registry),
     upstream: new UpstreamMetrics(metrics.registry),
     settings: new SettingsMetrics(metrics.registry),
-  };
-}
-
-function cycle(fields: Partial<CycleRecord> = {}): CycleRecord {
-  return {
-    startedAt: T0,
-    finishedAt: T0 + 250,
-    outcome: "success",
-    trigger: "schedule",
-    strategy: OPTIONS.strategy,
-    seed: 1,
-    dryRun: false,
-    directives: [],
-    flavors: [],
-    images: [],
-    ...fields,
   };
 }
 
@@ -86,17 +67,14 @@ Deno.test("Metrics.setBuildInfo() replaces the build info: one series, the new l
 
 Deno.test("Metrics.countReload() counts reloads by outcome, from zero", async () => {
   const metrics = new Metrics(OPTIONS);
-  let samples = await scrape(metrics);
-  assert.deepEqual(series(samples, "arsenal_config_reloads_total"), [
-    { outcome: "success" },
-    { outcome: "failed" },
-  ]);
+  const reloads = async () =>
+    (await scrape(metrics)).filter((s) => s.name === "arsenal_config_reloads_total")
+      .map((s) => [s.labels.outcome, s.value]);
+  assert.deepEqual(await reloads(), [["success", 0], ["failed", 0]]);
   metrics.countReload("failed");
   metrics.countReload("success");
   metrics.countReload("failed");
-  samples = await scrape(metrics);
-  assert.equal(value(samples, "arsenal_config_reloads_total", { outcome: "success" }), 1);
-  assert.equal(value(samples, "arsenal_config_reloads_total", { outcome: "failed" }), 2);
+  assert.deepEqual(await reloads(), [["success", 1], ["failed", 2]]);
 });
 
 Deno.test("Metrics instances are independent of each other", async () => {

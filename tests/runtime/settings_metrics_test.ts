@@ -6,19 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { Metrics } from "../../src/runtime/metrics.ts";
+import type { Metrics } from "../../src/runtime/metrics.ts";
 import { RuntimeSettings } from "../../src/runtime/settings.ts";
 import { SettingsMetrics } from "../../src/runtime/settings_metrics.ts";
-import { scrape, value } from "../_exposition.ts";
+import { scrape, testMetrics, value } from "../_metrics.ts";
 import { tunables } from "../_helpers.ts";
 
 /** A registry with the settings' group on it. */
 function setup(): { metrics: Metrics; settings: SettingsMetrics } {
-  const metrics = new Metrics({
-    version: "0.1.0",
-    strategy: { name: "simple_proportional", version: "1.2.0" },
-    scout: "simulator",
-  });
+  const metrics = testMetrics();
   return { metrics, settings: new SettingsMetrics(metrics.registry) };
 }
 

@@ -4,17 +4,13 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Metrics } from "../../src/runtime/metrics.ts";
+import type { Metrics } from "../../src/runtime/metrics.ts";
 import { ScoutMetrics } from "../../src/scout/metrics.ts";
-import { scrape, series, value } from "../_exposition.ts";
+import { scrape, series, testMetrics, value } from "../_metrics.ts";
 
 /** A registry with the scouts' group on it. */
 function setup(): { metrics: Metrics; scout: ScoutMetrics } {
-  const metrics = new Metrics({
-    version: "0.1.0",
-    strategy: { name: "simple_proportional", version: "1.2.0" },
-    scout: "simulator",
-  });
+  const metrics = testMetrics();
   return { metrics, scout: new ScoutMetrics(metrics.registry) };
 }
 

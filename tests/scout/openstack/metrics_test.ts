@@ -5,16 +5,11 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Metrics } from "../../../src/runtime/metrics.ts";
 import { UpstreamMetrics } from "../../../src/scout/openstack/metrics.ts";
-import { scrape, value } from "../../_exposition.ts";
+import { scrape, testMetrics, value } from "../../_metrics.ts";
 
 Deno.test("UpstreamMetrics.observeUpstream() counts requests by service, method and status", async () => {
-  const metrics = new Metrics({
-    version: "0.1.0",
-    strategy: { name: "simple_proportional", version: "1.2.0" },
-    scout: "openstack",
-  });
+  const metrics = testMetrics("openstack");
   const upstream = new UpstreamMetrics(metrics.registry);
   upstream.observeUpstream("baremetal", "GET", "200", 0.02);
   upstream.observeUpstream("baremetal", "GET", "200", 0.04);

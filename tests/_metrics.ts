@@ -1,9 +1,23 @@
 /**
- * Reads a Prometheus text exposition back sample by sample, for tests of metrics.
+ * For tests of metrics: a fresh registry, and its exposition read back sample by sample.
  *
  * @module
  */
 import assert from "node:assert/strict";
+import type { CycleRecord } from "../src/director/record.ts";
+import { Metrics } from "../src/runtime/metrics.ts";
+
+/** When test cycles start: a fixed timestamp. */
+export const T0 = 1_700_000_000_000;
+
+/** A registry of its own, with build info for `scout`; groups register on its `registry`. */
+export function testMetrics(scout = "simulator"): Metrics {
+  return new Metrics({
+    version: "0.1.0",
+    strategy: { name: "simple_proportional", version: "1.2.0" },
+    scout,
+  });
+}
 
 /** One sample line of the exposition. */
 export interface Sample {
@@ -45,6 +59,23 @@ export function value(
   return samples.find((s) =>
     s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === wanted
   )?.value;
+}
+
+/** A successful scheduled cycle that took 250 ms and did nothing, unless `fields` say otherwise. */
+export function cycleRecord(fields: Partial<CycleRecord> = {}): CycleRecord {
+  return {
+    startedAt: T0,
+    finishedAt: T0 + 250,
+    outcome: "success",
+    trigger: "schedule",
+    strategy: { name: "simple_proportional", version: "1.2.0" },
+    seed: 1,
+    dryRun: false,
+    directives: [],
+    flavors: [],
+    images: [],
+    ...fields,
+  };
 }
 
 /** The samples `metrics` renders now. */
