@@ -48,13 +48,17 @@ export interface MetricsOptions {
  *
  * @example
  * ```ts
+ * import { DirectorMetrics } from "../director/metrics.ts";
+ * import { Metrics } from "./metrics.ts";
+ *
  * const metrics = new Metrics({
- *   version: VERSION,
+ *   version: "0.1.0",
  *   strategy: { name: "simple_proportional", version: "1.0.0" },
  *   scout: "simulator",
  * });
  * const director = new DirectorMetrics(metrics.registry);
- * const text = await metrics.render();
+ * director.observePlanFailure("timeout");
+ * const text = await metrics.render(); // arsenal_strategy_failures_total{reason="timeout"} 1
  * ```
  */
 export class Metrics {
