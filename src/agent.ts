@@ -14,7 +14,11 @@ import { Loop, type LoopObserver, type Reconfigurable } from "./loop.ts";
 import type { Clock } from "./runtime/clock.ts";
 import { ConfigError, formatProblem, MAX_LISTED_PROBLEMS } from "./runtime/errors.ts";
 import { Heartbeat } from "./runtime/heartbeat.ts";
+import { DirectorMetrics } from "./director/metrics.ts";
 import { Metrics, type MetricsOptions } from "./runtime/metrics.ts";
+import { SettingsMetrics } from "./runtime/settings_metrics.ts";
+import { ScoutMetrics } from "./scout/metrics.ts";
+import { UpstreamMetrics } from "./scout/openstack/metrics.ts";
 import { RuntimeSettings, type Tunables } from "./runtime/settings.ts";
 import { type OpenStackObserver, OpenStackScout } from "./scout/openstack.ts";
 import type { Scout } from "./scout/scout.ts";
@@ -126,29 +130,32 @@ function createMetrics(setup: Setup): Metrics {
 }
 
 /**
- * Reports to `metrics`. The heartbeat hears each upstream attempt, and each wait announced, so
- * that `/livez` takes waiting on a live upstream as progress.
+ * Reports to the metric groups on `metrics`' registry, each built once (a reload reuses them:
+ * registering a name twice throws). The heartbeat hears each upstream attempt, and each wait
+ * announced, so that `/livez` takes waiting on a live upstream as progress.
  */
 function reportTo(metrics: Metrics, heartbeat: Heartbeat): Reports {
+  const director = new DirectorMetrics(metrics.registry);
+  const scout = new ScoutMetrics(metrics.registry);
+  const upstream = new UpstreamMetrics(metrics.registry);
+  const settingsMetrics = new SettingsMetrics(metrics.registry);
   return {
-    loop: metrics,
+    loop: {
+      observeCycle: (record) => director.observeCycle(record),
+      observePlanFailure: (failure) => director.observePlanFailure(failure),
+      observeScout: (source, seconds, ok) => scout.observeScout(source, seconds, ok),
+    },
     upstream: {
       observeUpstream(service, method, status, seconds) {
-        metrics.observeUpstream(service, method, status, seconds);
+        upstream.observeUpstream(service, method, status, seconds);
         heartbeat.beat();
       },
       observeWait: (_service, ms) => heartbeat.beat(ms),
-      observeUnidentified: (count) => metrics.observeUnidentified(count),
-      observeResumedEjects: (count) => metrics.observeResumedEjects(count),
+      observeUnidentified: (count) => scout.observeUnidentified(count),
+      observeResumedEjects: (count) => scout.observeResumedEjects(count),
     },
-    simulator: (scout) => metrics.trackSimulator(() => scout.stats()),
-    settings(settings) {
-      metrics.setToggles(settings.current);
-      settings.onChange((change) => {
-        metrics.countChange(change);
-        metrics.setToggles(settings.current);
-      });
-    },
+    simulator: (simulator) => scout.trackSimulator(() => simulator.stats()),
+    settings: (settings) => settingsMetrics.follow(settings),
     buildInfo: (setup) => metrics.setBuildInfo(buildInfoOf(setup)),
     reload: (outcome) => metrics.countReload(outcome),
   };

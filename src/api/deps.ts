@@ -1,6 +1,6 @@
 /**
- * What the control API needs from the rest of Arsenal. `main.ts` builds the real ones; tests pass
- * fakes.
+ * What the control API needs from the rest of Arsenal. The composition root builds the real ones
+ * (`arsenal run`); tests pass fakes.
  *
  * @module
  */

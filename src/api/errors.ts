@@ -8,26 +8,17 @@ import { getLogger } from "@logtape/logtape";
 import type { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { SettingProblem } from "../runtime/settings.ts";
 import { previewValue } from "./preview.ts";
 
 const log = getLogger(["arsenal", "api"]);
-
-/** One thing wrong with a request body, as `PATCH /v1/runtime` reports it. */
-export interface Problem {
-  /** The setting: `dry_run`, `strategy.<option>`. */
-  readonly path: string;
-  /** What is wrong with it. */
-  readonly message: string;
-  /** The offending value, when there is one; a long or deep one is cut short when answered. */
-  readonly value?: unknown;
-}
 
 /** A refusal a route throws: its status, its message, and optionally problems and headers. */
 export class ApiError extends Error {
   /** The HTTP status of the answer. */
   readonly status: ContentfulStatusCode;
-  /** What is wrong in detail, sent as `problems`. */
-  readonly problems?: readonly Problem[];
+  /** What is wrong in detail, sent as `problems` (a long or deep value cut short). */
+  readonly problems?: readonly SettingProblem[];
   /** Extra response headers (`Allow`, `ETag`). */
   readonly headers?: Readonly<Record<string, string>>;
 
@@ -40,7 +31,7 @@ export class ApiError extends Error {
   constructor(
     status: ContentfulStatusCode,
     message: string,
-    options: { problems?: readonly Problem[]; headers?: Record<string, string> } = {},
+    options: { problems?: readonly SettingProblem[]; headers?: Record<string, string> } = {},
   ) {
     super(message);
     this.name = "ApiError";

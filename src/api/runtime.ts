@@ -9,7 +9,8 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { RuntimeSettings } from "../runtime/settings.ts";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { PatchRejection, RuntimeSettings } from "../runtime/settings.ts";
 import { ApiError } from "./errors.ts";
 
 /** The media types a patch may arrive in. */
@@ -45,6 +46,53 @@ async function readMergePatch(request: Request): Promise<unknown> {
   }
 }
 
+/** The status of each kind of refusal. */
+const REFUSAL_STATUS = {
+  malformed: 400,
+  stale: 412,
+  invalid: 422,
+} as const satisfies Record<PatchRejection["kind"], ContentfulStatusCode>;
+
+/**
+ * The answer to a refused patch, always with the settings' current ETag.
+ *
+ * @param request.ifMatch the request's `If-Match`, quoted back in a 412
+ * @param request.etag the settings' current ETag
+ */
+export function patchRefusal(
+  rejection: PatchRejection,
+  request: { readonly ifMatch?: string; readonly etag: string },
+): ApiError {
+  const status = REFUSAL_STATUS[rejection.kind];
+  const headers = { ETag: request.etag };
+  switch (rejection.kind) {
+    case "malformed":
+      return new ApiError(status, "the body must be a JSON object", { headers });
+    case "stale":
+      return new ApiError(
+        status,
+        `If-Match ${request.ifMatch} is stale; the settings are now ${rejection.etag}`,
+        { headers },
+      );
+    case "invalid":
+      return new ApiError(status, "the patch is invalid; nothing was changed", {
+        problems: rejection.problems,
+        headers,
+      });
+    default:
+      return rejection satisfies never;
+  }
+}
+
+/**
+ * The entity tags of an `If-Match` header; undefined when absent, empty or `*` (any will do).
+ * Comparison is strong (RFC 9110 §13.1.1), so a weak `W/"1"` never matches.
+ */
+function ifMatchTags(header: string | undefined): string[] | undefined {
+  if (!header || header.trim() === "*") return undefined;
+  return header.split(",").map((tag) => tag.trim());
+}
+
 /**
  * The runtime routes, mounted under `/v1`.
  *
@@ -61,16 +109,12 @@ export function runtimeRoutes(settings: RuntimeSettings, guard: MiddlewareHandle
     .get("/runtime", (c) => c.json(settings.current, 200, { ETag: settings.etag }))
     .patch("/runtime", guard, limitPatch, async (c) => {
       const patch = await readMergePatch(c.req.raw);
+      const ifMatch = c.req.header("If-Match");
       const result = settings.patch(patch, {
-        ifMatch: c.req.header("If-Match") ?? null,
+        ifMatch: ifMatchTags(ifMatch),
         reason: c.req.query("reason") || undefined,
       });
-      if (!result.ok) {
-        throw new ApiError(result.status, result.error, {
-          problems: result.problems,
-          headers: { ETag: settings.etag },
-        });
-      }
+      if (!result.ok) throw patchRefusal(result, { ifMatch, etag: settings.etag });
       return c.json(
         { settings: settings.current, changes: result.changes },
         200,

@@ -7,6 +7,7 @@
  * @module
  */
 import { z } from "zod";
+import { tunableFields as tunable } from "../runtime/settings.ts";
 import { simulatorSection } from "../scout/simulator.ts";
 import { describeShape } from "./section.ts";
 
@@ -61,7 +62,7 @@ export const directorSection = z.object({
     `Seconds between polls of flavor and image data (${SIMULATOR_SPACINGS.poll_spacing} with the ` +
       "simulator).",
   ),
-  directive_spacing: seconds(120).describe(
+  directive_spacing: tunable.directive_spacing.default(120).describe(
     "Seconds between the starts of cycles that issue directives " +
       `(${SIMULATOR_SPACINGS.directive_spacing} with the simulator).`,
   ),
@@ -75,17 +76,17 @@ export const directorSection = z.object({
   shutdown_grace_period: count(30).describe(
     "Seconds in-flight directives may take to finish when Arsenal stops.",
   ),
-  dry_run: z.boolean().default(false).describe("Plan and log, but issue no directive."),
-  cache_directive_rate_limit: count(0).describe(
+  dry_run: tunable.dry_run.default(false).describe("Plan and log, but issue no directive."),
+  cache_directive_rate_limit: tunable.cache_directive_rate_limit.default(0).describe(
     "Cache directives allowed per limiting period; 0 means unlimited.",
   ),
-  cache_directive_limiting_period: seconds(300).describe(
+  cache_directive_limiting_period: tunable.cache_directive_limiting_period.default(300).describe(
     "Length in seconds of the cache rate-limit period.",
   ),
-  eject_directive_rate_limit: count(0).describe(
+  eject_directive_rate_limit: tunable.eject_directive_rate_limit.default(0).describe(
     "Eject directives allowed per limiting period; 0 means unlimited.",
   ),
-  eject_directive_limiting_period: seconds(300).describe(
+  eject_directive_limiting_period: tunable.eject_directive_limiting_period.default(300).describe(
     "Length in seconds of the eject rate-limit period.",
   ),
   log_statistics: z.boolean().default(true).describe(

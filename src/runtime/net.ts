@@ -24,8 +24,12 @@ function canonicalIpv6(hostname: string): string | undefined {
  * `0.0.0.0`, `::`, host names and shorthand like `127.1`, counts as exposed.
  *
  * @example
- * ```ts ignore
- * if (!isLoopback(hostname) && token === undefined) throw new ConfigError("...");
+ * ```ts
+ * import { isLoopback } from "./net.ts";
+ *
+ * isLoopback("127.0.0.1"); // true
+ * isLoopback("[::ffff:127.0.0.1]"); // true
+ * isLoopback("0.0.0.0"); // false: every interface
  * ```
  */
 export function isLoopback(hostname: string): boolean {

@@ -11,16 +11,28 @@
 import { z } from "zod";
 import { describeShape, expectation, type SectionShape } from "../config/section.ts";
 
-/** The settings, in `arsenal.conf`'s spelling. */
-export interface Tunables {
-  readonly dry_run: boolean;
+/**
+ * The schema of each setting but the strategy's options, with its bounds, in `arsenal.conf`'s
+ * spelling: the `[director]` section builds its options from these (adding defaults and help),
+ * and patches are validated with them.
+ */
+export const tunableFields = {
+  dry_run: z.boolean(),
   /** No scheduled cycles while paused (polling goes on; `POST /v1/cycle` still works). */
-  readonly paused: boolean;
-  readonly cache_directive_rate_limit: number;
-  readonly cache_directive_limiting_period: number;
-  readonly eject_directive_rate_limit: number;
-  readonly eject_directive_limiting_period: number;
-  readonly directive_spacing: number;
+  paused: z.boolean(),
+  cache_directive_rate_limit: z.number().int().min(0),
+  cache_directive_limiting_period: z.number().int().min(1),
+  eject_directive_rate_limit: z.number().int().min(0),
+  eject_directive_limiting_period: z.number().int().min(1),
+  directive_spacing: z.number().int().min(1),
+};
+
+const core = z.object(tunableFields);
+
+type CoreKey = keyof typeof tunableFields;
+
+/** The settings, in `arsenal.conf`'s spelling. */
+export interface Tunables extends Readonly<z.output<typeof core>> {
   /** The strategy's own options (its section). */
   readonly strategy: Readonly<Record<string, unknown>>;
 }
@@ -34,24 +46,31 @@ export interface Change {
   readonly reason?: string;
 }
 
-/** What is wrong with a patch, for a 400/412/422 answer. */
-export interface PatchRejection {
-  readonly status: 400 | 412 | 422;
-  readonly error: string;
-  readonly problems?: readonly { path: string; message: string; value?: unknown }[];
+/** One thing wrong with a patch. */
+export interface SettingProblem {
+  /** The setting: `dry_run`, `strategy.<option>`. */
+  readonly path: string;
+  /** What is wrong with it. */
+  readonly message: string;
+  /** The offending value, when there is one. */
+  readonly value?: unknown;
 }
 
-const core = {
-  dry_run: z.boolean(),
-  paused: z.boolean(),
-  cache_directive_rate_limit: z.number().int().min(0),
-  cache_directive_limiting_period: z.number().int().min(1),
-  eject_directive_rate_limit: z.number().int().min(0),
-  eject_directive_limiting_period: z.number().int().min(1),
-  directive_spacing: z.number().int().min(1),
-};
+/** Why a patch was refused; nothing changed. */
+export type PatchRejection =
+  /** The patch is not an object of settings. */
+  | { readonly kind: "malformed" }
+  /** The caller expected other settings than those in force (`etag`). */
+  | { readonly kind: "stale"; readonly etag: string }
+  /** The patch names unknown settings or gives values out of bounds. */
+  | { readonly kind: "invalid"; readonly problems: readonly SettingProblem[] };
 
-const CORE_SHAPE = describeShape(z.object(core));
+/** What became of a patch: the changes it made, or why it was refused. */
+export type PatchResult =
+  | { readonly ok: true; readonly changes: Change[] }
+  | { readonly ok: false } & PatchRejection;
+
+const CORE_SHAPE = describeShape(core);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -114,22 +133,20 @@ export class RuntimeSettings {
    * Applies a JSON merge patch (RFC 7386). `null` resets a setting to its configured value.
    * Nothing changes unless the whole patch is valid.
    *
-   * @param ifMatch an `If-Match` header value; a stale one is refused with 412
+   * @param options.ifMatch ETags one of which must be {@linkcode etag}, else the patch is stale;
+   *   absent: any
+   * @param options.reason why, passed on to listeners with each change
    */
   patch(
     body: unknown,
-    options: { ifMatch?: string | null; reason?: string } = {},
-  ): { ok: true; changes: Change[] } | ({ ok: false } & PatchRejection) {
+    options: { ifMatch?: readonly string[]; reason?: string } = {},
+  ): PatchResult {
     const { ifMatch, reason } = options;
-    if (ifMatch && ifMatch !== "*" && !ifMatch.split(",").some((t) => t.trim() === this.etag)) {
-      return {
-        ok: false,
-        status: 412,
-        error: `If-Match ${ifMatch} is stale; the settings are now ${this.etag}`,
-      };
+    if (ifMatch && !ifMatch.includes(this.etag)) {
+      return { ok: false, kind: "stale", etag: this.etag };
     }
-    if (!isObject(body)) return { ok: false, status: 400, error: "the body must be a JSON object" };
-    const problems: { path: string; message: string; value?: unknown }[] = [];
+    if (!isObject(body)) return { ok: false, kind: "malformed" };
+    const problems: SettingProblem[] = [];
     const next: Record<string, unknown> = {
       ...this.#current,
       strategy: { ...this.#current.strategy },
@@ -150,21 +167,14 @@ export class RuntimeSettings {
               : optionValue;
           }
         }
-      } else if (!Object.hasOwn(core, key)) {
+      } else if (!Object.hasOwn(tunableFields, key)) {
         problems.push({ path: key, message: "unknown setting" });
       } else {
         next[key] = value === null ? this.#configured[key as keyof Tunables] : value;
       }
     }
     problems.push(...this.#validate(next));
-    if (problems.length > 0) {
-      return {
-        ok: false,
-        status: 422,
-        error: "the patch is invalid; nothing was changed",
-        problems,
-      };
-    }
+    if (problems.length > 0) return { ok: false, kind: "invalid", problems };
     const changes = this.#diff(next as unknown as Tunables, reason);
     if (changes.length > 0) {
       this.#current = Object.freeze(next as unknown as Tunables);
@@ -174,9 +184,9 @@ export class RuntimeSettings {
     return { ok: true, changes };
   }
 
-  #validate(next: Record<string, unknown>): { path: string; message: string; value?: unknown }[] {
-    const problems: { path: string; message: string; value?: unknown }[] = [];
-    for (const [key, schema] of Object.entries(core)) {
+  #validate(next: Record<string, unknown>): SettingProblem[] {
+    const problems: SettingProblem[] = [];
+    for (const [key, schema] of Object.entries(tunableFields)) {
       if (!schema.safeParse(next[key]).success) {
         problems.push({
           path: key,
@@ -203,7 +213,7 @@ export class RuntimeSettings {
   #diff(next: Tunables, reason: string | undefined, alsoOptions: string[] = []): Change[] {
     const changes: Change[] = [];
     const was = this.#current;
-    for (const key of Object.keys(core) as (keyof typeof core)[]) {
+    for (const key of Object.keys(tunableFields) as CoreKey[]) {
       if (was[key] !== next[key]) {
         changes.push({ setting: key, from: was[key], to: next[key], reason });
       }

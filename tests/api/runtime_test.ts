@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createApi } from "../../src/api/app.ts";
-import type { Change } from "../../src/runtime/settings.ts";
+import { patchRefusal } from "../../src/api/runtime.ts";
+import type { Change, PatchRejection, SettingProblem } from "../../src/runtime/settings.ts";
 import { CONFIGURED, json, testDeps } from "./_deps.ts";
 
 const MERGE_PATCH = "application/merge-patch+json";
@@ -177,4 +178,41 @@ Deno.test("createApi() PATCH /v1/runtime answers 412 for a stale If-Match", asyn
   assert.equal(res.headers.get("ETag"), '"2"');
   assert.match(String((await json(res, 412)).error), /stale/);
   assert.equal(deps.settings.current.dry_run, false);
+});
+
+Deno.test("createApi() PATCH /v1/runtime takes If-Match * or a list holding the current ETag", async () => {
+  for (const ifMatch of ["*", '"7", "1"', '"1","9"']) {
+    const deps = testDeps();
+    const res = await createApi(deps).request(
+      "/v1/runtime",
+      patch({ paused: true }, { "If-Match": ifMatch }),
+    );
+    assert.equal(res.headers.get("ETag"), '"2"', ifMatch);
+    assert.equal(deps.settings.current.paused, true);
+    await res.body?.cancel();
+  }
+  const weak = await createApi(testDeps()).request(
+    "/v1/runtime",
+    patch({ paused: true }, { "If-Match": 'W/"1"' }),
+  );
+  assert.equal(
+    String((await json(weak, 412)).error),
+    'If-Match W/"1" is stale; the settings are now "1"',
+  );
+});
+
+Deno.test("patchRefusal() maps each kind of rejection to its status, with the current ETag", () => {
+  const problems: SettingProblem[] = [{ path: "dry_run", message: "expected a boolean", value: 1 }];
+  const cases: [PatchRejection, number, string][] = [
+    [{ kind: "malformed" }, 400, "the body must be a JSON object"],
+    [{ kind: "stale", etag: '"3"' }, 412, 'If-Match "1" is stale; the settings are now "3"'],
+    [{ kind: "invalid", problems }, 422, "the patch is invalid; nothing was changed"],
+  ];
+  for (const [rejection, status, message] of cases) {
+    const error = patchRefusal(rejection, { ifMatch: '"1"', etag: '"3"' });
+    assert.equal(error.status, status, rejection.kind);
+    assert.equal(error.message, message);
+    assert.deepEqual(error.problems, rejection.kind === "invalid" ? problems : undefined);
+    assert.deepEqual(error.headers, { ETag: '"3"' });
+  }
 });

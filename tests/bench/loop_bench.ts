@@ -5,12 +5,14 @@
  */
 import { createApi } from "../../src/api/app.ts";
 import { Director } from "../../src/director/director.ts";
+import { DirectorMetrics } from "../../src/director/metrics.ts";
 import { UNIFORM_WEIGHTS } from "../../src/domain/image_weights.ts";
 import { seededRandom } from "../../src/domain/random.ts";
 import { Loop } from "../../src/loop.ts";
 import { ManualClock } from "../../src/runtime/clock.ts";
 import { Metrics } from "../../src/runtime/metrics.ts";
 import { RuntimeSettings } from "../../src/runtime/settings.ts";
+import { ScoutMetrics } from "../../src/scout/metrics.ts";
 import { createSimulator } from "../../src/scout/simulator.ts";
 import { importStrategy } from "../../src/strategy/loader.ts";
 import { tunables } from "../_helpers.ts";
@@ -27,7 +29,9 @@ async function simulatedLoop(nodes: number) {
     strategy: { name: "simple_proportional", version: "1.0.0" },
     scout: "simulator",
   });
-  metrics.trackSimulator(() => scout.stats());
+  const director = new DirectorMetrics(metrics.registry);
+  const scoutMetrics = new ScoutMetrics(metrics.registry);
+  scoutMetrics.trackSimulator(() => scout.stats());
   const loop = new Loop({
     clock,
     scout,
@@ -37,7 +41,10 @@ async function simulatedLoop(nodes: number) {
     imageWeights: UNIFORM_WEIGHTS,
     pollSpacing: 60,
     random: seededRandom(1),
-    observer: metrics,
+    observer: {
+      observeCycle: (record) => director.observeCycle(record),
+      observeScout: (source, seconds, ok) => scoutMetrics.observeScout(source, seconds, ok),
+    },
   });
   await loop.poll();
   const first = await loop.triggerCycle()!;

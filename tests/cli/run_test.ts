@@ -115,6 +115,39 @@ Deno.test("arsenal run serves health, metrics, plan and toggles, and stops on SI
   assert.match(log, /Stopped/);
 });
 
+Deno.test("arsenal run counts in /metrics what its OpenStack scout reports: requests, resumed ejects", async () => {
+  await using dir = await tempDir();
+  await using fake = await FakeOpenStack.start();
+  fake.addFlavor({ name: "bm.small", extra_specs: { "resources:CUSTOM_BAREMETAL_SMALL": "1" } });
+  fake.addImage({ name: "ubuntu" });
+  fake.addNodes(2, { resource_class: "baremetal.small" });
+  fake.addNodes(1, { resource_class: "baremetal.odd" });
+  const [stranded] = fake.addNodes(1, {
+    resource_class: "baremetal.small",
+    provision_state: "manageable",
+    extra: { arsenal_eject: "2026-01-01T00:00:00.000Z" },
+    driver_info: { cache_image_id: "retired-image", cache_status: "cached" },
+  });
+  const config = "[director]\nscout = openstack\ndry_run = true\n[api]\nport = 0\n" +
+    `[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\nos_username = admin\n` +
+    "os_password = secret\nos_tenant_name = admin\ncall_retry_interval = 0\n" +
+    "[ironic]\ncache_method = annotate\napi_retry_interval = 0\n";
+  await using agent = await startAgent(await dir.write("arsenal.conf", config));
+  await until200(`${agent.url}/readyz`);
+  let metrics = "";
+  for (let tries = 0; tries < 250 && !/^arsenal_ejects_resumed_total 1$/m.test(metrics); tries++) {
+    metrics = await (await fetch(`${agent.url}/metrics`)).text();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.deepEqual(stranded.history, ["manageable", "cleaning", "available"]);
+  assert.match(metrics, /^arsenal_ejects_resumed_total 1$/m, agent.log());
+  assert.match(metrics, /^arsenal_unidentified_nodes 1$/m);
+  assert.match(
+    metrics,
+    /^arsenal_upstream_requests_total\{service="baremetal",method="GET",status="200"\} [1-9]/m,
+  );
+});
+
 Deno.test("arsenal run requires the token on mutating routes, not on read routes", async () => {
   await using dir = await tempDir();
   await using agent = await startAgent(await dir.write("arsenal.conf", CONFIG), {

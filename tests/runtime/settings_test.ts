@@ -35,3 +35,45 @@ Deno.test("RuntimeSettings.reconfigure() takes the file again, keeping only paus
   const refused = settings.patch({ strategy: { percentage_to_cache: 0.2 } });
   assert.equal(refused.ok, false);
 });
+
+Deno.test("RuntimeSettings.patch() refuses a body that is not an object as malformed", () => {
+  const settings = new RuntimeSettings(tunables(), SHARE);
+  for (const body of [null, [{ dry_run: true }], "dry_run", 1]) {
+    assert.deepEqual(settings.patch(body), { ok: false, kind: "malformed" }, String(body));
+  }
+  assert.equal(settings.etag, '"1"');
+});
+
+Deno.test("RuntimeSettings.patch() refuses as stale when no ETag it is given is current", () => {
+  const settings = new RuntimeSettings(tunables(), SHARE);
+  assert.ok(settings.patch({ paused: true }, { ifMatch: ['"1"'] }).ok);
+  assert.deepEqual(settings.patch({ dry_run: true }, { ifMatch: ['"1"', '"7"'] }), {
+    ok: false,
+    kind: "stale",
+    etag: '"2"',
+  });
+  assert.equal(settings.current.dry_run, false);
+  assert.ok(settings.patch({ dry_run: true }, { ifMatch: ['"1"', '"2"'] }).ok);
+  assert.equal(settings.current.dry_run, true);
+});
+
+Deno.test("RuntimeSettings.patch() refuses as invalid with every problem, changing nothing", () => {
+  const settings = new RuntimeSettings(tunables(), SHARE);
+  const result = settings.patch({
+    dryrun: true,
+    directive_spacing: 0,
+    strategy: { percentage_to_cache: 2, share: 1 },
+  });
+  assert.deepEqual(result, {
+    ok: false,
+    kind: "invalid",
+    problems: [
+      { path: "dryrun", message: "unknown setting" },
+      { path: "strategy.share", message: "unknown strategy option" },
+      { path: "directive_spacing", message: "expected an integer >= 1", value: 0 },
+      { path: "strategy.percentage_to_cache", message: "expected a number from 0 to 1", value: 2 },
+    ],
+  });
+  assert.deepEqual(settings.current, tunables());
+  assert.equal(settings.etag, '"1"');
+});

@@ -1,0 +1,143 @@
+/**
+ * The director's metrics: cycles, the directives they handled, the fleet at the last successful
+ * cycle, and failed plans. The loop reports to them (see `LoopObserver`).
+ *
+ * Fleet gauges come from the figures a {@linkcode CycleRecord} already aggregates: nothing here
+ * walks the nodes.
+ *
+ * @module
+ */
+import client from "prom-client";
+import type { Directive } from "../domain/directive.ts";
+import type { PlanFailure } from "../runtime/errors.ts";
+import { DURATION_BUCKETS } from "../runtime/metrics.ts";
+import type { CycleOutcome, CycleRecord, DirectiveOutcome } from "./record.ts";
+
+const CYCLE_OUTCOMES: readonly CycleOutcome[] = ["success", "skipped", "failed"];
+const DIRECTIVE_KINDS: readonly Directive["kind"][] = ["cache", "eject"];
+const DIRECTIVE_OUTCOMES: readonly DirectiveOutcome[] = [
+  "issued",
+  "failed",
+  "skipped",
+  "not_issued",
+  "dry_run",
+  "rate_limited",
+];
+const PLAN_FAILURES: readonly PlanFailure[] = ["timeout", "error", "invalid"];
+
+/** What the director's cycles did, on a registry. */
+export class DirectorMetrics {
+  readonly #cycles: client.Counter<"outcome">;
+  readonly #cycleDuration: client.Histogram;
+  readonly #directives: client.Counter<"kind" | "outcome">;
+  readonly #nodes: client.Gauge<"flavor" | "state">;
+  readonly #targets: client.Gauge<"flavor">;
+  readonly #cached: client.Gauge<"image" | "image_uuid">;
+  readonly #lastSuccess: client.Gauge;
+  readonly #planFailures: client.Counter<"reason">;
+
+  /** Registers the director's metrics on `registry`, with known label sets at zero. */
+  constructor(registry: client.Registry) {
+    const registers = [registry];
+    this.#cycles = new client.Counter({
+      name: "arsenal_cycles_total",
+      help: "Director cycles finished, by outcome.",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.#cycleDuration = new client.Histogram({
+      name: "arsenal_cycle_duration_seconds",
+      help: "Time from the start to the end of a director cycle.",
+      buckets: [...DURATION_BUCKETS],
+      registers,
+    });
+    this.#directives = new client.Counter({
+      name: "arsenal_directives_total",
+      help: "Directives handled by the director, by kind and outcome.",
+      labelNames: ["kind", "outcome"],
+      registers,
+    });
+    this.#nodes = new client.Gauge({
+      name: "arsenal_nodes",
+      help: "Nodes per flavor and state (provisioned, cached, available) at the last successful " +
+        "cycle.",
+      labelNames: ["flavor", "state"],
+      registers,
+    });
+    this.#targets = new client.Gauge({
+      name: "arsenal_cache_target_nodes",
+      help: "Cached nodes the strategy aims for, per flavor, at the last successful cycle.",
+      labelNames: ["flavor"],
+      registers,
+    });
+    this.#cached = new client.Gauge({
+      name: "arsenal_cached_nodes",
+      help: "Unprovisioned nodes holding each image at the last successful cycle.",
+      labelNames: ["image", "image_uuid"],
+      registers,
+    });
+    this.#lastSuccess = new client.Gauge({
+      name: "arsenal_last_success_timestamp_seconds",
+      help: "Unix time the last successful cycle finished (0: none yet).",
+      registers,
+    });
+    this.#planFailures = new client.Counter({
+      name: "arsenal_strategy_failures_total",
+      help: "Plans that failed, by reason: timeout (ran over plan_timeout), error (the plugin's " +
+        "code threw) or invalid (the plan broke the rules).",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.#zero();
+  }
+
+  /**
+   * Counts a finished cycle and its directives. A successful cycle also replaces the fleet gauges,
+   * so flavors and images it no longer reports disappear; other cycles leave them as they were.
+   */
+  observeCycle(record: CycleRecord): void {
+    this.#cycles.inc({ outcome: record.outcome });
+    this.#cycleDuration.observe(Math.max(0, record.finishedAt - record.startedAt) / 1000);
+    this.#countDirectives(record);
+    if (record.outcome !== "success") return;
+    this.#lastSuccess.set(record.finishedAt / 1000);
+    this.#nodes.reset();
+    this.#targets.reset();
+    for (const { flavor, target, provisioned, cached, available } of record.flavors) {
+      this.#nodes.set({ flavor, state: "provisioned" }, provisioned);
+      this.#nodes.set({ flavor, state: "cached" }, cached);
+      this.#nodes.set({ flavor, state: "available" }, available);
+      if (target !== undefined) this.#targets.set({ flavor }, target);
+    }
+    this.#cached.reset();
+    for (const { uuid, name, cached } of record.images) {
+      this.#cached.set({ image: name, image_uuid: uuid }, cached);
+    }
+  }
+
+  /** Counts one failed plan. */
+  observePlanFailure(failure: PlanFailure): void {
+    this.#planFailures.inc({ reason: failure });
+  }
+
+  #countDirectives(record: CycleRecord): void {
+    // Tally first: one counter update per kind and outcome, not one per directive.
+    const tally = new Map<Directive["kind"], Map<DirectiveOutcome, number>>();
+    for (const { kind, outcome } of record.directives) {
+      let byOutcome = tally.get(kind);
+      if (!byOutcome) tally.set(kind, byOutcome = new Map());
+      byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+    }
+    for (const [kind, byOutcome] of tally) {
+      for (const [outcome, count] of byOutcome) this.#directives.inc({ kind, outcome }, count);
+    }
+  }
+
+  #zero(): void {
+    for (const outcome of CYCLE_OUTCOMES) this.#cycles.inc({ outcome }, 0);
+    for (const reason of PLAN_FAILURES) this.#planFailures.inc({ reason }, 0);
+    for (const kind of DIRECTIVE_KINDS) {
+      for (const outcome of DIRECTIVE_OUTCOMES) this.#directives.inc({ kind, outcome }, 0);
+    }
+  }
+}
