@@ -9,8 +9,8 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { UpstreamError, withoutUuids } from "../openstack/errors.ts";
-import type { ConflictPolicy, IronicApi, IronicNode } from "../openstack/ironic.ts";
+import { UpstreamError, withoutUuids } from "./openstack/errors.ts";
+import type { ConflictPolicy, IronicApi, IronicNode } from "./openstack/ironic.ts";
 import type { Clock } from "../runtime/clock.ts";
 import {
   cacheMarkers,

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { readConfig } from "../../src/config/load.ts";
 import { eject } from "../../src/domain/directive.ts";
-import type { OpenStackSettings } from "../../src/openstack/settings.ts";
+import type { OpenStackSettings } from "../../src/scout/openstack/settings.ts";
 import { ManualClock } from "../../src/runtime/clock.ts";
 import { EJECT_MARK } from "../../src/scout/eject_step.ts";
 import { OpenStackScout } from "../../src/scout/openstack.ts";

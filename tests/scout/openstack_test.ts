@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readConfig } from "../../src/config/load.ts";
 import { cache, eject } from "../../src/domain/directive.ts";
 import { ManualClock } from "../../src/runtime/clock.ts";
-import type { OpenStackSettings } from "../../src/openstack/settings.ts";
+import type { OpenStackSettings } from "../../src/scout/openstack/settings.ts";
 import { OpenStackScout } from "../../src/scout/openstack.ts";
 import { FakeOpenStack } from "../_fakes/openstack.ts";
 import { tempDir } from "../_helpers.ts";

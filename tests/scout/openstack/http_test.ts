@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { NO_AUTH } from "../../src/openstack/auth.ts";
-import { UpstreamError } from "../../src/openstack/errors.ts";
+import { NO_AUTH } from "../../../src/scout/openstack/auth.ts";
+import { UpstreamError } from "../../../src/scout/openstack/errors.ts";
 import {
   type RetryPolicy,
   ServiceClient,
   type UpstreamObserver,
-} from "../../src/openstack/http.ts";
-import { type RawAction, rawHttpServer } from "../_fakes/raw_http.ts";
+} from "../../../src/scout/openstack/http.ts";
+import { type RawAction, rawHttpServer } from "../../_fakes/raw_http.ts";
 
 const signal = new AbortController().signal;
 /** Three retries, no wait between them, 50 ms per attempt. */

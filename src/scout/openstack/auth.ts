@@ -8,7 +8,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { Clock } from "../runtime/clock.ts";
+import type { Clock } from "../../runtime/clock.ts";
 import { type Service, SERVICE_NAMES, UpstreamError } from "./errors.ts";
 import {
   type Credentials,

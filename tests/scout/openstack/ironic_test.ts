@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { NO_AUTH } from "../../src/openstack/auth.ts";
-import { UpstreamError } from "../../src/openstack/errors.ts";
-import { ServiceClient } from "../../src/openstack/http.ts";
-import { IronicApi } from "../../src/openstack/ironic.ts";
-import { ManualClock } from "../../src/runtime/clock.ts";
-import { type RawAction, rawHttpServer, type RawRequest } from "../_fakes/raw_http.ts";
+import { NO_AUTH } from "../../../src/scout/openstack/auth.ts";
+import { UpstreamError } from "../../../src/scout/openstack/errors.ts";
+import { ServiceClient } from "../../../src/scout/openstack/http.ts";
+import { IronicApi } from "../../../src/scout/openstack/ironic.ts";
+import { ManualClock } from "../../../src/runtime/clock.ts";
+import { type RawAction, rawHttpServer, type RawRequest } from "../../_fakes/raw_http.ts";
 
 const signal = new AbortController().signal;
 const ROOT: RawAction = {

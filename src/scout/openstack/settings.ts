@@ -8,8 +8,8 @@
  * @module
  */
 import type { z } from "zod";
-import type { RawSections } from "../config/ini_file.ts";
-import type { ConfigProblem } from "../runtime/errors.ts";
+import type { RawSections } from "../../config/ini_file.ts";
+import type { ConfigProblem } from "../../runtime/errors.ts";
 import {
   type clientWrapperSection,
   type glanceSection,
@@ -18,7 +18,7 @@ import {
   type novaSection,
   type SCOUTS,
   type standaloneSection,
-} from "../config/schema.ts";
+} from "../../config/schema.ts";
 import type { KeystoneCredentials } from "./auth.ts";
 import type { RetryPolicy } from "./http.ts";
 import {

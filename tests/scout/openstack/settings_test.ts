@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readConfig } from "../../src/config/load.ts";
-import { tempDir } from "../_helpers.ts";
+import { readConfig } from "../../../src/config/load.ts";
+import { tempDir } from "../../_helpers.ts";
 
 async function resolve(text: string) {
   await using dir = await tempDir();
