@@ -14,7 +14,7 @@ import type { PlanResult } from "../src/strategy/contract.ts";
 import { importStrategy } from "../src/strategy/loader.ts";
 import { readConfig } from "../src/config/load.ts";
 import { Heartbeat } from "../src/runtime/heartbeat.ts";
-import { OpenStackScout } from "../src/scout/openstack.ts";
+import { OpenStackScout } from "../src/scout/openstack/openstack_scout.ts";
 import { FakeOpenStack } from "./_fakes/openstack.ts";
 import { deferred, FakeScout } from "./_fakes/scout.ts";
 import { image, node, ROOT, tempDir, tunables } from "./_helpers.ts";

@@ -15,7 +15,7 @@ import { Heartbeat } from "../runtime/heartbeat.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { Metrics, type MetricsOptions } from "../runtime/metrics.ts";
 import { RuntimeSettings, type Tunables } from "../runtime/settings.ts";
-import { type OpenStackObserver, OpenStackScout } from "../scout/openstack.ts";
+import { type OpenStackObserver, OpenStackScout } from "../scout/openstack/openstack_scout.ts";
 import type { Scout } from "../scout/scout.ts";
 import { createSimulator } from "../scout/simulator.ts";
 import { setup } from "../setup.ts";

@@ -18,7 +18,7 @@ import { seededRandom } from "../../src/domain/random.ts";
 import { Loop } from "../../src/loop.ts";
 import { systemClock } from "../../src/runtime/clock.ts";
 import { RuntimeSettings } from "../../src/runtime/settings.ts";
-import { OpenStackScout } from "../../src/scout/openstack.ts";
+import { OpenStackScout } from "../../src/scout/openstack/openstack_scout.ts";
 import { importStrategy } from "../../src/strategy/loader.ts";
 import { FakeOpenStack } from "../_fakes/openstack.ts";
 import { tempDir, tunables } from "../_helpers.ts";

@@ -16,20 +16,20 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { CacheDirective, Directive } from "../domain/directive.ts";
-import type { Flavor, Image, Node } from "../domain/fleet.ts";
-import type { Clock } from "../runtime/clock.ts";
-import { basicAuth, KeystoneSession, NO_AUTH } from "./openstack/auth.ts";
-import { type Service, UpstreamError, withoutUuids } from "./openstack/errors.ts";
-import { customResourceName, flavorByRules, imageMatches } from "./openstack/rules.ts";
-import { type Credentials, ServiceClient, type UpstreamObserver } from "./openstack/http.ts";
-import { IronicApi, type IronicNode } from "./openstack/ironic.ts";
-import { listFlavors } from "./openstack/nova.ts";
-import { imageUrl, listImages } from "./openstack/glance.ts";
-import type { OpenStackSettings, ServiceSettings } from "./openstack/settings.ts";
+import type { CacheDirective, Directive } from "../../domain/directive.ts";
+import type { Flavor, Image, Node } from "../../domain/fleet.ts";
+import type { Clock } from "../../runtime/clock.ts";
+import { basicAuth, KeystoneSession, NO_AUTH } from "./auth.ts";
+import { type Service, UpstreamError, withoutUuids } from "./errors.ts";
+import { customResourceName, flavorByRules, imageMatches } from "./rules.ts";
+import { type Credentials, ServiceClient, type UpstreamObserver } from "./http.ts";
+import { IronicApi, type IronicNode } from "./ironic.ts";
+import { listFlavors } from "./nova.ts";
+import { imageUrl, listImages } from "./glance.ts";
+import type { OpenStackSettings, ServiceSettings } from "./settings.ts";
 import { ejectMark, isCached } from "./eject_step.ts";
 import { Ejector } from "./ejector.ts";
-import { ISSUED, type IssueResult, type Scout } from "./scout.ts";
+import { ISSUED, type IssueResult, type Scout } from "../scout.ts";
 
 const log = getLogger(["arsenal", "scout"]);
 

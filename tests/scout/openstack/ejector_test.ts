@@ -5,14 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
-import { readConfig } from "../../src/config/load.ts";
-import { eject } from "../../src/domain/directive.ts";
-import type { OpenStackSettings } from "../../src/scout/openstack/settings.ts";
-import { ManualClock } from "../../src/runtime/clock.ts";
-import { EJECT_MARK } from "../../src/scout/eject_step.ts";
-import { OpenStackScout } from "../../src/scout/openstack.ts";
-import { type FakeNode, FakeOpenStack, type Fault } from "../_fakes/openstack.ts";
-import { tempDir } from "../_helpers.ts";
+import { readConfig } from "../../../src/config/load.ts";
+import { eject } from "../../../src/domain/directive.ts";
+import type { OpenStackSettings } from "../../../src/scout/openstack/settings.ts";
+import { ManualClock } from "../../../src/runtime/clock.ts";
+import { EJECT_MARK } from "../../../src/scout/openstack/eject_step.ts";
+import { OpenStackScout } from "../../../src/scout/openstack/openstack_scout.ts";
+import { type FakeNode, FakeOpenStack, type Fault } from "../../_fakes/openstack.ts";
+import { tempDir } from "../../_helpers.ts";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;

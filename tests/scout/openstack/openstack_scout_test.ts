@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { readConfig } from "../../src/config/load.ts";
-import { cache, eject } from "../../src/domain/directive.ts";
-import { ManualClock } from "../../src/runtime/clock.ts";
-import type { OpenStackSettings } from "../../src/scout/openstack/settings.ts";
-import { OpenStackScout } from "../../src/scout/openstack.ts";
-import { FakeOpenStack } from "../_fakes/openstack.ts";
-import { tempDir } from "../_helpers.ts";
+import { readConfig } from "../../../src/config/load.ts";
+import { cache, eject } from "../../../src/domain/directive.ts";
+import { ManualClock } from "../../../src/runtime/clock.ts";
+import type { OpenStackSettings } from "../../../src/scout/openstack/settings.ts";
+import { OpenStackScout } from "../../../src/scout/openstack/openstack_scout.ts";
+import { FakeOpenStack } from "../../_fakes/openstack.ts";
+import { tempDir } from "../../_helpers.ts";
 
 /** OpenStack settings through the real configuration path, pointed at the fake. */
 async function settingsFor(fake: FakeOpenStack, extra = ""): Promise<OpenStackSettings> {
