@@ -26,7 +26,8 @@ import { type Credentials, ServiceClient, type UpstreamObserver } from "./http.t
 import { IronicApi, type IronicNode } from "./ironic.ts";
 import { listFlavors } from "./nova.ts";
 import { imageUrl, listImages } from "./glance.ts";
-import type { OpenStackSettings, ServiceSettings } from "./settings.ts";
+import type { OpenStackSettings } from "./settings.ts";
+import type { ServiceSettings } from "./service_auth.ts";
 import { ejectMark, isCached } from "./eject_step.ts";
 import { Ejector } from "./ejector.ts";
 import { ISSUED, type IssueResult, type Scout } from "../scout.ts";
