@@ -6,12 +6,7 @@
  * @module
  */
 import type { z } from "zod";
-import type {
-  clientWrapperSection,
-  glanceSection,
-  ironicSection,
-  novaSection,
-} from "../../config/schema.ts";
+import type { clientWrapperSection, glanceSection, ironicSection, novaSection } from "./config.ts";
 import type { KeystoneCredentials } from "./auth.ts";
 import type { SettingsProblems } from "./_settings_problems.ts";
 

@@ -10,14 +10,8 @@
 import type { z } from "zod";
 import type { RawSections } from "../../config/ini_file.ts";
 import type { ConfigProblem } from "../../runtime/errors.ts";
-import type {
-  clientWrapperSection,
-  glanceSection,
-  ironicSection,
-  novaSection,
-  SCOUTS,
-  standaloneSection,
-} from "../../config/schema.ts";
+import type { SCOUTS } from "../../config/schema.ts";
+import type { OPENSTACK_SECTIONS } from "./config.ts";
 import type { RetryPolicy } from "./http.ts";
 import { chosen, type Preset, presetOf } from "./presets.ts";
 import {
@@ -61,15 +55,10 @@ export interface OpenStackSettings {
   readonly images?: readonly StaticImage[];
 }
 
-/** The sections resolution reads. */
-export interface OpenStackSections {
-  readonly scout: (typeof SCOUTS)[number];
-  readonly client_wrapper: z.infer<typeof clientWrapperSection>;
-  readonly ironic: z.infer<typeof ironicSection>;
-  readonly nova: z.infer<typeof novaSection>;
-  readonly glance: z.infer<typeof glanceSection>;
-  readonly standalone: z.infer<typeof standaloneSection>;
-}
+/** The sections resolution reads: the scout's own, parsed, and `[director] scout`. */
+export type OpenStackSections =
+  & { readonly scout: (typeof SCOUTS)[number] }
+  & { readonly [S in keyof typeof OPENSTACK_SECTIONS]: z.infer<(typeof OPENSTACK_SECTIONS)[S]> };
 
 /**
  * Resolves the OpenStack settings; `settings` is undefined for the simulator or when there are
