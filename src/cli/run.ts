@@ -17,7 +17,7 @@ import { Metrics, type MetricsOptions } from "../runtime/metrics.ts";
 import { RuntimeSettings, type Tunables } from "../runtime/settings.ts";
 import { type OpenStackObserver, OpenStackScout } from "../scout/openstack/openstack_scout.ts";
 import type { Scout } from "../scout/scout.ts";
-import { createSimulator } from "../scout/simulator.ts";
+import { createSimulator } from "../scout/simulator/simulator.ts";
 import { setup } from "../setup.ts";
 import type { LoadedStrategy } from "../strategy/loader.ts";
 import { VERSION } from "../version.ts";

@@ -9,7 +9,7 @@
 import { z } from "zod";
 // The scouts' own sections, imported back to keep SECTIONS whole until config/ is handed them.
 import { OPENSTACK_SECTIONS } from "../scout/openstack/config.ts";
-import { simulatorSection } from "../scout/simulator.ts";
+import { simulatorSection } from "../scout/simulator/config.ts";
 import { count, seconds, text } from "./options.ts";
 import { describeShape } from "./section.ts";
 

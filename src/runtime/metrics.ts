@@ -10,6 +10,7 @@
 import client from "prom-client";
 import type { CycleOutcome, CycleRecord, DirectiveOutcome } from "../director/record.ts";
 import type { Directive } from "../domain/directive.ts";
+import type * as simulator from "../domain/simulator_stats.ts";
 import type { ScoutSource } from "../scout/scout.ts";
 import type { PlanFailure } from "./errors.ts";
 import type { Change } from "./settings.ts";
@@ -58,13 +59,8 @@ export interface MetricsOptions {
   readonly scout: string;
 }
 
-/** Counts read from the simulator at scrape time. */
-export interface SimulatorStats {
-  /** Deployments so far. */
-  readonly deploys: number;
-  /** Deployments that found their image already cached. */
-  readonly cacheHits: number;
-}
+/** The simulator's counts read at scrape time: the two of its stats the metrics report. */
+export type SimulatorStats = Pick<simulator.SimulatorStats, "deploys" | "cacheHits">;
 
 /**
  * Arsenal's Prometheus metrics, in a registry of their own.
