@@ -363,13 +363,17 @@ async function openStackSetup(fake: FakeOpenStack, clientWrapper = "") {
   const clock = new ManualClock(T0);
   const heartbeat = new Heartbeat(clock);
   const attempts: string[] = [];
-  const scout = new OpenStackScout(config!.openstack!, clock, {
-    observeUpstream(service, method, status) {
-      heartbeat.beat();
-      attempts.push(`${service} ${method} ${status}`);
+  const scout = new OpenStackScout(config!.openstack!, {
+    clock,
+    random: seededRandom(1),
+    observer: {
+      observeUpstream(service, method, status) {
+        heartbeat.beat();
+        attempts.push(`${service} ${method} ${status}`);
+      },
+      observeWait: (_service, ms) => heartbeat.beat(ms),
+      observeUnidentified() {},
     },
-    observeWait: (_service, ms) => heartbeat.beat(ms),
-    observeUnidentified() {},
   });
   const stop = new AbortController();
   const abort = new AbortController();

@@ -8,6 +8,7 @@ import { createApi } from "../api/app.ts";
 import { serveApi } from "../api/server.ts";
 import type { Config } from "../config/load.ts";
 import { Director } from "../director/director.ts";
+import { seededRandom } from "../domain/random.ts";
 import { Loop } from "../loop.ts";
 import { type Clock, systemClock } from "../runtime/clock.ts";
 import { ConfigError, formatProblem, MAX_LISTED_PROBLEMS } from "../runtime/errors.ts";
@@ -69,7 +70,12 @@ function upstreamObserver(metrics: Metrics, heartbeat: Heartbeat): OpenStackObse
 /** The scout the configuration selects. */
 function createScout(config: Config, clock: Clock, metrics: Metrics, heartbeat: Heartbeat): Scout {
   if (config.openstack) {
-    return new OpenStackScout(config.openstack, clock, upstreamObserver(metrics, heartbeat));
+    return new OpenStackScout(config.openstack, {
+      clock,
+      // Seeded from crypto: Arsenals that failed together spread their retries differently.
+      random: seededRandom(crypto.getRandomValues(new Uint32Array(1))[0]),
+      observer: upstreamObserver(metrics, heartbeat),
+    });
   }
   const given = config.raw.get("director")?.get("scout");
   if (config.file && !given?.value.trim()) {

@@ -91,7 +91,7 @@ const file = await dir.write(
 );
 const { config, problems } = readConfig(file);
 if (!config?.openstack) throw new Error(JSON.stringify(problems));
-const scout = new OpenStackScout(config.openstack, systemClock);
+const scout = new OpenStackScout(config.openstack, { clock: systemClock, random: seededRandom(1) });
 const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
 const settings = new RuntimeSettings(
   tunables({ dry_run: true, strategy: { percentage_to_cache: 0.25 } }),

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { seededRandom } from "../../../src/domain/random.ts";
 import { NO_AUTH } from "../../../src/scout/openstack/auth.ts";
 import { UpstreamError } from "../../../src/scout/openstack/errors.ts";
 import { ServiceClient } from "../../../src/scout/openstack/http.ts";
@@ -31,6 +32,7 @@ function ironic(act: (request: RawRequest, index: number) => RawAction) {
       endpoint: () => Promise.resolve(server.url),
       credentials: NO_AUTH,
       policy: { retries: 3, intervalSeconds: 0, timeoutSeconds: 0.05 },
+      random: seededRandom(1),
     }),
     { clock, conflict: { retries: 2, intervalSeconds: 5 } },
   );
