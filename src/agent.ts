@@ -9,7 +9,7 @@
 import { getLogger } from "@logtape/logtape";
 import type { Config } from "./config/load.ts";
 import { Director, type StopSignals } from "./director/director.ts";
-import type { Random } from "./domain/random.ts";
+import { type Random, seededRandom } from "./domain/random.ts";
 import { Loop, type LoopObserver, type Reconfigurable } from "./loop.ts";
 import type { Clock } from "./runtime/clock.ts";
 import { ConfigError, formatProblem, MAX_LISTED_PROBLEMS } from "./runtime/errors.ts";
@@ -20,9 +20,9 @@ import { SettingsMetrics } from "./runtime/settings_metrics.ts";
 import { ScoutMetrics } from "./scout/metrics.ts";
 import { UpstreamMetrics } from "./scout/openstack/metrics.ts";
 import { RuntimeSettings, type Tunables } from "./runtime/settings.ts";
-import { type OpenStackObserver, OpenStackScout } from "./scout/openstack.ts";
+import { type OpenStackObserver, OpenStackScout } from "./scout/openstack/openstack_scout.ts";
 import type { Scout } from "./scout/scout.ts";
-import { createSimulator, type SimulatorScout } from "./scout/simulator.ts";
+import { createSimulator, type SimulatorScout } from "./scout/simulator/simulator.ts";
 import { type Setup, setup as loadSetup } from "./setup.ts";
 import { VERSION } from "./version.ts";
 
@@ -80,7 +80,11 @@ function scoutKey(config: Config): string {
 
 /** The scout the configuration selects. */
 function createScout(config: Config, clock: Clock, reports: Reports): Scout {
-  if (config.openstack) return new OpenStackScout(config.openstack, clock, reports.upstream);
+  if (config.openstack) {
+    // Retry jitter needs no reproducibility here: tests of it inject their own source.
+    const random = seededRandom(crypto.getRandomValues(new Uint32Array(1))[0]);
+    return new OpenStackScout(config.openstack, { clock, random, observer: reports.upstream });
+  }
   const given = config.raw.get("director")?.get("scout");
   if (config.file && !given?.value.trim()) {
     log.warn("No [director] scout is set in {file}: running the simulator", { file: config.file });

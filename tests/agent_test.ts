@@ -8,7 +8,7 @@ import type { CycleRecord } from "../src/director/record.ts";
 import { seededRandom } from "../src/domain/random.ts";
 import { ManualClock } from "../src/runtime/clock.ts";
 import type { Change } from "../src/runtime/settings.ts";
-import { EJECT_MARK } from "../src/scout/eject_step.ts";
+import { EJECT_MARK } from "../src/scout/openstack/eject_step.ts";
 import { setup } from "../src/setup.ts";
 import { FakeOpenStack } from "./_fakes/openstack.ts";
 import { SIMULATED_AGENT, tempDir } from "./_helpers.ts";

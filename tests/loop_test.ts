@@ -14,7 +14,7 @@ import type { PlanResult } from "../src/strategy/contract.ts";
 import { importStrategy } from "../src/strategy/loader.ts";
 import { readConfig } from "../src/config/load.ts";
 import { Heartbeat } from "../src/runtime/heartbeat.ts";
-import { OpenStackScout } from "../src/scout/openstack.ts";
+import { OpenStackScout } from "../src/scout/openstack/openstack_scout.ts";
 import { FakeOpenStack } from "./_fakes/openstack.ts";
 import { deferred, FakeScout } from "./_fakes/scout.ts";
 import { image, node, ROOT, tempDir, tunables } from "./_helpers.ts";
@@ -363,13 +363,17 @@ async function openStackSetup(fake: FakeOpenStack, clientWrapper = "") {
   const clock = new ManualClock(T0);
   const heartbeat = new Heartbeat(clock);
   const attempts: string[] = [];
-  const scout = new OpenStackScout(config!.openstack!, clock, {
-    observeUpstream(service, method, status) {
-      heartbeat.beat();
-      attempts.push(`${service} ${method} ${status}`);
+  const scout = new OpenStackScout(config!.openstack!, {
+    clock,
+    random: seededRandom(1),
+    observer: {
+      observeUpstream(service, method, status) {
+        heartbeat.beat();
+        attempts.push(`${service} ${method} ${status}`);
+      },
+      observeWait: (_service, ms) => heartbeat.beat(ms),
+      observeUnidentified() {},
     },
-    observeWait: (_service, ms) => heartbeat.beat(ms),
-    observeUnidentified() {},
   });
   const stop = new AbortController();
   const abort = new AbortController();

@@ -17,7 +17,7 @@ import { readSection } from "./section.ts";
 import { ENV_ALIASES, ENV_PREFIX, FROM_ENVIRONMENT } from "./environment.ts";
 import { isLoopback } from "../runtime/net.ts";
 import { LEGACY_MODULE_CLASS, SECRETS, SECTIONS, SIMULATOR_SPACINGS } from "./schema.ts";
-import { type OpenStackSettings, resolveOpenStack } from "../openstack/settings.ts";
+import { type OpenStackSettings, resolveOpenStack } from "../scout/openstack/settings.ts";
 
 type Sections = typeof SECTIONS;
 

@@ -7,17 +7,13 @@
  */
 import client from "prom-client";
 import { DURATION_BUCKETS } from "../runtime/metrics.ts";
+import type * as simulator from "../domain/simulator_stats.ts";
 import type { ScoutSource } from "./scout.ts";
 
 const SCOUT_SOURCES: readonly ScoutSource[] = ["nodes", "flavors", "images"];
 
-/** Counts read from the simulator at scrape time. */
-export interface SimulatorStats {
-  /** Deployments so far. */
-  readonly deploys: number;
-  /** Deployments that found their image already cached. */
-  readonly cacheHits: number;
-}
+/** The simulator's counts read at scrape time: the two of its stats the metrics report. */
+export type SimulatorStats = Pick<simulator.SimulatorStats, "deploys" | "cacheHits">;
 
 /** What the scouts did, on a registry. */
 export class ScoutMetrics {

@@ -13,7 +13,7 @@ import { ManualClock } from "../../src/runtime/clock.ts";
 import { Metrics } from "../../src/runtime/metrics.ts";
 import { RuntimeSettings } from "../../src/runtime/settings.ts";
 import { ScoutMetrics } from "../../src/scout/metrics.ts";
-import { createSimulator } from "../../src/scout/simulator.ts";
+import { createSimulator } from "../../src/scout/simulator/simulator.ts";
 import { importStrategy } from "../../src/strategy/loader.ts";
 import { tunables } from "../_helpers.ts";
 

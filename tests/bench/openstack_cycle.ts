@@ -18,7 +18,7 @@ import { seededRandom } from "../../src/domain/random.ts";
 import { Loop } from "../../src/loop.ts";
 import { systemClock } from "../../src/runtime/clock.ts";
 import { RuntimeSettings } from "../../src/runtime/settings.ts";
-import { OpenStackScout } from "../../src/scout/openstack.ts";
+import { OpenStackScout } from "../../src/scout/openstack/openstack_scout.ts";
 import { importStrategy } from "../../src/strategy/loader.ts";
 import { FakeOpenStack } from "../_fakes/openstack.ts";
 import { tempDir, tunables } from "../_helpers.ts";
@@ -91,7 +91,7 @@ const file = await dir.write(
 );
 const { config, problems } = readConfig(file);
 if (!config?.openstack) throw new Error(JSON.stringify(problems));
-const scout = new OpenStackScout(config.openstack, systemClock);
+const scout = new OpenStackScout(config.openstack, { clock: systemClock, random: seededRandom(1) });
 const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
 const settings = new RuntimeSettings(
   tunables({ dry_run: true, strategy: { percentage_to_cache: 0.25 } }),

@@ -1,6 +1,6 @@
 /**
- * The fake OpenStack itself: that it answers the way NOTES.md says the real services do, so the
- * scout tests built on it mean something.
+ * The fake OpenStack itself: that it answers the way the real services do (which
+ * `tests/integration/` runs against), so the scout tests built on it mean something.
  */
 import assert from "node:assert/strict";
 import { FakeOpenStack } from "../_fakes/openstack.ts";
@@ -34,6 +34,20 @@ function passwordAuth(password = "secret") {
     }),
   };
 }
+
+Deno.test("keystone answers 401, not an error, to a token request with no identity", async () => {
+  await using cloud = await FakeOpenStack.start();
+  for (const body of [{}, { auth: {} }, { auth: { identity: { methods: [] } } }]) {
+    const refused = await call(`${cloud.keystoneUrl}/auth/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    assert.equal(refused.status, 401, JSON.stringify(body));
+    assert.equal(refused.body.error.title, "Unauthorized");
+  }
+  assert.equal(cloud.issuedTokens, 0);
+});
 
 /** The Ironic error's faultstring, decoding the JSON string inside the JSON. */
 function faultstring(body: { error_message: string }): string {

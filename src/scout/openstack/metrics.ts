@@ -5,7 +5,7 @@
  * @module
  */
 import client from "prom-client";
-import type { UpstreamObserver } from "../../openstack/http.ts";
+import type { UpstreamObserver } from "./http.ts";
 import { DURATION_BUCKETS } from "../../runtime/metrics.ts";
 
 /** The HTTP requests the OpenStack clients made, on a registry. */

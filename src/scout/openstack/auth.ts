@@ -8,7 +8,8 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { Clock } from "../runtime/clock.ts";
+import type { Random } from "../../domain/random.ts";
+import type { Clock } from "../../runtime/clock.ts";
 import { type Service, SERVICE_NAMES, UpstreamError } from "./errors.ts";
 import {
   type Credentials,
@@ -85,6 +86,8 @@ export class KeystoneSession implements Credentials {
     clock: Clock;
     policy: RetryPolicy;
     observer?: UpstreamObserver;
+    /** Where the jitter of retry waits comes from. */
+    random: Random;
   }) {
     this.#credentials = options.credentials;
     this.#clock = options.clock;
@@ -94,6 +97,7 @@ export class KeystoneSession implements Credentials {
       credentials: NO_AUTH,
       policy: options.policy,
       observer: options.observer,
+      random: options.random,
     });
   }
 

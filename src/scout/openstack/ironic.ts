@@ -12,7 +12,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { Clock } from "../runtime/clock.ts";
+import type { Clock } from "../../runtime/clock.ts";
 import { requireList, UpstreamError } from "./errors.ts";
 import { joinUrl, type RequestOptions, type ServiceClient } from "./http.ts";
 

@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
-import { readConfig } from "../../src/config/load.ts";
-import { cache, eject } from "../../src/domain/directive.ts";
-import { ManualClock } from "../../src/runtime/clock.ts";
-import type { OpenStackSettings } from "../../src/openstack/settings.ts";
-import { OpenStackScout } from "../../src/scout/openstack.ts";
-import { FakeOpenStack } from "../_fakes/openstack.ts";
-import { tempDir } from "../_helpers.ts";
+import { readConfig } from "../../../src/config/load.ts";
+import { cache, eject } from "../../../src/domain/directive.ts";
+import { seededRandom } from "../../../src/domain/random.ts";
+import { ManualClock } from "../../../src/runtime/clock.ts";
+import type { OpenStackSettings } from "../../../src/scout/openstack/settings.ts";
+import {
+  type OpenStackObserver,
+  OpenStackScout,
+  type OpenStackScoutDeps,
+} from "../../../src/scout/openstack/openstack_scout.ts";
+import { FakeOpenStack } from "../../_fakes/openstack.ts";
+import { tempDir } from "../../_helpers.ts";
 
 /** OpenStack settings through the real configuration path, pointed at the fake. */
 async function settingsFor(fake: FakeOpenStack, extra = ""): Promise<OpenStackSettings> {
@@ -36,6 +41,11 @@ function observer() {
 }
 
 const signal = new AbortController().signal;
+
+/** The scout's collaborators: `clock`, a fixed seed, and `observer` when given. */
+function deps(clock = new ManualClock(), observer?: OpenStackObserver): OpenStackScoutDeps {
+  return { clock, random: seededRandom(1), observer };
+}
 const ironicPaths = (fake: FakeOpenStack) =>
   fake.requests.filter((r) => r.path.startsWith("/baremetal/v1")).map((r) =>
     r.method + " " + r.path
@@ -70,8 +80,7 @@ Deno.test("the scout reads nodes, flavors and images through Keystone's catalog"
       fake,
       "flavor_rules = bm.huge: memory_mb=131072\n[nova]\nflavor_name_pattern = ^bm\\.\n",
     ),
-    new ManualClock(),
-    seen,
+    deps(new ManualClock(), seen),
   );
   const flavors = await scout.retrieveFlavors(signal);
   assert.deepEqual(flavors.map((f) => f.name), ["bm.large", "bm.small"]);
@@ -137,7 +146,7 @@ Deno.test("the scout reads nodes, flavors and images through Keystone's catalog"
 Deno.test("an expired token is renewed once, mid-cycle, and the request repeated", async () => {
   const c = await cloud();
   await using fake = c.fake;
-  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  const scout = new OpenStackScout(await settingsFor(fake), deps());
   await scout.retrieveFlavors(signal);
   fake.expireTokens();
   const nodes = await scout.retrieveNodes(signal);
@@ -149,7 +158,7 @@ Deno.test("a token is renewed before it expires, by the injected clock", async (
   const c = await cloud({ tokenTtlSeconds: 600 });
   await using fake = c.fake;
   const clock = new ManualClock(Date.now());
-  const scout = new OpenStackScout(await settingsFor(fake), clock);
+  const scout = new OpenStackScout(await settingsFor(fake), deps(clock));
   await scout.retrieveImages(signal);
   clock.set(clock.now() + 400_000);
   await scout.retrieveImages(signal);
@@ -162,7 +171,7 @@ Deno.test("a token is renewed before it expires, by the injected clock", async (
 Deno.test("reads are retried on 5xx, 429 (Retry-After) and malformed JSON is an error", async () => {
   const c = await cloud();
   await using fake = c.fake;
-  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  const scout = new OpenStackScout(await settingsFor(fake), deps());
   fake.inject({ path: "/image/v2/images" }, { status: 503, body: "<h1>busy</h1>" });
   fake.inject({ path: "/image/v2/images" }, {
     status: 429,
@@ -186,7 +195,7 @@ Deno.test("a request that hangs times out, is retried, and finally fails with th
   await using fake = c.fake;
   const settings = await settingsFor(fake);
   const quick = { ...settings, policy: { retries: 1, intervalSeconds: 0, timeoutSeconds: 0.05 } };
-  const scout = new OpenStackScout(quick, new ManualClock());
+  const scout = new OpenStackScout(quick, deps());
   fake.inject({ path: /^\/compute\/v2\.1\/flavors\/detail/ }, { hang: true, times: 2 });
   await assert.rejects(scout.retrieveFlavors(signal), /Nova: GET .*: no answer within 0.05 s/);
   const tries = fake.requests.filter((r) => r.path === "/compute/v2.1/flavors/detail");
@@ -199,7 +208,7 @@ Deno.test("OpenStackScout.retrieveNodes() retries a node page whose body stalls 
   const settings = await settingsFor(fake);
   // Long enough for the in-process fake's other answers on a loaded machine.
   const quick = { ...settings, policy: { retries: 1, intervalSeconds: 0, timeoutSeconds: 0.25 } };
-  const scout = new OpenStackScout(quick, new ManualClock());
+  const scout = new OpenStackScout(quick, deps());
   const page = /^\/baremetal\/v1\/nodes\?/;
   fake.inject({ path: page }, { status: 200, body: '{"nodes": [{"uuid": "x"}]}', stall: true });
   // A guard, far above call_timeout: an unbounded body read fails the test instead of hanging it.
@@ -218,10 +227,13 @@ Deno.test("ServiceClient announces each attempt's timeout and each retry's pause
   const settings = await settingsFor(fake);
   const policy = { retries: 3, intervalSeconds: 0, timeoutSeconds: 20 };
   const waits: string[] = [];
-  const scout = new OpenStackScout({ ...settings, policy }, new ManualClock(), {
-    ...observer(),
-    observeWait: (service, ms) => void waits.push(`${service} ${ms}`),
-  });
+  const scout = new OpenStackScout(
+    { ...settings, policy },
+    deps(new ManualClock(), {
+      ...observer(),
+      observeWait: (service, ms) => void waits.push(`${service} ${ms}`),
+    }),
+  );
   const date = new Date(Date.now() + 3600_000).toUTCString();
   fake.inject({ path: "/image/v2/images" }, { status: 429, headers: { "Retry-After": "0" } });
   fake.inject({ path: "/image/v2/images" }, { status: 502 });
@@ -251,11 +263,11 @@ Deno.test("a region and an interface pick the endpoint; a missing one is explain
   const c = await cloud();
   await using fake = c.fake;
   const elsewhere = await settingsFor(fake, "region_name = RegionTwo\n");
-  const scout = new OpenStackScout(elsewhere, new ManualClock());
+  const scout = new OpenStackScout(elsewhere, deps());
   await assert.rejects(scout.retrieveNodes(signal), /Ironic: GET \/elsewhere\/baremetal\/: 404/);
   const nowhere = await settingsFor(fake, "region_name = Mars\n");
   await assert.rejects(
-    new OpenStackScout(nowhere, new ManualClock()).retrieveNodes(signal),
+    new OpenStackScout(nowhere, deps()).retrieveNodes(signal),
     /no baremetal endpoint \(Ironic\) with interface public, region Mars; it lists public@RegionOne/,
   );
 });
@@ -263,7 +275,7 @@ Deno.test("a region and an interface pick the endpoint; a missing one is explain
 Deno.test("vendor_passthru caching: upstream's missing handler is a failed directive", async () => {
   const c = await cloud();
   await using fake = c.fake;
-  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  const scout = new OpenStackScout(await settingsFor(fake), deps());
   await scout.retrieveImages(signal);
   await assert.rejects(
     scout.issue(cache(c.byExtra.uuid, { uuid: c.live.id, checksum: "sum" }), signal),
@@ -285,7 +297,7 @@ Deno.test("vendor_passthru caching: upstream's missing handler is a failed direc
 Deno.test("vendor_passthru caching works where the driver has cache_image; POSTs are not retried", async () => {
   const c = await cloud({ vendorCacheImage: true });
   await using fake = c.fake;
-  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  const scout = new OpenStackScout(await settingsFor(fake), deps());
   await scout.retrieveImages(signal);
   await scout.issue(cache(c.byExtra.uuid, { uuid: c.live.id, checksum: "sum" }), signal);
   assert.equal(fake.nodes.get(c.byExtra.uuid)!.driver_info.cache_image_id, c.live.id);
@@ -303,10 +315,7 @@ Deno.test("vendor_passthru caching works where the driver has cache_image; POSTs
 Deno.test("annotate caching marks driver_info, and refuses a node that is no longer free", async () => {
   const c = await cloud();
   await using fake = c.fake;
-  const scout = new OpenStackScout(
-    await settingsFor(fake, "cache_method = annotate\n"),
-    new ManualClock(),
-  );
+  const scout = new OpenStackScout(await settingsFor(fake, "cache_method = annotate\n"), deps());
   await scout.issue(cache(c.byExtra.uuid, { uuid: c.live.id, checksum: "sum" }), signal);
   assert.deepEqual(fake.nodes.get(c.byExtra.uuid)!.driver_info, {
     cache_image_id: c.live.id,
@@ -325,7 +334,7 @@ Deno.test("annotate caching marks driver_info, and refuses a node that is no lon
 Deno.test("OpenStackScout.issue() skips a vendor_passthru cache on a node no longer free, without a POST", async () => {
   const c = await cloud({ vendorCacheImage: true });
   await using fake = c.fake;
-  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  const scout = new OpenStackScout(await settingsFor(fake), deps());
   await scout.retrieveImages(signal);
   for (const taken of [c.deployed, c.cached]) {
     assert.deepEqual(
@@ -342,10 +351,7 @@ Deno.test("OpenStackScout.issue() skips a vendor_passthru cache on a node no lon
 Deno.test("OpenStackScout.issue() reads an annotate cache back after a lost answer instead of sending it again", async (t) => {
   const c = await cloud();
   await using fake = c.fake;
-  const scout = new OpenStackScout(
-    await settingsFor(fake, "cache_method = annotate\n"),
-    new ManualClock(),
-  );
+  const scout = new OpenStackScout(await settingsFor(fake, "cache_method = annotate\n"), deps());
   const patches = (uuid: string) =>
     fake.requests.filter((r) => r.method === "PATCH" && r.path.endsWith(uuid)).length;
   await t.step("the PATCH took: issued", async () => {
@@ -372,7 +378,7 @@ Deno.test("OpenStackScout.issue() reads an annotate cache back after a lost answ
 Deno.test("OpenStackScout.issue() reads a vendor_passthru cache back after a lost answer", async () => {
   const c = await cloud({ vendorCacheImage: true });
   await using fake = c.fake;
-  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  const scout = new OpenStackScout(await settingsFor(fake), deps());
   await scout.retrieveImages(signal);
   fake.inject({ method: "POST", path: /vendor_passthru/ }, {
     applied: true,
@@ -391,7 +397,7 @@ Deno.test("OpenStackScout.issue() reads a vendor_passthru cache back after a los
 Deno.test("eject: manage, clear the markers, provide; a locked node is retried; idempotent", async () => {
   const c = await cloud();
   await using fake = c.fake;
-  const scout = new OpenStackScout(await settingsFor(fake), new ManualClock());
+  const scout = new OpenStackScout(await settingsFor(fake), deps());
   fake.inject({ method: "PUT", path: `/baremetal/v1/nodes/${c.cached.uuid}/states/provision` }, {
     status: 409,
     body: JSON.stringify({ error_message: JSON.stringify({ faultstring: "Node is locked" }) }),
@@ -429,12 +435,12 @@ Deno.test("noauth against api_endpoint sends no credentials; old Ironic and new 
   );
   const settings = readConfig(file).config!.openstack!;
   await assert.rejects(
-    new OpenStackScout(settings, new ManualClock()).retrieveNodes(signal),
+    new OpenStackScout(settings, deps()).retrieveNodes(signal),
     /the shard filter needs API 1.82, and this Ironic offers up to 1.50/,
   );
   const scout = new OpenStackScout(
     { ...settings, ironic: { ...settings.ironic, filters: {} } },
-    new ManualClock(),
+    deps(),
   );
   assert.deepEqual((await scout.retrieveFlavors(signal)).map((f) => f.name), [
     "baremetal.small",
@@ -460,10 +466,10 @@ Deno.test("noauth against api_endpoint sends no credentials; old Ironic and new 
   assert.deepEqual(JSON.parse(post.body).image_info.urls, ["http://images/u.img"]);
 
   await using ancient = await FakeOpenStack.start({ ironicVersions: ["1.1", "1.9"] });
-  const old = new OpenStackScout(
-    { ...settings, ironic: { ...settings.ironic, filters: {}, endpoint: ancient.ironicUrl } },
-    new ManualClock(),
-  );
+  const old = new OpenStackScout({
+    ...settings,
+    ironic: { ...settings.ironic, filters: {}, endpoint: ancient.ironicUrl },
+  }, deps());
   await assert.rejects(
     old.retrieveNodes(signal),
     /offers API versions up to 1.9; Arsenal needs 1.21/,
@@ -480,7 +486,7 @@ Deno.test("a pre-issued token reads its catalog; when it is refused, there is no
     `[director]\nscout = openstack\n[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\n` +
       `os_auth_token = ${token}\ncall_retry_interval = 0\n`,
   );
-  const scout = new OpenStackScout(readConfig(file).config!.openstack!, new ManualClock());
+  const scout = new OpenStackScout(readConfig(file).config!.openstack!, deps());
   assert.equal((await scout.retrieveImages(signal)).length, 2);
   fake.expireTokens();
   await assert.rejects(scout.retrieveImages(signal), /Glance: GET \/image\/v2\/images: 401/);
@@ -492,7 +498,7 @@ Deno.test("Keystone refusing the password is one clear error, not a stack of ret
   await using fake = c.fake;
   const settings = await settingsFor(fake, "[client_wrapper]\nos_password = wrong\n");
   await assert.rejects(
-    new OpenStackScout(settings, new ManualClock()).retrieveNodes(signal),
+    new OpenStackScout(settings, deps()).retrieveNodes(signal),
     /^UpstreamError: Keystone: POST \/identity\/v3\/auth\/tokens: 401 The request you have made requires authentication.$/,
   );
   assert.equal(fake.requests.length, 1);
@@ -509,7 +515,7 @@ Deno.test("node filters hold on every page, though Ironic's next link drops them
     `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
       "resource_class = gold\n[standalone]\nimages = u u1 http://x/u sum\n",
   );
-  const scout = new OpenStackScout(readConfig(file).config!.openstack!, new ManualClock());
+  const scout = new OpenStackScout(readConfig(file).config!.openstack!, deps());
   const nodes = await scout.retrieveNodes(signal);
   assert.deepEqual(nodes.map((n) => n.uuid), wanted.map((n) => n.uuid));
   const pages = fake.requests.filter((r) => r.path === "/baremetal/v1/nodes");
@@ -527,7 +533,7 @@ Deno.test("application credentials and HTTP basic authenticate as configured", a
       "os_application_credential_id = arsenal-app-cred\n" +
       "os_application_credential_secret = app-cred-secret\n",
   );
-  const scout = new OpenStackScout(readConfig(appCred).config!.openstack!, new ManualClock());
+  const scout = new OpenStackScout(readConfig(appCred).config!.openstack!, deps());
   assert.equal((await scout.retrieveImages(signal)).length, 2);
   const auth = JSON.parse(fake.requests.find((r) => r.path.endsWith("/auth/tokens"))!.body);
   assert.deepEqual(auth.auth.identity, {
@@ -542,7 +548,7 @@ Deno.test("application credentials and HTTP basic authenticate as configured", a
       `[standalone]\nimages = u u1 http://x/u sum\n`,
   );
   const before = fake.requests.length;
-  const ironic = new OpenStackScout(readConfig(basic).config!.openstack!, new ManualClock());
+  const ironic = new OpenStackScout(readConfig(basic).config!.openstack!, deps());
   await ironic.retrieveNodes(signal);
   for (const r of fake.requests.slice(before)) {
     assert.equal(r.headers.get("Authorization"), `Basic ${btoa("ironic:pa:ss")}`);

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { NO_AUTH } from "../../src/openstack/auth.ts";
-import { UpstreamError } from "../../src/openstack/errors.ts";
-import { ServiceClient } from "../../src/openstack/http.ts";
-import { IronicApi } from "../../src/openstack/ironic.ts";
-import { ManualClock } from "../../src/runtime/clock.ts";
-import { type RawAction, rawHttpServer, type RawRequest } from "../_fakes/raw_http.ts";
+import { seededRandom } from "../../../src/domain/random.ts";
+import { NO_AUTH } from "../../../src/scout/openstack/auth.ts";
+import { UpstreamError } from "../../../src/scout/openstack/errors.ts";
+import { ServiceClient } from "../../../src/scout/openstack/http.ts";
+import { IronicApi } from "../../../src/scout/openstack/ironic.ts";
+import { ManualClock } from "../../../src/runtime/clock.ts";
+import { type RawAction, rawHttpServer, type RawRequest } from "../../_fakes/raw_http.ts";
 
 const signal = new AbortController().signal;
 const ROOT: RawAction = {
@@ -31,6 +32,7 @@ function ironic(act: (request: RawRequest, index: number) => RawAction) {
       endpoint: () => Promise.resolve(server.url),
       credentials: NO_AUTH,
       policy: { retries: 3, intervalSeconds: 0, timeoutSeconds: 0.05 },
+      random: seededRandom(1),
     }),
     { clock, conflict: { retries: 2, intervalSeconds: 5 } },
   );

@@ -27,83 +27,18 @@
  * @module
  */
 import { z } from "zod";
-import type { Clock } from "../runtime/clock.ts";
-import type { Directive } from "../domain/directive.ts";
-import type { Flavor, Image, Node } from "../domain/fleet.ts";
-import { MAX_SEED, type Random, seededRandom } from "../domain/random.ts";
-import { ISSUED, type IssueResult, type Scout } from "./scout.ts";
-
-/** `[simulator]`: the synthetic fleet and how its tenants behave. */
-export const simulatorSection = z.object({
-  nodes: z.number().int().min(1).max(10_000_000).default(200).describe(
-    "Number of simulated bare-metal nodes.",
-  ),
-  flavors: z.number().int().min(1).max(1000).default(4).describe(
-    "Number of flavors; nodes are spread evenly over them.",
-  ),
-  images: z.number().int().min(1).max(1000).default(6).describe(
-    "Number of images; the n-th most popular is deployed with weight 1/n.",
-  ),
-  seed: z.number().int().min(0).max(MAX_SEED).default(1).describe(
-    "Seed of every random choice: the same seed and the same clock give the same simulation.",
-  ),
-  deployed_share: z.number().min(0).max(1).default(0.5).describe(
-    "Share of nodes deployed at the start, from 0 to 1.",
-  ),
-  deploys_per_minute: z.number().min(0).optional().describe(
-    "Tenant deploys per simulated minute over the whole fleet. Unset: deployed_share * nodes / " +
-      "instance_minutes, which keeps the deployed share steady (5 with the defaults).",
-  ),
-  instance_minutes: z.number().positive().default(20).describe(
-    "Mean lifetime of an instance in minutes (exponentially distributed).",
-  ),
-  cache_seconds: z.number().min(0).default(30).describe(
-    "Seconds it takes to write an image onto a node; a deploy is a cache hit only after that.",
-  ),
-  clean_seconds: z.number().min(0).default(20).describe(
-    "Seconds of cleaning after an eject or an instance delete, before the node is available.",
-  ),
-  image_refresh_minutes: z.number().min(0).default(15).describe(
-    "Mean minutes between replacing one image with a new version (new UUID); 0 never does.",
-  ),
-  scheduler: z.enum(["random", "prefer_cached"]).default("random").describe(
-    "Where a deploy lands: `random` available node of the flavor, or `prefer_cached`, a node " +
-      "holding the wanted image when there is one (like a cache-aware Nova weigher).",
-  ),
-  failure_rate: z.number().min(0).max(1).default(0).describe(
-    "Share of valid directives that fail anyway with a simulated error, from 0 to 1.",
-  ),
-  issue_seconds: z.number().min(0).default(0).describe(
-    "Seconds the simulated API takes to accept a directive (as a slow Ironic would).",
-  ),
-});
-
-/** The `[simulator]` section, parsed: every option has its value. */
-export type SimulatorOptions = z.infer<typeof simulatorSection>;
-
-/** The `[simulator]` section as given: options left out take their defaults. */
-export type SimulatorInput = z.input<typeof simulatorSection>;
+import type { Clock } from "../../runtime/clock.ts";
+import type { Directive } from "../../domain/directive.ts";
+import type { Flavor, Image, Node } from "../../domain/fleet.ts";
+import { type Random, seededRandom } from "../../domain/random.ts";
+import type { SimulatorStats } from "../../domain/simulator_stats.ts";
+import { ISSUED, type IssueResult, type Scout } from "../scout.ts";
+import { type SimulatorInput, type SimulatorOptions, simulatorSection } from "./config.ts";
+import { EventQueue } from "./event_queue.ts";
+import { IndexSet } from "./index_set.ts";
 
 /** Most events one call plays; beyond it, the rest of a clock jump is skipped. */
 export const MAX_EVENTS_PER_ADVANCE = 100_000;
-
-/** What the simulated tenants did so far. Every count only grows. */
-export interface SimulatorStats {
-  /** Deploys that found a node. */
-  readonly deploys: number;
-  /** Deploys onto a node that held the wanted image, ready. */
-  readonly cacheHits: number;
-  /** Deploys that found no available node of their flavor. */
-  readonly unserved: number;
-  /** Images replaced by a new version. */
-  readonly refreshes: number;
-  /** Deploys by image name. */
-  readonly deploysByImage: Readonly<Record<string, number>>;
-  /** Cache hits by image name. */
-  readonly cacheHitsByImage: Readonly<Record<string, number>>;
-  /** Simulated milliseconds skipped because a clock jump exceeded the event budget. */
-  readonly skippedMs: number;
-}
 
 /** A scout over a simulated fleet, with the tenants' statistics. */
 export interface SimulatorScout extends Scout {
@@ -160,103 +95,6 @@ function randomUuid(random: Random): string {
 /** An exponentially distributed delay with mean `mean` (Infinity when the mean is). */
 function exponential(random: Random, mean: number): number {
   return mean === Infinity ? Infinity : -mean * Math.log(1 - random.next());
-}
-
-/** A set of node indices with O(1) add, delete and pick; `pos` is shared by a family of sets. */
-class IndexSet {
-  readonly #items: number[] = [];
-  readonly #pos: Int32Array;
-
-  constructor(pos: Int32Array) {
-    this.#pos = pos;
-  }
-
-  get size(): number {
-    return this.#items.length;
-  }
-
-  add(node: number): void {
-    this.#pos[node] = this.#items.length;
-    this.#items.push(node);
-  }
-
-  delete(node: number): void {
-    const at = this.#pos[node];
-    const last = this.#items.pop()!;
-    if (last !== node) {
-      this.#items[at] = last;
-      this.#pos[last] = at;
-    }
-    this.#pos[node] = -1;
-  }
-
-  pick(random: Random): number {
-    return this.#items[random.int(this.#items.length)];
-  }
-}
-
-/** Timed completions: a binary min-heap of (time, node, epoch) in growable typed arrays. */
-class EventQueue {
-  #at = new Float64Array(1024);
-  #node = new Int32Array(1024);
-  #epoch = new Uint32Array(1024);
-  #size = 0;
-
-  /** Time of the earliest event; Infinity when there is none. */
-  get nextAt(): number {
-    return this.#size === 0 ? Infinity : this.#at[0];
-  }
-  get nextNode(): number {
-    return this.#node[0];
-  }
-  get nextEpoch(): number {
-    return this.#epoch[0];
-  }
-
-  push(at: number, node: number, epoch: number): void {
-    if (this.#size === this.#at.length) this.#grow();
-    let i = this.#size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.#at[parent] <= at) break;
-      this.#set(i, parent);
-      i = parent;
-    }
-    this.#at[i] = at;
-    this.#node[i] = node;
-    this.#epoch[i] = epoch;
-  }
-
-  /** Removes the earliest event. */
-  pop(): void {
-    const last = --this.#size;
-    const at = this.#at[last];
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= last) break;
-      const child = left + 1 < last && this.#at[left + 1] < this.#at[left] ? left + 1 : left;
-      if (this.#at[child] >= at) break;
-      this.#set(i, child);
-      i = child;
-    }
-    this.#set(i, last);
-  }
-
-  #set(to: number, from: number): void {
-    this.#at[to] = this.#at[from];
-    this.#node[to] = this.#node[from];
-    this.#epoch[to] = this.#epoch[from];
-  }
-
-  #grow(): void {
-    const size = this.#at.length * 2;
-    const at = new Float64Array(size), node = new Int32Array(size), ep = new Uint32Array(size);
-    at.set(this.#at);
-    node.set(this.#node);
-    ep.set(this.#epoch);
-    [this.#at, this.#node, this.#epoch] = [at, node, ep];
-  }
 }
 
 /** One version of a listed image. */

@@ -3,18 +3,17 @@
  * built-in strategy driving it. Time moves only by a ManualClock.
  */
 import assert from "node:assert/strict";
-import strategy from "../../plugins/simple_proportional.ts";
-import { cache, type Directive, eject } from "../../src/domain/directive.ts";
-import type { Node } from "../../src/domain/fleet.ts";
-import { seededRandom } from "../../src/domain/random.ts";
-import { ManualClock } from "../../src/runtime/clock.ts";
+import strategy from "../../../plugins/simple_proportional.ts";
+import { cache, type Directive, eject } from "../../../src/domain/directive.ts";
+import type { Node } from "../../../src/domain/fleet.ts";
+import { seededRandom } from "../../../src/domain/random.ts";
+import { ManualClock } from "../../../src/runtime/clock.ts";
+import type { SimulatorInput } from "../../../src/scout/simulator/config.ts";
 import {
   createSimulator,
   MAX_EVENTS_PER_ADVANCE,
-  type SimulatorInput,
   type SimulatorScout,
-  simulatorSection,
-} from "../../src/scout/simulator.ts";
+} from "../../../src/scout/simulator/simulator.ts";
 
 const START = 1_700_000_000_000;
 const SECOND = 1000;
@@ -47,42 +46,6 @@ function until(clock: ManualClock, done: () => boolean, limit = 60 * MINUTE) {
   }
   return clock.now() - from;
 }
-
-Deno.test("simulatorSection gives defaults and rejects out-of-range options", () => {
-  const defaults = simulatorSection.parse({});
-  assert.deepEqual(defaults, {
-    nodes: 200,
-    flavors: 4,
-    images: 6,
-    seed: 1,
-    deployed_share: 0.5,
-    instance_minutes: 20,
-    cache_seconds: 30,
-    clean_seconds: 20,
-    image_refresh_minutes: 15,
-    scheduler: "random",
-    failure_rate: 0,
-    issue_seconds: 0,
-  });
-  for (
-    const bad of [
-      { nodes: 0 },
-      { flavors: 1.5 },
-      { images: 0 },
-      { seed: -1 },
-      { deployed_share: 1.5 },
-      { deploys_per_minute: -1 },
-      { instance_minutes: 0 },
-      { scheduler: "round_robin" },
-      { failure_rate: 2 },
-    ]
-  ) {
-    assert.equal(simulatorSection.safeParse(bad).success, false, JSON.stringify(bad));
-  }
-  for (const [name, option] of Object.entries(simulatorSection.shape)) {
-    assert.ok(option.description, `${name} has help text`);
-  }
-});
 
 Deno.test("createSimulator() rejects invalid options with a RangeError", () => {
   assert.throws(() => createSimulator({ nodes: 0 }, new ManualClock()), RangeError);

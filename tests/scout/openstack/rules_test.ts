@@ -6,8 +6,8 @@ import {
   parseFlavorRules,
   parseImageRules,
   parseStaticImages,
-} from "../../src/openstack/rules.ts";
-import { upstreamReason } from "../../src/openstack/errors.ts";
+} from "../../../src/scout/openstack/rules.ts";
+import { upstreamReason } from "../../../src/scout/openstack/errors.ts";
 
 Deno.test("flavor rules match node properties, numbers and strings alike, first rule wins", () => {
   const { rules, problems } = parseFlavorRules(

@@ -1,25 +1,35 @@
 import assert from "node:assert/strict";
-import { NO_AUTH } from "../../src/openstack/auth.ts";
-import { UpstreamError } from "../../src/openstack/errors.ts";
+import { type Random, seededRandom } from "../../../src/domain/random.ts";
+import { NO_AUTH } from "../../../src/scout/openstack/auth.ts";
+import { UpstreamError } from "../../../src/scout/openstack/errors.ts";
 import {
+  readRetry,
   type RetryPolicy,
   ServiceClient,
   type UpstreamObserver,
-} from "../../src/openstack/http.ts";
-import { type RawAction, rawHttpServer } from "../_fakes/raw_http.ts";
+} from "../../../src/scout/openstack/http.ts";
+import { type RawAction, rawHttpServer } from "../../_fakes/raw_http.ts";
 
 const signal = new AbortController().signal;
+/** The waits seed 7 gives a backoff from 2 s, doubling, at most 30 s. */
+const EXPECTED_WAITS = [2000, 2375, 7546, 14893, 18191, 30000];
 /** Three retries, no wait between them, 50 ms per attempt. */
 // Long enough for an answer to arrive in time on a loaded machine, short enough for a timeout test.
 const POLICY: RetryPolicy = { retries: 3, intervalSeconds: 0, timeoutSeconds: 0.25 };
 
-function client(url: string, policy = POLICY, observer?: UpstreamObserver): ServiceClient {
+function client(
+  url: string,
+  policy = POLICY,
+  observer?: UpstreamObserver,
+  random: Random = seededRandom(1),
+): ServiceClient {
   return new ServiceClient({
     service: "baremetal",
     endpoint: () => Promise.resolve(url),
     credentials: NO_AUTH,
     policy,
     observer,
+    random,
   });
 }
 
@@ -167,4 +177,28 @@ Deno.test("ServiceClient.request() counts a stalled body in its attempt and its 
     "GET error timed out",
     "wait 30000",
   ]);
+});
+
+Deno.test("readRetry() waits 50-100 % of the capped backoff, drawn from its random source", () => {
+  const retry = readRetry({ retries: 6, intervalSeconds: 2, timeoutSeconds: 60 }, seededRandom(7));
+  // ky's schedule: the jittered backoff of attempt n, at most backoffLimit.
+  const waits = [1, 2, 3, 4, 5, 6].map((n) =>
+    Math.round(Math.min(retry.backoffLimit, retry.jitter(retry.delay(n))))
+  );
+  assert.deepEqual(waits, EXPECTED_WAITS);
+  const again = readRetry({ retries: 6, intervalSeconds: 2, timeoutSeconds: 60 }, seededRandom(7));
+  assert.equal(Math.round(again.jitter(again.delay(1))), EXPECTED_WAITS[0], "same seed, same wait");
+});
+
+Deno.test("ServiceClient.request() draws the jitter of every retry from its random source", async () => {
+  await using server = rawHttpServer(() => FAULTS["an answer of 500"]);
+  const seeded = seededRandom(1);
+  let draws = 0;
+  const random: Random = { ...seeded, next: () => (draws++, seeded.next()) };
+  await assert.rejects(
+    client(server.url, POLICY, undefined, random).request("GET", "v1/nodes", { signal }),
+    UpstreamError,
+  );
+  assert.equal(server.requests.length, 4);
+  assert.equal(draws, 3, "one draw per retry");
 });

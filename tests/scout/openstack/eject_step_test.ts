@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { IronicNode } from "../../src/openstack/ironic.ts";
-import { type EjectStep, nextEjectStep } from "../../src/scout/eject_step.ts";
+import type { IronicNode } from "../../../src/scout/openstack/ironic.ts";
+import { type EjectStep, nextEjectStep } from "../../../src/scout/openstack/eject_step.ts";
 
 const CACHED = { cache_image_id: "img", cache_status: "cached", ipmi_address: "10.0.0.1" };
 const FAILED_CACHE = { cache_image_id: "img", cache_status: "failed" };

@@ -26,7 +26,9 @@ import ky, {
   isTimeoutError,
   type KyInstance,
   type Options,
+  type RetryOptions,
 } from "ky";
+import type { Random } from "../../domain/random.ts";
 import {
   type Service,
   SERVICE_NAMES,
@@ -87,7 +89,24 @@ function backoff(intervalSeconds: number): (attempt: number) => number {
   return (attempt) => intervalSeconds * 1000 * 2 ** (attempt - 1);
 }
 
-const jitter = (delay: number) => delay * (0.5 + Math.random() * 0.5);
+/**
+ * ky's retry options for reads under `policy`: what is retried, how often, and how long apart.
+ * Each wait is drawn from `random`, so a seed gives the same waits.
+ */
+export function readRetry(policy: RetryPolicy, random: Random) {
+  return {
+    limit: policy.retries,
+    // Which requests are reads is decided in ServiceClient; these options retry what they get.
+    methods: ["get", "head", "post", "put", "patch", "delete"],
+    statusCodes: [408, 429, 500, 502, 503, 504],
+    afterStatusCodes: [429, 503],
+    maxRetryAfter: MAX_RETRY_AFTER_MS,
+    delay: backoff(policy.intervalSeconds),
+    backoffLimit: Math.max(BACKOFF_LIMIT_MS, policy.intervalSeconds * 1000),
+    jitter: (delay: number) => delay * (0.5 + random.next() * 0.5),
+    retryOnTimeout: true,
+  } satisfies RetryOptions;
+}
 
 /** Joins a base URL and a path without doubling or losing slashes. */
 export function joinUrl(base: string, path: string): string {
@@ -246,6 +265,8 @@ export class ServiceClient {
     observer?: UpstreamObserver;
     /** Headers every request carries (e.g. a microversion). */
     headers?: Record<string, string>;
+    /** Where the jitter of retry waits comes from. */
+    random: Random;
   }) {
     this.service = options.service;
     this.#endpoint = options.endpoint;
@@ -266,18 +287,7 @@ export class ServiceClient {
     this.#reads = ky.create({
       ...common,
       fetch: observedFetch(service, observer, policy, wholeBody(fetch, { retryCutOff: true })),
-      retry: {
-        limit: policy.retries,
-        // Which requests are reads is decided in #send; this instance retries what it is given.
-        methods: ["get", "head", "post", "put", "patch", "delete"],
-        statusCodes: [408, 429, 500, 502, 503, 504],
-        afterStatusCodes: [429, 503],
-        maxRetryAfter: MAX_RETRY_AFTER_MS,
-        delay: backoff(policy.intervalSeconds),
-        backoffLimit: Math.max(BACKOFF_LIMIT_MS, policy.intervalSeconds * 1000),
-        jitter,
-        retryOnTimeout: true,
-      },
+      retry: readRetry(policy, options.random),
       hooks: {
         beforeRetry: [({ request, error, retryCount, options }) => {
           log.warn("{service} {method} {path} failed: {reason}; retry {n} of {limit}", {

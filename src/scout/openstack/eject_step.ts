@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { IronicNode } from "../openstack/ironic.ts";
+import type { IronicNode } from "./ironic.ts";
 
 /** The `extra` key that marks a node Arsenal is ejecting; its value is when it started. */
 export const EJECT_MARK = "arsenal_eject";

@@ -9,9 +9,9 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { UpstreamError, withoutUuids } from "../openstack/errors.ts";
-import type { ConflictPolicy, IronicApi, IronicNode } from "../openstack/ironic.ts";
-import type { Clock } from "../runtime/clock.ts";
+import { UpstreamError, withoutUuids } from "./errors.ts";
+import type { ConflictPolicy, IronicApi, IronicNode } from "./ironic.ts";
+import type { Clock } from "../../runtime/clock.ts";
 import {
   cacheMarkers,
   EJECT_MARK,

@@ -5,14 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
-import { readConfig } from "../../src/config/load.ts";
-import { eject } from "../../src/domain/directive.ts";
-import type { OpenStackSettings } from "../../src/openstack/settings.ts";
-import { ManualClock } from "../../src/runtime/clock.ts";
-import { EJECT_MARK } from "../../src/scout/eject_step.ts";
-import { OpenStackScout } from "../../src/scout/openstack.ts";
-import { type FakeNode, FakeOpenStack, type Fault } from "../_fakes/openstack.ts";
-import { tempDir } from "../_helpers.ts";
+import { readConfig } from "../../../src/config/load.ts";
+import { eject } from "../../../src/domain/directive.ts";
+import type { OpenStackSettings } from "../../../src/scout/openstack/settings.ts";
+import { seededRandom } from "../../../src/domain/random.ts";
+import { ManualClock } from "../../../src/runtime/clock.ts";
+import { EJECT_MARK } from "../../../src/scout/openstack/eject_step.ts";
+import { OpenStackScout } from "../../../src/scout/openstack/openstack_scout.ts";
+import { type FakeNode, FakeOpenStack, type Fault } from "../../_fakes/openstack.ts";
+import { tempDir } from "../../_helpers.ts";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -69,10 +70,14 @@ async function cloud(nodes: Partial<FakeNode>[] = [{}]) {
   const settings = await settingsFor(fake);
   const resumed: number[] = [];
   const scout = (clock = new ManualClock(T0)) =>
-    new OpenStackScout(settings, clock, {
-      observeUpstream() {},
-      observeUnidentified() {},
-      observeResumedEjects: (count) => resumed.push(count),
+    new OpenStackScout(settings, {
+      clock,
+      random: seededRandom(1),
+      observer: {
+        observeUpstream() {},
+        observeUnidentified() {},
+        observeResumedEjects: (count) => resumed.push(count),
+      },
     });
   const writes = () =>
     fake.requests.filter((r) => r.method !== "GET").map((r) =>
@@ -204,7 +209,10 @@ Deno.test("OpenStackScout.resume() leaves cleaning to finish, then removes the m
   await using fake = await FakeOpenStack.start({ cleaningReads: 5 });
   fake.addNodes(1, { driver_info: CACHED, extra: { flavor: "bm" } });
   const [node] = fake.nodes.values();
-  const s = new OpenStackScout(await settingsFor(fake), new ManualClock(T0));
+  const s = new OpenStackScout(await settingsFor(fake), {
+    clock: new ManualClock(T0),
+    random: seededRandom(1),
+  });
   assert.deepEqual(await s.issue(eject(node.uuid), signal), { outcome: "issued" });
   assert.equal(node.provision_state, "cleaning", "the eject does not wait for cleaning");
   assert.ok(node.extra[EJECT_MARK]);

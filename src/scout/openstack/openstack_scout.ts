@@ -16,20 +16,22 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { CacheDirective, Directive } from "../domain/directive.ts";
-import type { Flavor, Image, Node } from "../domain/fleet.ts";
-import type { Clock } from "../runtime/clock.ts";
-import { basicAuth, KeystoneSession, NO_AUTH } from "../openstack/auth.ts";
-import { type Service, UpstreamError, withoutUuids } from "../openstack/errors.ts";
-import { customResourceName, flavorByRules, imageMatches } from "../openstack/rules.ts";
-import { type Credentials, ServiceClient, type UpstreamObserver } from "../openstack/http.ts";
-import { IronicApi, type IronicNode } from "../openstack/ironic.ts";
-import { listFlavors } from "../openstack/nova.ts";
-import { imageUrl, listImages } from "../openstack/glance.ts";
-import type { OpenStackSettings, ServiceSettings } from "../openstack/settings.ts";
+import type { CacheDirective, Directive } from "../../domain/directive.ts";
+import type { Flavor, Image, Node } from "../../domain/fleet.ts";
+import type { Random } from "../../domain/random.ts";
+import type { Clock } from "../../runtime/clock.ts";
+import { basicAuth, KeystoneSession, NO_AUTH } from "./auth.ts";
+import { type Service, UpstreamError, withoutUuids } from "./errors.ts";
+import { customResourceName, flavorByRules, imageMatches } from "./rules.ts";
+import { type Credentials, ServiceClient, type UpstreamObserver } from "./http.ts";
+import { IronicApi, type IronicNode } from "./ironic.ts";
+import { listFlavors } from "./nova.ts";
+import { imageUrl, listImages } from "./glance.ts";
+import type { OpenStackSettings } from "./settings.ts";
+import type { ServiceSettings } from "./service_auth.ts";
 import { ejectMark, isCached } from "./eject_step.ts";
 import { Ejector } from "./ejector.ts";
-import { ISSUED, type IssueResult, type Scout } from "./scout.ts";
+import { ISSUED, type IssueResult, type Scout } from "../scout.ts";
 
 const log = getLogger(["arsenal", "scout"]);
 
@@ -42,6 +44,14 @@ export interface OpenStackObserver extends UpstreamObserver {
   observeUnidentified(count: number): void;
   /** Interrupted ejects a resume moved on (see {@linkcode Ejector.resume}). */
   observeResumedEjects?(count: number): void;
+}
+
+/** What the scout works with besides its settings. */
+export interface OpenStackScoutDeps {
+  readonly clock: Clock;
+  /** Where the jitter of retry waits comes from. */
+  readonly random: Random;
+  readonly observer?: OpenStackObserver;
 }
 
 /** Whether a node is provisioned and cached, read as the original read them. */
@@ -69,6 +79,7 @@ export class OpenStackScout implements Scout {
   readonly name: string;
   readonly #settings: OpenStackSettings;
   readonly #observer?: OpenStackObserver;
+  readonly #random: Random;
   readonly #ironic: IronicApi;
   readonly #nova?: ServiceClient;
   readonly #glance?: ServiceClient;
@@ -81,10 +92,12 @@ export class OpenStackScout implements Scout {
   /** Nodes of the last listing an eject had marked: {@linkcode resume} carries them on. */
   #marked: IronicNode[] = [];
 
-  constructor(settings: OpenStackSettings, clock: Clock, observer?: OpenStackObserver) {
+  constructor(settings: OpenStackSettings, deps: OpenStackScoutDeps) {
+    const { clock, observer, random } = deps;
     this.name = settings.mode === "standalone" ? "standalone" : settings.preset ?? "openstack";
     this.#settings = settings;
     this.#observer = observer;
+    this.#random = random;
     const sessions = new Map<string, Credentials>();
     const client = (service: Service, s: ServiceSettings, version: RegExp) => {
       const credentials = this.#credentials(s, clock, sessions);
@@ -105,6 +118,7 @@ export class OpenStackScout implements Scout {
         credentials,
         policy: settings.policy,
         observer,
+        random,
       });
     };
     const conflict = {
@@ -137,6 +151,7 @@ export class OpenStackScout implements Scout {
         clock,
         policy: this.#settings.policy,
         observer: this.#observer,
+        random: this.#random,
       });
       sessions.set(key, session);
     }

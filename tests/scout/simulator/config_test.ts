@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { simulatorSection } from "../../../src/scout/simulator/config.ts";
+
+Deno.test("simulatorSection gives defaults and rejects out-of-range options", () => {
+  const defaults = simulatorSection.parse({});
+  assert.deepEqual(defaults, {
+    nodes: 200,
+    flavors: 4,
+    images: 6,
+    seed: 1,
+    deployed_share: 0.5,
+    instance_minutes: 20,
+    cache_seconds: 30,
+    clean_seconds: 20,
+    image_refresh_minutes: 15,
+    scheduler: "random",
+    failure_rate: 0,
+    issue_seconds: 0,
+  });
+  for (
+    const bad of [
+      { nodes: 0 },
+      { flavors: 1.5 },
+      { images: 0 },
+      { seed: -1 },
+      { deployed_share: 1.5 },
+      { deploys_per_minute: -1 },
+      { instance_minutes: 0 },
+      { scheduler: "round_robin" },
+      { failure_rate: 2 },
+    ]
+  ) {
+    assert.equal(simulatorSection.safeParse(bad).success, false, JSON.stringify(bad));
+  }
+  for (const [name, option] of Object.entries(simulatorSection.shape)) {
+    assert.ok(option.description, `${name} has help text`);
+  }
+});
