@@ -8,13 +8,8 @@ import { getLogger } from "@logtape/logtape";
 import { type Config, readConfig } from "./config/load.ts";
 import type { RawOption, RawSections } from "./config/ini_file.ts";
 import { FROM_ENVIRONMENT, strayVariables, variableNames } from "./config/environment.ts";
-import {
-  describeShape,
-  readSection,
-  type SectionShape,
-  suggest,
-  unknownOptions,
-} from "./config/section.ts";
+import { readSection, suggest, unknownOptions } from "./config/section.ts";
+import { describeShape, type SectionShape } from "./runtime/option_shape.ts";
 import { SECRETS, SECTIONS } from "./config/schema.ts";
 import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
 import { ConfigError, type ConfigProblem, PluginError } from "./runtime/errors.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SectionShape } from "./section.ts";
+import type { SectionShape } from "../runtime/option_shape.ts";
 
 /** How an option's `where` names the variable that set it: `environment ARSENAL_API__HOST`. */
 export const FROM_ENVIRONMENT = "environment ";

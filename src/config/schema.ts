@@ -12,7 +12,7 @@ import { tunableFields as tunable } from "../runtime/settings.ts";
 import { OPENSTACK_SECTIONS } from "../scout/openstack/config.ts";
 import { simulatorSection } from "../scout/simulator/config.ts";
 import { count, seconds, text } from "./options.ts";
-import { describeShape } from "./section.ts";
+import { describeShape } from "../runtime/option_shape.ts";
 
 /** `[DEFAULT]`: oslo.log options an existing file may carry. */
 export const defaultSection = z.object({

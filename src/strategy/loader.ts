@@ -9,7 +9,7 @@ import { BUILTIN_STRATEGIES } from "../../plugins/mod.ts";
 import { PluginError } from "../runtime/errors.ts";
 import { normalizeSection } from "../config/ini_file.ts";
 import { SECTIONS } from "../config/schema.ts";
-import { describeShape, type SectionShape } from "../config/section.ts";
+import { describeShape, type SectionShape } from "../runtime/option_shape.ts";
 import type { Strategy } from "./contract.ts";
 
 /** Where a strategy comes from: a built-in name, or a plugin file. */

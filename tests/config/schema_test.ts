@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describeShape } from "../../src/config/section.ts";
+import { describeShape } from "../../src/runtime/option_shape.ts";
 import { directorSection, SECRETS, SECTIONS } from "../../src/config/schema.ts";
 import { tunableFields } from "../../src/runtime/settings.ts";
 

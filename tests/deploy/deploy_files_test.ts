@@ -12,7 +12,7 @@ import { dirname, join, posix, resolve } from "node:path";
 import { compileArgs } from "../../src/build/compile.ts";
 import { EXIT } from "../../src/cli/args.ts";
 import { apiSection, directorSection, SECRETS, SECTIONS } from "../../src/config/schema.ts";
-import { describeShape } from "../../src/config/section.ts";
+import { describeShape } from "../../src/runtime/option_shape.ts";
 import { normalizeSection } from "../../src/config/ini_file.ts";
 import { isLoopback } from "../../src/runtime/net.ts";
 import { setup } from "../../src/setup.ts";
