@@ -51,6 +51,23 @@ export function coerce(value: string, prop: OptionShape): unknown {
   }
 }
 
+/**
+ * Options whose values are secret, by section: those marked `meta({ secret: true })`. Each may be
+ * read from `<option>_file`; none is ever printed. Sections with no secret are left out.
+ */
+export function secretOptions(
+  sections: Readonly<Record<string, z.ZodType>>,
+): Readonly<Record<string, readonly string[]>> {
+  return Object.fromEntries(
+    Object.entries(sections)
+      .map(([name, schema]) => [
+        name,
+        Object.entries(describeShape(schema)).filter(([, p]) => p.secret).map(([option]) => option),
+      ])
+      .filter(([, options]) => options.length > 0),
+  );
+}
+
 /** The candidate closest to `word`, when it is close enough to be a likely typo of it. */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
   if (candidates.length === 0) return undefined;

@@ -22,6 +22,8 @@ export interface OptionShape {
   description?: string;
   /** Set by `meta({ secret: true })`: the value is never printed. */
   secret?: boolean;
+  /** Set by `meta({ env: "ARSENAL_X" })`: a variable of its own that sets the option too. */
+  env?: string;
 }
 
 /** How a section's options are described: by name, with type, bounds, default and help. */

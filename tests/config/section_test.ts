@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { RawOption } from "../../src/config/ini_file.ts";
 import { coerce, readSection, suggest, unknownOptions } from "../../src/config/section.ts";
 import { describeShape } from "../../src/runtime/option_shape.ts";
-import { directorSection } from "../../src/config/schema.ts";
+import { directorSection } from "../../src/director/config.ts";
 
 /** The JSON Schema property of a single option typed by `schema`. */
 const prop = (schema: z.ZodType) => describeShape(z.object({ option: schema })).option;

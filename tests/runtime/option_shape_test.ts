@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { describeShape, expectation } from "../../src/runtime/option_shape.ts";
-import { directorSection } from "../../src/config/schema.ts";
+import { directorSection } from "../../src/director/config.ts";
 
 /** The JSON Schema property of a single option typed by `schema`. */
 const prop = (schema: z.ZodType) => describeShape(z.object({ option: schema })).option;
