@@ -29,18 +29,25 @@ export interface OptionShape {
 /** How a section's options are described: by name, with type, bounds, default and help. */
 export type SectionShape = Readonly<Record<string, OptionShape>>;
 
+/** Shapes described before: a zod schema never changes, and describing one takes a while. */
+const described = new WeakMap<z.ZodType, SectionShape>();
+
 /**
  * The option shapes of an object schema, as JSON Schema properties.
  *
  * @throws {TypeError} when `schema` is not a zod object
  */
 export function describeShape(schema: z.ZodType): SectionShape {
+  const known = described.get(schema);
+  if (known) return known;
   const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
     type?: string;
     properties?: Record<string, OptionShape>;
   };
   if (json.type !== "object") throw new TypeError("A section schema must be a zod object");
-  return json.properties ?? {};
+  const shape = json.properties ?? {};
+  described.set(schema, shape);
+  return shape;
 }
 
 /** The JSON type an option takes (`integer`, `boolean`...), null aside. */

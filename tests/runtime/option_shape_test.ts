@@ -44,3 +44,9 @@ Deno.test("expectation() hides zod's safe-integer bounds", () => {
   assert.equal(expectation(prop(z.number().int())), "an integer");
   assert.equal(expectation(prop(z.number().int().max(5))), "an integer <= 5");
 });
+
+Deno.test("describeShape() describes a schema once, however often it is asked", () => {
+  const schema = z.object({ n: z.number().int() });
+  assert.equal(describeShape(schema), describeShape(schema));
+  assert.notEqual(describeShape(schema), describeShape(z.object({ n: z.number().int() })));
+});
