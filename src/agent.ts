@@ -7,7 +7,6 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { Config } from "./config/load.ts";
 import { Director, type StopSignals } from "./director/director.ts";
 import { type Random, seededRandom } from "./domain/random.ts";
 import { Loop, type LoopObserver, type Reconfigurable } from "./loop.ts";
@@ -23,7 +22,7 @@ import { RuntimeSettings, type Tunables } from "./runtime/settings.ts";
 import { type OpenStackObserver, OpenStackScout } from "./scout/openstack/openstack_scout.ts";
 import type { Scout } from "./scout/scout.ts";
 import { createSimulator, type SimulatorScout } from "./scout/simulator/simulator.ts";
-import { type Setup, setup as loadSetup } from "./setup.ts";
+import { type Config, type Setup, setup as loadSetup } from "./setup.ts";
 import { VERSION } from "./version.ts";
 
 const log = getLogger(["arsenal", "run"]);

@@ -2,23 +2,114 @@
  * Startup: configuration, strategy plugin, and the plugin's own section, validated together so
  * that one run reports every problem.
  *
+ * This is where `arsenal.conf` is put together: `config/` reads the sections of
+ * {@linkcode SECTIONS}, then each owner's step derives its settings from them.
+ *
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { type Config, readConfig } from "./config/load.ts";
-import type { RawOption, RawSections } from "./config/ini_file.ts";
-import { FROM_ENVIRONMENT, strayVariables, variableNames } from "./config/environment.ts";
-import {
-  describeShape,
-  readSection,
-  type SectionShape,
-  suggest,
-  unknownOptions,
-} from "./config/section.ts";
-import { SECRETS, SECTIONS } from "./config/schema.ts";
+import type { z } from "zod";
+import { checkApiExposure } from "./api/exposure.ts";
+import type { RawSections } from "./config/ini_file.ts";
+import { readSections } from "./config/load.ts";
+import { readSection } from "./config/section.ts";
+import { typoWarnings as guardTypos } from "./config/typo_warnings.ts";
+import type { ImageWeights } from "./domain/image_weights.ts";
 import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
 import { ConfigError, type ConfigProblem, PluginError } from "./runtime/errors.ts";
-import { checkStrategy, importStrategy, type LoadedStrategy } from "./strategy/loader.ts";
+import { describeShape, type SectionShape } from "./runtime/option_shape.ts";
+import { noEffectWarnings } from "./scout/openstack/config.ts";
+import { type OpenStackSettings, resolveOpenStack } from "./scout/openstack/settings.ts";
+import { simulatorSpacings } from "./scout/simulator/config.ts";
+import { SECRETS, SECTIONS } from "./sections.ts";
+import { readImageWeights } from "./strategy/image_weights_file.ts";
+import {
+  checkStrategy,
+  importStrategy,
+  type LoadedStrategy,
+  type StrategyCatalog,
+  type StrategyModule,
+} from "./strategy/loader.ts";
+import { resolveStrategy } from "./strategy/resolve_strategy.ts";
+
+/** The strategies a name selects, and the sections no plugin may take: Arsenal's own. */
+export const STRATEGIES: StrategyCatalog = {
+  builtins: BUILTIN_STRATEGIES,
+  reserved: new Set(Object.keys(SECTIONS)),
+};
+
+type Sections = typeof SECTIONS;
+
+/** The validated configuration: Arsenal's own sections, plus everything as given. */
+export type Config =
+  & { readonly [S in keyof Sections]: z.infer<Sections[S]> }
+  & {
+    /** The configuration file, or undefined when running on defaults. */
+    readonly file: string | undefined;
+    /** The strategy plugin to load, and where it was configured. */
+    readonly strategyModule: StrategyModule & { readonly where: string };
+    readonly imageWeights: ImageWeights;
+    /** The OpenStack scout's settings; undefined with the simulator. */
+    readonly openstack?: OpenStackSettings;
+    /** Every section as given (after environment and `_file`), for plugins' own sections. */
+    readonly raw: RawSections;
+  };
+
+/** What reading the configuration found. `config` is absent when there were problems. */
+export interface ReadResult {
+  readonly config?: Config;
+  /** The strategy to load, when `[strategy]` names one (even if other options are invalid). */
+  readonly strategyModule?: Config["strategyModule"];
+  /** Every section as given. */
+  readonly raw: RawSections;
+  readonly problems: ConfigProblem[];
+  /** What is likely a mistake in the file: a repeated option or section, an inline comment. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Reads and validates the configuration: every section, then what their owners derive from them
+ * (the simulator's spacings, the API's exposure, the OpenStack settings, the strategy and its
+ * weights), in that order.
+ *
+ * @param file path of `arsenal.conf`; undefined runs on defaults (and the environment)
+ * @param env environment variables; only `ARSENAL_<SECTION>__<OPTION>` ones are used
+ */
+export function readConfig(file: string | undefined, env: Record<string, string> = {}): ReadResult {
+  const { where, raw, values, problems, warnings, unreadable } = readSections(file, SECTIONS, env);
+  if (unreadable) return { raw, problems, warnings };
+  if (values.director) values.director = simulatorSpacings(values.director, raw.get("director"));
+  if (values.api) checkApiExposure(values.api, raw.get("api"), where, problems);
+  let openstack: OpenStackSettings | undefined;
+  const { director, client_wrapper, ironic, nova, glance, standalone } = values;
+  if (director && client_wrapper && ironic && nova && glance && standalone) {
+    const sections = { scout: director.scout, client_wrapper, ironic, nova, glance, standalone };
+    const resolved = resolveOpenStack(sections, raw, where);
+    for (const problem of resolved.problems) problems.push(problem);
+    openstack = resolved.settings;
+  }
+  // The strategy and the weights file need no other option: check them whatever else failed.
+  const strategyOptions = raw.get("strategy");
+  const builtins = Object.keys(STRATEGIES.builtins);
+  const strategyModule = resolveStrategy(strategyOptions, builtins, where, problems);
+  const weightsFile = strategyOptions?.get("image_weights_filename");
+  const imageWeights = readImageWeights(
+    weightsFile?.value.trim() ? weightsFile.value : undefined,
+    values.strategy?.default_image_weight ?? 1,
+    weightsFile?.where ?? where,
+    problems,
+  );
+  const valid = values as { [S in keyof Sections]: z.infer<Sections[S]> };
+  return {
+    config: problems.length === 0 && strategyModule
+      ? { ...valid, file, strategyModule, imageWeights, openstack, raw }
+      : undefined,
+    strategyModule,
+    raw,
+    problems,
+    warnings,
+  };
+}
 
 /** A validated configuration with its strategy, ready to plan. */
 export interface Setup {
@@ -52,23 +143,16 @@ export function logWarning(warning: string): void {
 /** The built-in strategies by the section each reads. */
 function builtinsBySection(): Map<string, LoadedStrategy> {
   return new Map(
-    Object.entries(BUILTIN_STRATEGIES).map(([name, plugin]) => {
+    Object.entries(STRATEGIES.builtins).map(([name, plugin]) => {
       const loaded = checkStrategy(name, plugin);
       return [loaded.section, loaded];
     }),
   );
 }
 
-/** The variable an option came from, when it came from the environment. */
-function variableOf(option: RawOption | undefined): string | undefined {
-  return option?.where.startsWith(FROM_ENVIRONMENT)
-    ? option.where.slice(FROM_ENVIRONMENT.length)
-    : undefined;
-}
-
 /**
- * Warnings for sections, options and `ARSENAL_` variables nobody reads: the typo guard. Values are
- * never quoted: a misplaced one may be a secret.
+ * Warnings for sections, options and `ARSENAL_` variables nobody reads: the typo guard, with
+ * Arsenal's sections and the active strategy's as known, and the other built-ins' as ignored.
  */
 export function typoWarnings(
   raw: RawSections,
@@ -79,59 +163,16 @@ export function typoWarnings(
     Object.entries(SECTIONS).map(([name, schema]) => [name, describeShape(schema)]),
   );
   if (active) known.set(active.section, active.shape);
-  const builtins = builtinsBySection();
-  const variables = variableNames(known, SECRETS);
-  const sectionNames = [...known.keys(), ...builtins.keys()];
-  const hint = (near: string | undefined) => near ? `; did you mean ${near}?` : "";
-  const warnings = strayVariables(env).map((name) =>
-    `${FROM_ENVIRONMENT}${name} is ignored: options are set by ARSENAL_<SECTION>__<OPTION>` +
-    hint(suggest(name, variables))
-  );
-  for (const [section, options] of raw) {
-    const first = options.values().next().value;
-    const where = first?.where ?? "configuration";
-    const shape = known.get(section);
-    if (shape) {
-      const suggestFor = (key: string, opt: RawOption) => {
-        const variable = variableOf(opt);
-        return variable ? suggest(variable, variables) : suggest(key, Object.keys(shape));
-      };
-      for (const warning of unknownOptions(section, options, shape, suggestFor)) {
-        warnings.push(warning);
-      }
-    } else if (builtins.has(section)) {
-      warnings.push(
-        `${where}: section [${section}] is ignored: it configures strategy ` +
-          `"${builtins.get(section)!.strategy.name}", and the active strategy is ` +
-          `"${active?.strategy.name}"`,
-      );
-    } else {
-      const variable = variableOf(first);
-      const near = variable ? suggest(variable, variables) : suggest(section, sectionNames);
-      const instead = near && !variable ? `[${near}]` : near;
-      warnings.push(`${where}: unknown section [${section}] is ignored${hint(instead)}`);
-    }
+  const ignored = new Map<string, string>();
+  for (const [section, { strategy }] of builtinsBySection()) {
+    if (known.has(section)) continue;
+    ignored.set(
+      section,
+      `it configures strategy "${strategy.name}", and the active strategy is ` +
+        `"${active?.strategy.name}"`,
+    );
   }
-  return warnings;
-}
-
-const NOVA_RETRIES = "Arsenal only reads from Nova, and reads are retried under " +
-  "[client_wrapper] call_max_retries and call_retry_interval";
-
-/** Options accepted for compatibility whose names promise an effect, and why they have none. */
-const NO_EFFECT: readonly (readonly [section: string, option: string, why: string])[] = [
-  ["nova", "api_max_retries", NOVA_RETRIES],
-  ["nova", "api_retry_interval", NOVA_RETRIES],
-];
-
-/** Notes on the options set in `raw` that are accepted for compatibility but have no effect. */
-function noEffectWarnings(raw: RawSections): string[] {
-  return NO_EFFECT.flatMap(([section, option, why]) => {
-    const set = raw.get(section)?.get(option);
-    return set
-      ? [`${set.where}: [${section}] ${option} has no effect (accepted for compatibility): ${why}`]
-      : [];
-  });
+  return guardTypos(raw, { known, secrets: SECRETS, ignored }, env);
 }
 
 /**
@@ -147,7 +188,7 @@ export async function setup(file: string | undefined, options: SetupOptions = {}
   if (read.strategyModule) {
     const { where, ...module } = read.strategyModule;
     try {
-      strategy = await importStrategy(module);
+      strategy = await importStrategy(module, STRATEGIES);
     } catch (e) {
       if (!(e instanceof PluginError)) throw e;
       const spec = module.kind === "builtin" ? module.name : module.path;

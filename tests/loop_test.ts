@@ -12,7 +12,7 @@ import type { PlanFailure } from "../src/runtime/errors.ts";
 import type { ScoutSource } from "../src/scout/scout.ts";
 import type { PlanResult } from "../src/strategy/contract.ts";
 import { importStrategy } from "../src/strategy/loader.ts";
-import { readConfig } from "../src/config/load.ts";
+import { readConfig, STRATEGIES } from "../src/setup.ts";
 import { Heartbeat } from "../src/runtime/heartbeat.ts";
 import { OpenStackScout } from "../src/scout/openstack/openstack_scout.ts";
 import { FakeOpenStack } from "./_fakes/openstack.ts";
@@ -22,7 +22,7 @@ import { createApi } from "../src/api/app.ts";
 import { Metrics } from "../src/runtime/metrics.ts";
 
 const T0 = 1_700_000_000_000;
-const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
+const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" }, STRATEGIES);
 const schema = z.object({ percentage_to_cache: z.number().min(0).max(1).default(0.125) });
 
 function settingsOf(overrides: Partial<Tunables> = {}): RuntimeSettings {
@@ -467,7 +467,7 @@ Deno.test("Loop.reconfigure() hands the director a new scout only when the runni
 const faulty = await importStrategy({
   kind: "file",
   path: `${ROOT}tests/_fixtures/plugins/faulty.ts`,
-});
+}, STRATEGIES);
 
 /** A loop planning with the `faulty` plugin file, `fault` set in its runtime options. */
 function faultySetup(fault: string) {

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import type { z } from "zod";
 import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
-import { describeShape, expectation } from "../src/config/section.ts";
-import { SECTIONS } from "../src/config/schema.ts";
+import { describeShape, expectation } from "../src/runtime/option_shape.ts";
+import { SECTIONS } from "../src/sections.ts";
 import { setup } from "../src/setup.ts";
 import { ROOT, runArsenal, tempDir } from "./_helpers.ts";
 

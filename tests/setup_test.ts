@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { renderEffectiveConfig } from "../src/config/effective.ts";
+import { renderEffectiveConfig } from "../src/cli/effective.ts";
 import { parseIniText } from "../src/config/ini_file.ts";
 import { ConfigError } from "../src/runtime/errors.ts";
-import { setup, typoWarnings } from "../src/setup.ts";
+import { setup, STRATEGIES, typoWarnings } from "../src/setup.ts";
 import { importStrategy } from "../src/strategy/loader.ts";
 import { ROOT, tempDir } from "./_helpers.ts";
 
@@ -291,13 +291,13 @@ Deno.test("typoWarnings() is silent for known sections and options", async () =>
       "percentage_to_cache = 0.1\n[glance]\napi_version = 2\n",
     "a.conf",
   );
-  const active = await importStrategy({ kind: "builtin", name: "simple_proportional" });
+  const active = await importStrategy({ kind: "builtin", name: "simple_proportional" }, STRATEGIES);
   assert.deepEqual(typoWarnings(sections, active), []);
 });
 
 Deno.test("typoWarnings() counts only the active strategy's section as known", async () => {
   const { sections } = parseIniText("[fixed_share]\nshare = 0.5\nshar = 1\n", "a.conf");
-  const active = await importStrategy({ kind: "file", path: plugin("fixed_share") });
+  const active = await importStrategy({ kind: "file", path: plugin("fixed_share") }, STRATEGIES);
   assert.deepEqual(typoWarnings(sections, active), [
     "a.conf:3: unknown option [fixed_share] shar is ignored; did you mean share?",
   ]);

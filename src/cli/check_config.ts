@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { renderEffectiveConfig } from "../config/effective.ts";
+import { renderEffectiveConfig } from "./effective.ts";
 import { setup } from "../setup.ts";
 import type { Command } from "./args.ts";
 import type { CommandIo } from "./io.ts";

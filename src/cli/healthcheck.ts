@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { readConfig } from "../config/load.ts";
+import { readConfig } from "../setup.ts";
 import { ConfigError, UsageError } from "../runtime/errors.ts";
 import { type Command, EXIT } from "./args.ts";
 import type { CommandIo } from "./io.ts";

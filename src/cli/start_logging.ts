@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Config } from "../config/load.ts";
+import type { Config } from "../setup.ts";
 import { ConfigError, UsageError } from "../runtime/errors.ts";
 import { configureLogging, type LogFormat } from "../runtime/log.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SectionShape } from "./section.ts";
+import type { SectionShape } from "../runtime/option_shape.ts";
 
 /** How an option's `where` names the variable that set it: `environment ARSENAL_API__HOST`. */
 export const FROM_ENVIRONMENT = "environment ";
@@ -12,10 +12,21 @@ export const FROM_ENVIRONMENT = "environment ";
 /** Every variable Arsenal reads starts with this. */
 export const ENV_PREFIX = "ARSENAL_";
 
-/** Variables with names of their own, and the option each sets. */
-export const ENV_ALIASES: Readonly<Record<string, readonly [string, string]>> = {
-  ARSENAL_API_TOKEN: ["api", "token"],
-};
+/** A variable's section and option. */
+export type VariableTarget = readonly [section: string, option: string];
+
+/** Variables with names of their own, from their options' `meta({ env })`, and what each sets. */
+export function variableAliases(
+  known: ReadonlyMap<string, SectionShape>,
+): Map<string, VariableTarget> {
+  const aliases = new Map<string, VariableTarget>();
+  for (const [section, shape] of known) {
+    for (const [option, prop] of Object.entries(shape)) {
+      if (prop.env) aliases.set(prop.env, [section, option]);
+    }
+  }
+  return aliases;
+}
 
 /**
  * Arsenal's variables that are not options, so never warned about: the integration suite's
@@ -39,7 +50,7 @@ export function variableNames(
   known: ReadonlyMap<string, SectionShape>,
   secrets: Readonly<Record<string, readonly string[]>>,
 ): string[] {
-  const names = Object.keys(ENV_ALIASES);
+  const names = [...variableAliases(known).keys()];
   for (const [section, shape] of known) {
     for (const option of Object.keys(shape)) names.push(variableName(section, option));
     for (const option of secrets[section] ?? []) {
@@ -52,10 +63,15 @@ export function variableNames(
 /**
  * `ARSENAL_` variables that name no option at all (no `__`, and no name of Arsenal's own):
  * `ARSENAL_DIRECTOR_DRY_RUN` is ignored, and the agent would run live.
+ *
+ * @param aliases the variables with names of their own ({@linkcode variableAliases})
  */
-export function strayVariables(env: Readonly<Record<string, string>>): string[] {
+export function strayVariables(
+  env: Readonly<Record<string, string>>,
+  aliases: ReadonlyMap<string, VariableTarget>,
+): string[] {
   return Object.keys(env).filter((name) =>
     name.startsWith(ENV_PREFIX) && !name.includes("__", ENV_PREFIX.length) &&
-    !Object.hasOwn(ENV_ALIASES, name) && !OWN_VARIABLES.has(name)
+    !aliases.has(name) && !OWN_VARIABLES.has(name)
   );
 }

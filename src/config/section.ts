@@ -12,25 +12,13 @@ import { z } from "zod";
 import { closest, distance } from "fastest-levenshtein";
 import type { ConfigProblem } from "../runtime/errors.ts";
 import type { RawOption } from "./ini_file.ts";
-
-/** The subset of JSON Schema that zod emits for INI-friendly options. */
-interface PropertySchema {
-  type?: string | string[];
-  anyOf?: PropertySchema[];
-  enum?: unknown[];
-  items?: PropertySchema;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  default?: unknown;
-  description?: string;
-  /** Set by `meta({ secret: true })`: the value is never printed. */
-  secret?: boolean;
-}
-
-/** How a section's options are described: by name, with type, bounds, default and help. */
-export type SectionShape = Readonly<Record<string, PropertySchema>>;
+import {
+  describeShape,
+  expectation,
+  type OptionShape,
+  optionType,
+  type SectionShape,
+} from "../runtime/option_shape.ts";
 
 /** Spellings oslo.config accepts for booleans, matched case-insensitively. */
 const BOOLEANS = new Map([
@@ -46,27 +34,10 @@ const BOOLEANS = new Map([
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** The option shapes of an object schema, as JSON Schema properties. */
-export function describeShape(schema: z.ZodType): SectionShape {
-  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
-    type?: string;
-    properties?: Record<string, PropertySchema>;
-  };
-  if (json.type !== "object") throw new TypeError("A section schema must be a zod object");
-  return json.properties ?? {};
-}
-
-function typeOf(prop: PropertySchema): string | undefined {
-  if (typeof prop.type === "string") return prop.type;
-  if (Array.isArray(prop.type)) return prop.type.find((t) => t !== "null");
-  const branch = prop.anyOf?.find((p) => typeOf(p) !== "null");
-  return branch ? typeOf(branch) : undefined;
-}
-
 /** Converts an INI string to the type the option wants; leaves it a string when it cannot. */
-export function coerce(value: string, prop: PropertySchema): unknown {
+export function coerce(value: string, prop: OptionShape): unknown {
   const text = value.trim();
-  switch (typeOf(prop)) {
+  switch (optionType(prop)) {
     case "boolean":
       return BOOLEANS.get(text.toLowerCase()) ?? value;
     case "integer":
@@ -80,33 +51,21 @@ export function coerce(value: string, prop: PropertySchema): unknown {
   }
 }
 
-function bounds(prop: PropertySchema): string {
-  // zod states the safe-integer range of every integer; only narrower bounds are worth saying.
-  const max = (prop.maximum ?? Infinity) < Number.MAX_SAFE_INTEGER ? prop.maximum : undefined;
-  const min = (prop.minimum ?? -Infinity) > Number.MIN_SAFE_INTEGER ? prop.minimum : undefined;
-  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
-  if (min !== undefined) return ` >= ${min}`;
-  if (max !== undefined) return ` <= ${max}`;
-  if (prop.exclusiveMinimum !== undefined) return ` > ${prop.exclusiveMinimum}`;
-  if (prop.exclusiveMaximum !== undefined) return ` < ${prop.exclusiveMaximum}`;
-  return "";
-}
-
-/** What an option expects, in words: "an integer >= 1", "one of a, b". */
-export function expectation(prop: PropertySchema): string {
-  if (prop.enum) return `one of ${prop.enum.join(", ")}`;
-  switch (typeOf(prop)) {
-    case "boolean":
-      return "a boolean (true/false, yes/no, on/off, 1/0)";
-    case "integer":
-      return `an integer${bounds(prop)}`;
-    case "number":
-      return `a number${bounds(prop)}`;
-    case "array":
-      return "a comma-separated list";
-    default:
-      return "a string";
-  }
+/**
+ * Options whose values are secret, by section: those marked `meta({ secret: true })`. Each may be
+ * read from `<option>_file`; none is ever printed. Sections with no secret are left out.
+ */
+export function secretOptions(
+  sections: Readonly<Record<string, z.ZodType>>,
+): Readonly<Record<string, readonly string[]>> {
+  return Object.fromEntries(
+    Object.entries(sections)
+      .map(([name, schema]) => [
+        name,
+        Object.entries(describeShape(schema)).filter(([, p]) => p.secret).map(([option]) => option),
+      ])
+      .filter(([, options]) => options.length > 0),
+  );
 }
 
 /** The candidate closest to `word`, when it is close enough to be a likely typo of it. */

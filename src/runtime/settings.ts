@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "zod";
-import { describeShape, expectation, type SectionShape } from "../config/section.ts";
+import { describeShape, expectation, type SectionShape } from "./option_shape.ts";
 
 /**
  * The schema of each setting but the strategy's options, with its bounds, in `arsenal.conf`'s

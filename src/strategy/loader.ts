@@ -1,15 +1,14 @@
 /**
- * Finds a strategy plugin, checks its shape, and validates its `arsenal.conf` section.
+ * Finds a strategy plugin, checks its shape, and validates its `arsenal.conf` section. The
+ * built-in strategies are handed in (by the composition root), never imported from `plugins/`.
  *
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
-import { BUILTIN_STRATEGIES } from "../../plugins/mod.ts";
 import { PluginError } from "../runtime/errors.ts";
 import { normalizeSection } from "../config/ini_file.ts";
-import { SECTIONS } from "../config/schema.ts";
-import { describeShape, type SectionShape } from "../config/section.ts";
+import { describeShape, type SectionShape } from "../runtime/option_shape.ts";
 import type { Strategy } from "./contract.ts";
 
 /** Where a strategy comes from: a built-in name, or a plugin file. */
@@ -35,6 +34,15 @@ export interface LoadedStrategy {
   readonly moduleUrl?: string;
 }
 
+/** What the loader is handed: the strategies it knows by name, and the sections it guards. */
+export interface StrategyCatalog {
+  /** The built-in strategies, by the name `[strategy] module` selects them with. */
+  // deno-lint-ignore no-explicit-any
+  readonly builtins: Readonly<Record<string, Strategy<any>>>;
+  /** Sections that are Arsenal's own (lower-case but `DEFAULT`): no plugin may take one. */
+  readonly reserved: ReadonlySet<string>;
+}
+
 const EMPTY_OPTIONS = z.object({});
 
 const pluginShape = z.object({
@@ -49,11 +57,6 @@ const pluginShape = z.object({
   plan: z.custom<Strategy["plan"]>((v) => typeof v === "function", "must be a function"),
 });
 
-/** Names of the built-in strategies. */
-export function builtinNames(): string[] {
-  return Object.keys(BUILTIN_STRATEGIES);
-}
-
 /** Whether `spec` names a file rather than a built-in: it has a slash or a script extension. */
 export function looksLikePath(spec: string): boolean {
   return /[\\/]/.test(spec) || /\.(ts|js|mjs|mts)$/.test(spec);
@@ -62,9 +65,14 @@ export function looksLikePath(spec: string): boolean {
 /**
  * Checks that a module's default export is a strategy.
  *
+ * @param reserved sections the plugin may not take: Arsenal's own
  * @throws {PluginError} naming the module and every missing or malformed member
  */
-export function checkStrategy(module: string, exported: unknown): LoadedStrategy {
+export function checkStrategy(
+  module: string,
+  exported: unknown,
+  reserved: ReadonlySet<string> = new Set(),
+): LoadedStrategy {
   if (exported === undefined) throw new PluginError(module, "module has no default export");
   const parsed = pluginShape.safeParse(exported);
   if (!parsed.success) {
@@ -83,7 +91,7 @@ export function checkStrategy(module: string, exported: unknown): LoadedStrategy
     throw new PluginError(module, "options must be a zod object schema (z.object({...}))");
   }
   const section = strategy.section ?? strategy.name;
-  if (Object.hasOwn(SECTIONS, normalizeSection(section))) {
+  if (reserved.has(normalizeSection(section))) {
     throw new PluginError(module, `section [${section}] is Arsenal's own; name another section`);
   }
   return { strategy, module, section: normalizeSection(section), options, shape };
@@ -92,19 +100,24 @@ export function checkStrategy(module: string, exported: unknown): LoadedStrategy
 /**
  * Imports the strategy `module` names and checks its shape.
  *
+ * @param catalog the built-ins a name selects, and the sections no plugin may take
  * @throws {PluginError} when the module is unknown, missing, fails to import, or is no strategy
  */
-export async function importStrategy(module: StrategyModule): Promise<LoadedStrategy> {
+export async function importStrategy(
+  module: StrategyModule,
+  catalog: StrategyCatalog,
+): Promise<LoadedStrategy> {
   if (module.kind === "builtin") {
-    const builtin = BUILTIN_STRATEGIES[module.name];
+    const builtin = catalog.builtins[module.name];
     if (!builtin) {
+      const names = Object.keys(catalog.builtins).join(", ");
       throw new PluginError(
         module.name,
-        `no built-in strategy has this name (built-ins: ${builtinNames().join(", ")}); ` +
+        `no built-in strategy has this name (built-ins: ${names}); ` +
           "give a plugin file by path, e.g. ./my_strategy.ts",
       );
     }
-    return checkStrategy(module.name, builtin);
+    return checkStrategy(module.name, builtin, catalog.reserved);
   }
   const path = isAbsolute(module.path) ? module.path : resolve(module.path);
   let source: string;
@@ -121,7 +134,7 @@ export async function importStrategy(module: StrategyModule): Promise<LoadedStra
   } catch (e) {
     throw new PluginError(path, `module failed to load: ${(e as Error).message}`, { cause: e });
   }
-  return { ...checkStrategy(path, exports.default), moduleUrl: url };
+  return { ...checkStrategy(path, exports.default, catalog.reserved), moduleUrl: url };
 }
 
 /** Media types of the plugin files Arsenal loads, by extension. */

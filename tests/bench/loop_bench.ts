@@ -15,9 +15,10 @@ import { RuntimeSettings } from "../../src/runtime/settings.ts";
 import { ScoutMetrics } from "../../src/scout/metrics.ts";
 import { createSimulator } from "../../src/scout/simulator/simulator.ts";
 import { importStrategy } from "../../src/strategy/loader.ts";
+import { STRATEGIES } from "../../src/setup.ts";
 import { tunables } from "../_helpers.ts";
 
-const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
+const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" }, STRATEGIES);
 
 /** A loop on a simulated fleet of `nodes`, in dry run so every cycle plans the same work. */
 async function simulatedLoop(nodes: number) {

@@ -11,7 +11,7 @@
  * Run: `deno run -A tests/bench/openstack_cycle.ts` (part of `deno task bench`). Exits 1 when the
  * median cycle exceeds the median page-fetch time by more than 10%.
  */
-import { readConfig } from "../../src/config/load.ts";
+import { readConfig, STRATEGIES } from "../../src/setup.ts";
 import { Director } from "../../src/director/director.ts";
 import { UNIFORM_WEIGHTS } from "../../src/domain/image_weights.ts";
 import { seededRandom } from "../../src/domain/random.ts";
@@ -92,7 +92,7 @@ const file = await dir.write(
 const { config, problems } = readConfig(file);
 if (!config?.openstack) throw new Error(JSON.stringify(problems));
 const scout = new OpenStackScout(config.openstack, { clock: systemClock, random: seededRandom(1) });
-const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
+const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" }, STRATEGIES);
 const settings = new RuntimeSettings(
   tunables({ dry_run: true, strategy: { percentage_to_cache: 0.25 } }),
   strategy.options,

@@ -7,6 +7,7 @@
 import { decodeSnapshot } from "../../src/domain/snapshot.ts";
 import { systemClock } from "../../src/runtime/clock.ts";
 import { importStrategy } from "../../src/strategy/loader.ts";
+import { STRATEGIES } from "../../src/setup.ts";
 import { planWith } from "../../src/strategy/plan_with.ts";
 import { packFleet } from "../../src/strategy/plan_transfer.ts";
 import { runStrategy } from "../../src/strategy/run.ts";
@@ -14,7 +15,7 @@ import { UNIFORM_WEIGHTS } from "../../src/domain/image_weights.ts";
 import { syntheticFleet } from "../_fixtures/synthetic_fleet.ts";
 import { context, ROOT } from "../_helpers.ts";
 
-const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" });
+const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" }, STRATEGIES);
 const options = { percentage_to_cache: 0.125 };
 const shape = { flavors: 10, images: 50, provisioned: 0.5, cached: 0.05, stale: 0.2 };
 
@@ -33,7 +34,7 @@ for (const nodes of [10_000, 100_000, 1_000_000]) {
 const fixedShare = await importStrategy({
   kind: "file",
   path: `${ROOT}tests/_fixtures/plugins/fixed_share.ts`,
-});
+}, STRATEGIES);
 for (const nodes of [10, 100_000]) {
   const fleet = syntheticFleet({ nodes, ...shape });
   const options = { share: 0.125 };

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { getLogger } from "@logtape/logtape";
 import { startLogging } from "../../src/cli/start_logging.ts";
-import { type Config, readConfig } from "../../src/config/load.ts";
+import { type Config, readConfig } from "../../src/setup.ts";
 import { ConfigError, UsageError } from "../../src/runtime/errors.ts";
 import { closeLogging } from "../../src/runtime/log.ts";
 import { tempDir } from "../_helpers.ts";

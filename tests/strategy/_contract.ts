@@ -2,7 +2,7 @@
  * The shared contract every strategy plugin must pass, whoever wrote it.
  *
  * ```ts
- * strategyContract(await importStrategy({ kind: "file", path }), { share: 0.5 });
+ * strategyContract(await importStrategy({ kind: "file", path }, STRATEGIES), { share: 0.5 });
  * ```
  *
  * @module

@@ -4,6 +4,7 @@ import { cache, eject } from "../../src/domain/directive.ts";
 import type { FleetState, Node } from "../../src/domain/fleet.ts";
 import type { Strategy } from "../../src/strategy/contract.ts";
 import { checkStrategy, importStrategy } from "../../src/strategy/loader.ts";
+import { STRATEGIES } from "../../src/setup.ts";
 import { ROOT } from "../_helpers.ts";
 import {
   checkDeterministic,
@@ -13,12 +14,15 @@ import {
 } from "./_contract.ts";
 
 strategyContract(
-  await importStrategy({ kind: "builtin", name: "simple_proportional" }),
+  await importStrategy({ kind: "builtin", name: "simple_proportional" }, STRATEGIES),
   { percentage_to_cache: 0.5 },
 );
 
 strategyContract(
-  await importStrategy({ kind: "file", path: `${ROOT}tests/_fixtures/plugins/fixed_share.ts` }),
+  await importStrategy(
+    { kind: "file", path: `${ROOT}tests/_fixtures/plugins/fixed_share.ts` },
+    STRATEGIES,
+  ),
   { share: 0.5 },
 );
 

@@ -2,18 +2,14 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { PluginError } from "../../src/runtime/errors.ts";
-import {
-  builtinNames,
-  checkStrategy,
-  importStrategy,
-  looksLikePath,
-} from "../../src/strategy/loader.ts";
+import { checkStrategy, importStrategy, looksLikePath } from "../../src/strategy/loader.ts";
+import { STRATEGIES } from "../../src/setup.ts";
 import { ROOT, runArsenal, tempDir } from "../_helpers.ts";
 
 const fixture = (name: string) => `${ROOT}tests/_fixtures/plugins/${name}`;
 
 async function loadError(path: string): Promise<PluginError> {
-  const error = await importStrategy({ kind: "file", path }).then(
+  const error = await importStrategy({ kind: "file", path }, STRATEGIES).then(
     () => assert.fail(`${path} should not load`),
     (e) => e,
   );
@@ -22,22 +18,25 @@ async function loadError(path: string): Promise<PluginError> {
 }
 
 Deno.test("importStrategy() finds a built-in by name, without touching the disk", async () => {
-  const loaded = await importStrategy({ kind: "builtin", name: "simple_proportional" });
+  const loaded = await importStrategy({ kind: "builtin", name: "simple_proportional" }, STRATEGIES);
   assert.equal(loaded.strategy.name, "simple_proportional");
   assert.equal(loaded.section, "simple_proportional_strategy");
   assert.deepEqual(Object.keys(loaded.shape), ["percentage_to_cache"]);
-  assert.deepEqual(builtinNames(), ["simple_proportional"]);
+  assert.deepEqual(Object.keys(STRATEGIES.builtins), ["simple_proportional"]);
 });
 
 Deno.test("importStrategy() names the built-ins when a name is unknown", async () => {
   await assert.rejects(
-    importStrategy({ kind: "builtin", name: "simple_proportionnal" }),
+    importStrategy({ kind: "builtin", name: "simple_proportionnal" }, STRATEGIES),
     (e: PluginError) => /built-ins: simple_proportional/.test(e.reason) && /path/.test(e.reason),
   );
 });
 
 Deno.test("importStrategy() loads a plugin file; its section defaults to its name", async () => {
-  const loaded = await importStrategy({ kind: "file", path: fixture("fixed_share.ts") });
+  const loaded = await importStrategy(
+    { kind: "file", path: fixture("fixed_share.ts") },
+    STRATEGIES,
+  );
   assert.equal(loaded.strategy.name, "fixed_share");
   assert.equal(loaded.strategy.version, "2.1.0");
   assert.equal(loaded.section, "fixed_share");
@@ -98,9 +97,16 @@ Deno.test("checkStrategy() rejects malformed members and accepts a minimal strat
     [{ name: "strategy", version: "1", plan }, /section \[strategy\] is Arsenal's own/],
   ];
   for (const [exported, reason] of bad) {
-    assert.throws(() => checkStrategy("m", exported), (e: PluginError) => reason.test(e.reason));
+    assert.throws(
+      () => checkStrategy("m", exported, STRATEGIES.reserved),
+      (e: PluginError) => reason.test(e.reason),
+    );
   }
-  const minimal = checkStrategy("m", { name: "minimal", version: "0.1", plan });
+  const minimal = checkStrategy(
+    "m",
+    { name: "minimal", version: "0.1", plan },
+    STRATEGIES.reserved,
+  );
   assert.equal(minimal.section, "minimal");
   assert.deepEqual(minimal.shape, {});
 });
@@ -125,14 +131,17 @@ Deno.test("a plugin file loads as a data: module, as a compiled binary needs", a
       "  description: import.meta.url.slice(0, 32),\n  options,\n  plan: () => [],\n" +
       "} satisfies Strategy<{ n: number }>;\n",
   );
-  const loaded = await importStrategy({ kind: "file", path });
+  const loaded = await importStrategy({ kind: "file", path }, STRATEGIES);
   assert.equal(loaded.strategy.description, "data:application/typescript;base");
   assert.deepEqual(Object.keys(loaded.shape), ["n"]);
   const js = await dir.write(
     "plain.mjs",
     "export default { name: 'plain', version: '1', plan: () => [] };\n",
   );
-  assert.equal((await importStrategy({ kind: "file", path: js })).strategy.name, "plain");
+  assert.equal(
+    (await importStrategy({ kind: "file", path: js }, STRATEGIES)).strategy.name,
+    "plain",
+  );
 });
 
 Deno.test("a plugin that is not one self-contained file is refused with the reason", async () => {

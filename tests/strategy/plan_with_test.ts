@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../src/runtime/clock.ts";
 import { PlanError } from "../../src/runtime/errors.ts";
 import { checkStrategy, importStrategy } from "../../src/strategy/loader.ts";
+import { STRATEGIES } from "../../src/setup.ts";
 import { type PlanInput, planWith } from "../../src/strategy/plan_with.ts";
 import { runStrategy } from "../../src/strategy/run.ts";
 import { context, fleet, image, node, ROOT } from "../_helpers.ts";
@@ -11,7 +12,7 @@ import { UNIFORM_WEIGHTS } from "../../src/domain/image_weights.ts";
 const faulty = await importStrategy({
   kind: "file",
   path: `${ROOT}tests/_fixtures/plugins/faulty.ts`,
-});
+}, STRATEGIES);
 
 function input(fault: string): PlanInput {
   return {

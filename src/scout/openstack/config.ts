@@ -1,11 +1,13 @@
 /**
  * The OpenStack scout's sections of `arsenal.conf`: `[client_wrapper]` (credentials and retry
  * policy every client shares), `[nova]`, `[ironic]`, `[glance]` and `[standalone]`, with the
- * original's options and defaults. The README's configuration reference mirrors their help text.
+ * original's options and defaults, and notes on those set but without effect. The README's
+ * configuration reference mirrors their help text.
  *
  * @module
  */
 import { z } from "zod";
+import type { RawSections } from "../../config/ini_file.ts";
 import { count, seconds, secret, text } from "../../config/options.ts";
 
 /** How a client authenticates. */
@@ -163,3 +165,22 @@ export const OPENSTACK_SECTIONS = {
   glance: glanceSection,
   standalone: standaloneSection,
 } as const;
+
+const NOVA_RETRIES = "Arsenal only reads from Nova, and reads are retried under " +
+  "[client_wrapper] call_max_retries and call_retry_interval";
+
+/** Options accepted for compatibility whose names promise an effect, and why they have none. */
+const NO_EFFECT: readonly (readonly [section: string, option: string, why: string])[] = [
+  ["nova", "api_max_retries", NOVA_RETRIES],
+  ["nova", "api_retry_interval", NOVA_RETRIES],
+];
+
+/** Notes on the options set in `raw` that are accepted for compatibility but have no effect. */
+export function noEffectWarnings(raw: RawSections): string[] {
+  return NO_EFFECT.flatMap(([section, option, why]) => {
+    const set = raw.get(section)?.get(option);
+    return set
+      ? [`${set.where}: [${section}] ${option} has no effect (accepted for compatibility): ${why}`]
+      : [];
+  });
+}

@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { LEGACY_SCOUTS } from "../../config/schema.ts";
+/** The original's scouts, by `[director] scout` name: the OpenStack scout with a preset. */
+export const LEGACY_SCOUTS = {
+  "devstack_scout.DevstackScout": "devstack",
+  "onmetal_scout.OnMetalScout": "onmetal",
+  "openstack_scout.OpenstackScout": "openstack",
+} as const;
 
 /** A preset: the original scout whose filters are in force. */
 export type Preset = "devstack" | "onmetal";

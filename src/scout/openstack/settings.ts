@@ -10,7 +10,7 @@
 import type { z } from "zod";
 import type { RawSections } from "../../config/ini_file.ts";
 import type { ConfigProblem } from "../../runtime/errors.ts";
-import type { SCOUTS } from "../../config/schema.ts";
+import type { ScoutName } from "../names.ts";
 import type { OPENSTACK_SECTIONS } from "./config.ts";
 import type { RetryPolicy } from "./http.ts";
 import { chosen, type Preset, presetOf } from "./presets.ts";
@@ -57,7 +57,7 @@ export interface OpenStackSettings {
 
 /** The sections resolution reads: the scout's own, parsed, and `[director] scout`. */
 export type OpenStackSections =
-  & { readonly scout: (typeof SCOUTS)[number] }
+  & { readonly scout: ScoutName }
   & { readonly [S in keyof typeof OPENSTACK_SECTIONS]: z.infer<(typeof OPENSTACK_SECTIONS)[S]> };
 
 /**

@@ -1,10 +1,12 @@
 /**
  * The simulator's section of `arsenal.conf`, `[simulator]`: the synthetic fleet and how its
- * tenants behave. The README's configuration reference mirrors its help text.
+ * tenants behave, and the director's spacings it runs with unless they are set. The README's
+ * configuration reference mirrors its help text.
  *
  * @module
  */
 import { z } from "zod";
+import type { RawOption } from "../../config/ini_file.ts";
 import { MAX_SEED } from "../../domain/random.ts";
 
 /** `[simulator]`: the synthetic fleet and how its tenants behave. */
@@ -57,3 +59,32 @@ export type SimulatorOptions = z.infer<typeof simulatorSection>;
 
 /** The `[simulator]` section as given: options left out take their defaults. */
 export type SimulatorInput = z.input<typeof simulatorSection>;
+
+/** Spacings the simulator uses unless the configuration sets them: seconds, not minutes. */
+export const SIMULATOR_SPACINGS = { poll_spacing: 10, directive_spacing: 5 } as const;
+
+/** The `[director]` options the simulator's spacings replace. */
+interface Spacings {
+  readonly scout: string;
+  readonly poll_spacing: number;
+  readonly directive_spacing: number;
+}
+
+/**
+ * `[director]` with the simulator's spacings, unless the configuration sets them (`raw` is the
+ * section as given); unchanged for another scout.
+ */
+export function simulatorSpacings<D extends Spacings>(
+  director: D,
+  raw: ReadonlyMap<string, RawOption> | undefined,
+): D {
+  if (director.scout !== "simulator") return director;
+  const given = (key: string) => raw?.get(key)?.value.trim();
+  return {
+    ...director,
+    poll_spacing: given("poll_spacing") ? director.poll_spacing : SIMULATOR_SPACINGS.poll_spacing,
+    directive_spacing: given("directive_spacing")
+      ? director.directive_spacing
+      : SIMULATOR_SPACINGS.directive_spacing,
+  };
+}

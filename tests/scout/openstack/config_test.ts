@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SECRETS, SECTIONS } from "../../../src/config/schema.ts";
+import { SECRETS, SECTIONS } from "../../../src/sections.ts";
 import { OPENSTACK_SECTIONS } from "../../../src/scout/openstack/config.ts";
 
 Deno.test("OPENSTACK_SECTIONS are the schemas arsenal.conf is validated against", () => {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
-import { readConfig } from "../../../src/config/load.ts";
+import { readConfig } from "../../../src/setup.ts";
 import { eject } from "../../../src/domain/directive.ts";
 import type { OpenStackSettings } from "../../../src/scout/openstack/settings.ts";
 import { seededRandom } from "../../../src/domain/random.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readConfig } from "../../../src/config/load.ts";
+import { readConfig } from "../../../src/setup.ts";
 import { cache, eject } from "../../../src/domain/directive.ts";
 import { seededRandom } from "../../../src/domain/random.ts";
 import { ManualClock } from "../../../src/runtime/clock.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readConfig } from "../../../src/config/load.ts";
+import { readConfig } from "../../../src/setup.ts";
 import { tempDir } from "../../_helpers.ts";
 
 async function resolve(text: string) {

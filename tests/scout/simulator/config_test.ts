@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { tempDir } from "../../_helpers.ts";
+import { loadConfig } from "../../_config.ts";
 import { simulatorSection } from "../../../src/scout/simulator/config.ts";
 
 Deno.test("simulatorSection gives defaults and rejects out-of-range options", () => {
@@ -35,4 +37,24 @@ Deno.test("simulatorSection gives defaults and rejects out-of-range options", ()
   for (const [name, option] of Object.entries(simulatorSection.shape)) {
     assert.ok(option.description, `${name} has help text`);
   }
+});
+
+Deno.test("readConfig() keeps the original's spacings for real scouts and given ones for the simulator", async () => {
+  await using dir = await tempDir();
+  const real = await loadConfig(
+    dir,
+    "[director]\nscout = onmetal_scout.OnMetalScout\n[client_wrapper]\nauth_type = noauth\n" +
+      "[ironic]\napi_endpoint = http://ironic:6385\n[nova]\napi_endpoint = http://nova:8774\n" +
+      "[glance]\napi_endpoint = http://glance:9292\n",
+  );
+  assert.deepEqual(real.problems, []);
+  assert.deepEqual([real.config?.director.poll_spacing, real.config?.director.directive_spacing], [
+    120,
+    120,
+  ]);
+  const given = await loadConfig(dir, "[director]\npoll_spacing = 30\n");
+  assert.deepEqual(
+    [given.config?.director.poll_spacing, given.config?.director.directive_spacing],
+    [30, 5],
+  );
 });

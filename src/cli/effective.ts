@@ -4,9 +4,9 @@
  *
  * @module
  */
+import { formatIniText } from "../config/ini_file.ts";
+import { SECRETS, SECTIONS } from "../sections.ts";
 import type { Setup } from "../setup.ts";
-import { formatIniText } from "./ini_file.ts";
-import { SECRETS, SECTIONS } from "./schema.ts";
 
 /** Shown instead of a secret's value. */
 export const REDACTED = "<redacted>";

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { describeShape, expectation } from "../../src/runtime/option_shape.ts";
+import { directorSection } from "../../src/director/config.ts";
+
+/** The JSON Schema property of a single option typed by `schema`. */
+const prop = (schema: z.ZodType) => describeShape(z.object({ option: schema })).option;
+
+Deno.test("describeShape() gives each option's type, bounds, default and help", () => {
+  const shape = describeShape(directorSection);
+  assert.equal(shape.poll_spacing.type, "integer");
+  assert.equal(shape.poll_spacing.minimum, 1);
+  assert.equal(shape.poll_spacing.default, 120);
+  assert.equal(shape.dry_run.type, "boolean");
+  assert.match(shape.dry_run.description ?? "", /dry|directive/i);
+  assert.equal(shape.scout.type, "string");
+  assert.deepEqual(describeShape(z.object({})), {});
+});
+
+Deno.test("describeShape() rejects schemas that are not objects", () => {
+  assert.throws(() => describeShape(z.string()), TypeError);
+  assert.throws(() => describeShape(z.array(z.number())), /zod object/);
+});
+
+Deno.test("expectation() words what an option wants", () => {
+  const cases: [z.ZodType, string][] = [
+    [z.number().int().min(1), "an integer >= 1"],
+    [z.number().int().min(0).default(60), "an integer >= 0"],
+    [z.number().min(0).max(1), "a number from 0 to 1"],
+    [z.number().max(10), "a number <= 10"],
+    [z.number().positive(), "a number > 0"],
+    [z.number().lt(5), "a number < 5"],
+    [z.number(), "a number"],
+    [z.boolean(), "a boolean (true/false, yes/no, on/off, 1/0)"],
+    [z.enum(["a", "b"]), "one of a, b"],
+    [z.string(), "a string"],
+    [z.string().nullable(), "a string"],
+    [z.array(z.string()), "a comma-separated list"],
+  ];
+  for (const [schema, expected] of cases) assert.equal(expectation(prop(schema)), expected);
+});
+
+Deno.test("expectation() hides zod's safe-integer bounds", () => {
+  assert.equal(expectation(prop(z.number().int())), "an integer");
+  assert.equal(expectation(prop(z.number().int().max(5))), "an integer <= 5");
+});
+
+Deno.test("describeShape() describes a schema once, however often it is asked", () => {
+  const schema = z.object({ n: z.number().int() });
+  assert.equal(describeShape(schema), describeShape(schema));
+  assert.notEqual(describeShape(schema), describeShape(z.object({ n: z.number().int() })));
+});
