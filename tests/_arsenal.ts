@@ -1,96 +1,13 @@
 /**
- * Arsenal from a test, three ways: {@linkcode runMain} runs a command line in this process through
- * `main(args, io)`; where a real process is needed (signals, the process's own exit, permissions,
- * an agent that keeps running) {@linkcode runArsenal} runs one to its exit and
- * {@linkcode startArsenal} starts `arsenal run` and keeps it running. Both processes are started
- * the way `deno task start` starts Arsenal: deno.json's permission set, from this checkout.
+ * Arsenal as a process of its own, for what a test cannot do in-process (tests/_run_main.ts):
+ * signals, the process's own exit, permissions, an agent that keeps running. {@linkcode runArsenal}
+ * runs one to its exit; {@linkcode startArsenal} starts `arsenal run` and keeps it running. Both
+ * start it the way `deno task start` does: deno.json's permission set, from this checkout.
  *
  * @module
  */
-import { reset } from "@logtape/logtape";
-import { main } from "../main.ts";
-import type { CommandIo } from "../src/cli/io.ts";
+import type { Finished, RunOptions } from "./_run_main.ts";
 import { ROOT } from "./_helpers.ts";
-
-/** What a finished command said. */
-export interface Finished {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A command's surroundings: its environment (nothing else) and standard input. */
-export interface RunOptions {
-  readonly env?: Record<string, string>;
-  readonly stdin?: string;
-}
-
-let running = false;
-
-type Sink = (text: string) => void;
-
-/**
- * Takes over this process's standard output and error, as main.ts and the log write them
- * (`console`, `Deno.stdout.writeSync`, `Deno.stderr.writeSync`), and returns the undo.
- */
-function captureOutput(stdout: Sink, stderr: Sink): () => void {
-  const undo: (() => void)[] = [];
-  const replace = <T extends object>(target: T, key: keyof T & string, value: unknown) => {
-    const own = Object.getOwnPropertyDescriptor(target, key);
-    Object.defineProperty(target, key, { value, configurable: true, writable: true });
-    undo.push(() =>
-      own
-        ? Object.defineProperty(target, key, own)
-        : delete (target as Record<string, unknown>)[key]
-    );
-  };
-  const print = (sink: Sink) => (...data: unknown[]) =>
-    sink(data.map((d) => typeof d === "string" ? d : Deno.inspect(d)).join(" ") + "\n");
-  const write = (sink: Sink) => {
-    const decoder = new TextDecoder();
-    return (bytes: Uint8Array) => {
-      sink(decoder.decode(bytes));
-      return bytes.length;
-    };
-  };
-  for (const name of ["log", "info", "debug"] as const) replace(console, name, print(stdout));
-  for (const name of ["error", "warn"] as const) replace(console, name, print(stderr));
-  replace(Deno.stdout, "writeSync", write(stdout));
-  replace(Deno.stderr, "writeSync", write(stderr));
-  return () => undo.reverse().forEach((restore) => restore());
-}
-
-/**
- * Runs `arsenal ...args` in this process and returns its exit status, standard output and standard
- * error. One at a time: its output is this process's own.
- */
-export async function runMain(
-  args: readonly string[],
-  options: RunOptions = {},
-): Promise<Finished> {
-  if (running) throw new Error("runMain() runs one command at a time: await the first");
-  running = true;
-  let stdout = "";
-  let stderr = "";
-  const io: CommandIo = {
-    env: { ...options.env },
-    write(text) {
-      stdout += text;
-      return Promise.resolve();
-    },
-    readStdin: () => Promise.resolve(options.stdin ?? ""),
-  };
-  const restore = captureOutput((text) => stdout += text, (text) => stderr += text);
-  try {
-    const code = await main(args, io);
-    return { code, stdout, stderr };
-  } finally {
-    restore();
-    // main() closes the log's sinks but leaves its loggers configured: the next test starts clean.
-    await reset();
-    running = false;
-  }
-}
 
 /** Variables a child `deno` needs from this environment; everything else is left out. */
 const KEPT = [

@@ -5,7 +5,7 @@ import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
 import { describeShape, expectation } from "../src/runtime/option_shape.ts";
 import { SECTIONS } from "../src/sections.ts";
 import { setup } from "../src/setup.ts";
-import { runMain } from "./_arsenal.ts";
+import { runMain } from "./_run_main.ts";
 import { ROOT, tempDir } from "./_helpers.ts";
 
 const readme = await Deno.readTextFile(`${ROOT}README.md`);

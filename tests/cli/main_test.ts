@@ -10,7 +10,8 @@ import { USAGE } from "../../src/cli/args.ts";
 import type { Directive } from "../../src/domain/directive.ts";
 import type { FleetState } from "../../src/domain/fleet.ts";
 import { VERSION } from "../../src/version.ts";
-import { type Finished, runArsenal, runMain } from "../_arsenal.ts";
+import { runArsenal } from "../_arsenal.ts";
+import { type Finished, runMain } from "../_run_main.ts";
 import { fleet, image, node, ROOT, tempDir } from "../_helpers.ts";
 
 /** A plugin fixture's absolute path. */

@@ -1,7 +1,7 @@
 /** `arsenal run --once` (in-process) against the fake OpenStack: the whole path, end to end. */
 import assert from "node:assert/strict";
 import { FakeOpenStack } from "../_fakes/openstack.ts";
-import { runMain } from "../_arsenal.ts";
+import { runMain } from "../_run_main.ts";
 import { tempDir } from "../_helpers.ts";
 
 interface Record {

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { FakeOpenStack } from "../_fakes/openstack.ts";
 import { promtoolCheckMetrics } from "../_fakes/promtool.ts";
-import { runMain, startArsenal } from "../_arsenal.ts";
+import { startArsenal } from "../_arsenal.ts";
+import { runMain } from "../_run_main.ts";
 import { ROOT, SIMULATED_AGENT as CONFIG, tempDir } from "../_helpers.ts";
 
 /** Polls `url` until it answers 200 (bounded). */

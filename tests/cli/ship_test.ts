@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { apiUrl } from "../../src/cli/healthcheck.ts";
 import { compileArgs, explainFailure } from "../../src/build/compile.ts";
 import { PLAN_WORKER_URL } from "../../src/strategy/plan_with.ts";
-import { runMain } from "../_arsenal.ts";
+import { runMain } from "../_run_main.ts";
 import { ROOT, tempDir } from "../_helpers.ts";
 
 Deno.test("healthcheck asks /livez or /readyz and exits 0 only on 200", async () => {
