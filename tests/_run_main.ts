@@ -28,7 +28,8 @@ type Sink = (text: string) => void;
 
 /**
  * Takes over this process's standard output and error, as main.ts and the log write them
- * (`console`, `Deno.stdout.writeSync`, `Deno.stderr.writeSync`), and returns the undo.
+ * (`console`, `Deno.stdout.writeSync`, `Deno.stderr.writeSync`), and returns the undo. Taken
+ * there rather than through `CommandIo`, so that output which bypasses it shows as in a process.
  */
 function captureOutput(stdout: Sink, stderr: Sink): () => void {
   const undo: (() => void)[] = [];
