@@ -64,13 +64,15 @@ export interface LoopOptions {
   readonly planTimeout?: number;
   /** Seconds between polls of flavors and images. */
   readonly pollSpacing: number;
-  /** Spread of each spacing, as a share of it: 0.1 waits 90% to 110%. */
+  /** Spread of the poll spacing, as a share of it: 0.1 waits 90% to 110%. */
   readonly pollJitter?: number;
+  /** Spread of the directive spacing, as a share of it. */
   readonly directiveJitter?: number;
   /** Log per-flavor and per-image statistics every cycle. */
   readonly logStatistics?: boolean;
   /** Source of jitter and of each cycle's seed. */
   readonly random?: Random;
+  /** Hears each cycle, scout call and failed plan (the metrics). */
   readonly observer?: LoopObserver;
   /** `stop` ends scheduling and the starting of directives; `abort` cuts calls in flight. */
   readonly signals?: StopSignals;
@@ -96,7 +98,10 @@ export type Reconfigurable =
   >
   & { readonly directiveConcurrency: number };
 
-/** Liveness fails when nothing happened for this many directive spacings (and at least 60 s). */
+/**
+ * Liveness fails when nothing happened for this many directive spacings (and at least 60 s),
+ * beyond a wait announced upstream.
+ */
 const LIVENESS_SPACINGS = 3;
 /** Readiness fails when no node listing succeeded for this many spacings. */
 const READINESS_SPACINGS = 3;

@@ -1,5 +1,6 @@
 /**
- * Shared test helpers: fleet builders, temporary files, and running Arsenal as a subprocess.
+ * Shared test helpers: fleet builders, runtime settings, temporary files, and a small simulated
+ * agent's arsenal.conf (tests/_arsenal.ts runs Arsenal).
  *
  * @module
  */
@@ -77,83 +78,6 @@ export async function tempDir(): Promise<
       await Deno.remove(path, { recursive: true });
     },
   };
-}
-
-/**
- * `deno run` arguments for Arsenal from this checkout: read and env always, plus `permissions`,
- * then Arsenal's own `args`.
- */
-export function arsenalArgs(permissions: readonly string[], args: readonly string[]): string[] {
-  return [
-    "run",
-    "--quiet",
-    "--allow-read",
-    "--allow-env",
-    ...permissions,
-    `${ROOT}main.ts`,
-    ...args,
-  ];
-}
-
-/** What a finished subprocess said. */
-export interface Finished {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs `deno run main.ts ...args` as a subprocess with the permissions Arsenal ships with,
- * a clean environment (plus `env`), and optional standard input.
- */
-export async function runArsenal(
-  args: readonly string[],
-  options: {
-    env?: Record<string, string>;
-    stdin?: string;
-    cwd?: string;
-    net?: boolean;
-    /** Paths the subprocess may not read. */
-    denyRead?: string[];
-  } = {},
-): Promise<Finished> {
-  const keep = [
-    "PATH",
-    "HOME",
-    "DENO_DIR",
-    "XDG_CACHE_HOME",
-    "TMPDIR",
-    "DENO_TLS_CA_STORE",
-    "NODE_EXTRA_CA_CERTS",
-  ];
-  const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of keep) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: arsenalArgs(
-      [
-        ...(options.net ? ["--allow-net=127.0.0.1"] : []),
-        ...(options.denyRead ? [`--deny-read=${options.denyRead.join(",")}`] : []),
-      ],
-      args,
-    ),
-    cwd: options.cwd ?? ROOT,
-    env: { ...env, ...options.env },
-    clearEnv: true,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await child.output();
-  const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
 
 /** arsenal.conf for a small, fast simulated fleet on a free port: a cycle every second. */

@@ -1,6 +1,6 @@
 /** Loop: scheduling, cycles, skips and failures, toggles, health, driven by a ManualClock. */
 import assert from "node:assert/strict";
-import { z } from "zod";
+import simpleProportional from "../plugins/simple_proportional.ts";
 import { Director } from "../src/director/director.ts";
 import type { CycleRecord } from "../src/director/record.ts";
 import { UNIFORM_WEIGHTS } from "../src/domain/image_weights.ts";
@@ -23,12 +23,11 @@ import { Metrics } from "../src/runtime/metrics.ts";
 
 const T0 = 1_700_000_000_000;
 const strategy = await importStrategy({ kind: "builtin", name: "simple_proportional" }, STRATEGIES);
-const schema = z.object({ percentage_to_cache: z.number().min(0).max(1).default(0.125) });
 
 function settingsOf(overrides: Partial<Tunables> = {}): RuntimeSettings {
   return new RuntimeSettings(
     tunables({ directive_spacing: 60, strategy: { percentage_to_cache: 1 }, ...overrides }),
-    schema,
+    simpleProportional.options,
   );
 }
 
@@ -238,7 +237,7 @@ Deno.test("Loop.run() reschedules the next cycle when a reload changes directive
   await clock.advance(30_000);
   settings.reconfigure(
     tunables({ directive_spacing: 40, strategy: { percentage_to_cache: 1 } }),
-    schema,
+    simpleProportional.options,
     "reload",
   );
   await clock.advance(10_000);

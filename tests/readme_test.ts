@@ -5,7 +5,8 @@ import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
 import { describeShape, expectation } from "../src/runtime/option_shape.ts";
 import { SECTIONS } from "../src/sections.ts";
 import { setup } from "../src/setup.ts";
-import { ROOT, runArsenal, tempDir } from "./_helpers.ts";
+import { runMain } from "./_run_main.ts";
+import { ROOT, tempDir } from "./_helpers.ts";
 
 const readme = await Deno.readTextFile(`${ROOT}README.md`);
 
@@ -74,7 +75,7 @@ Deno.test("README's example in Pointing Arsenal at your cloud passes check-confi
   );
   // The example's os_password_file is a path on the operator's machine: point it at a real file.
   const password = await dir.write("password", "s3cret\n");
-  const run = await runArsenal(["check-config", "--config-file", config], {
+  const run = await runMain(["check-config", "--config-file", config], {
     env: { ARSENAL_CLIENT_WRAPPER__OS_PASSWORD_FILE: password },
   });
   assert.equal(run.code, 0, run.stderr);

@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { z } from "zod";
+import simpleProportional from "../../plugins/simple_proportional.ts";
 import type { ApiDeps, Controller, Health, MetricsSource } from "../../src/api/deps.ts";
 import type { CycleRecord } from "../../src/director/record.ts";
 import { RuntimeSettings, type Tunables } from "../../src/runtime/settings.ts";
@@ -13,11 +13,6 @@ import { tunables } from "../_helpers.ts";
 
 /** The configured settings every test starts from. */
 export const CONFIGURED: Tunables = tunables();
-
-/** The strategy options schema the settings validate against. */
-export const STRATEGY_SCHEMA = z.object({
-  percentage_to_cache: z.number().min(0).max(1).default(0.125),
-});
 
 /** A finished cycle with fixed timestamps. */
 export function cycleRecord(fields: Partial<CycleRecord> = {}): CycleRecord {
@@ -93,7 +88,7 @@ export function testDeps(
 ): ApiDeps & { controller: FakeController } {
   return {
     controller: new FakeController(),
-    settings: new RuntimeSettings(CONFIGURED, STRATEGY_SCHEMA),
+    settings: new RuntimeSettings(CONFIGURED, simpleProportional.options),
     metrics: FAKE_METRICS,
     readOnly: false,
     ...fields,

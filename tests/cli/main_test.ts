@@ -1,14 +1,18 @@
 /**
- * End-to-end tests of `main.ts`: Arsenal run as a subprocess, as an operator runs it.
+ * End-to-end tests of `main.ts`: each command line run in-process through `main(args, io)`, with
+ * its exit status, standard output and standard error, as an operator sees them.
  *
  * @module
  */
 import assert from "node:assert/strict";
+import { getConfig } from "@logtape/logtape";
 import { USAGE } from "../../src/cli/args.ts";
 import type { Directive } from "../../src/domain/directive.ts";
 import type { FleetState } from "../../src/domain/fleet.ts";
 import { VERSION } from "../../src/version.ts";
-import { type Finished, fleet, image, node, ROOT, runArsenal, tempDir } from "../_helpers.ts";
+import { runArsenal } from "../_arsenal.ts";
+import { type Finished, runMain } from "../_run_main.ts";
+import { fleet, image, node, ROOT, tempDir } from "../_helpers.ts";
 
 /** A plugin fixture's absolute path. */
 function fixturePlugin(name: string): string {
@@ -56,7 +60,7 @@ Deno.test("arsenal plan prints one cache directive for one idle node and one ima
     }),
   );
   const config = await dir.write("arsenal.conf", CACHE_ALL);
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   assertExit(run, 0);
   assert.equal(
     run.stdout,
@@ -88,7 +92,7 @@ Deno.test("arsenal plan ejects a stale cached node and caches the least represen
     }),
   );
   const config = await dir.write("arsenal.conf", CACHE_ALL);
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   assertExit(run, 0);
   assert.equal(
     run.stdout,
@@ -101,13 +105,11 @@ Deno.test("arsenal plan is deterministic: same seed, same output; the default se
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
   const plan = ["plan", "--snapshot", snapshot];
-  const [byDefault, byDefaultAgain, seed0, seed7, seed7Again] = await Promise.all([
-    runArsenal(plan),
-    runArsenal(plan),
-    runArsenal([...plan, "--seed", "0"]),
-    runArsenal([...plan, "--seed", "7"]),
-    runArsenal([...plan, "--seed", "7"]),
-  ]);
+  const byDefault = await runMain(plan);
+  const byDefaultAgain = await runMain(plan);
+  const seed0 = await runMain([...plan, "--seed", "0"]);
+  const seed7 = await runMain([...plan, "--seed", "7"]);
+  const seed7Again = await runMain([...plan, "--seed", "7"]);
   const output = planOutput(byDefault);
   for (const run of [byDefaultAgain, seed0, seed7, seed7Again]) planOutput(run);
   assert.equal(byDefaultAgain.stdout, byDefault.stdout);
@@ -136,17 +138,15 @@ Deno.test("arsenal plan --snapshot - reads standard input and prints what the fi
   await using dir = await tempDir();
   const text = JSON.stringify(SIXTEEN_IDLE, null, 2);
   const snapshot = await dir.write("fleet.json", text);
-  const [fromFile, fromStdin] = await Promise.all([
-    runArsenal(["plan", "--snapshot", snapshot, "--seed", "3"]),
-    runArsenal(["plan", "--snapshot", "-", "--seed", "3"], { stdin: text }),
-  ]);
+  const fromFile = await runMain(["plan", "--snapshot", snapshot, "--seed", "3"]);
+  const fromStdin = await runMain(["plan", "--snapshot", "-", "--seed", "3"], { stdin: text });
   assert.equal(planOutput(fromStdin).directives.length, 2);
   assert.equal(fromStdin.stdout, fromFile.stdout);
   assert.equal(fromStdin.stderr, "");
 });
 
 Deno.test("arsenal plan --snapshot - rejects empty standard input with exit 2", async () => {
-  const run = await runArsenal(["plan", "--snapshot", "-"], { stdin: "" });
+  const run = await runMain(["plan", "--snapshot", "-"], { stdin: "" });
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   assert.match(run.stderr, /not valid JSON/);
@@ -156,10 +156,8 @@ Deno.test("arsenal plan --snapshot - rejects empty standard input with exit 2", 
 Deno.test("arsenal plan --timings adds non-negative parseMs and planMs", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
-  const [plain, timed] = await Promise.all([
-    runArsenal(["plan", "--snapshot", snapshot]),
-    runArsenal(["plan", "--snapshot", snapshot, "--timings"]),
-  ]);
+  const plain = await runMain(["plan", "--snapshot", snapshot]);
+  const timed = await runMain(["plan", "--snapshot", snapshot, "--timings"]);
   const output = planOutput(timed);
   assert.deepEqual(Object.keys(output).sort(), ["directives", "timings"]);
   assert.deepEqual(output.directives, planOutput(plain).directives);
@@ -176,7 +174,7 @@ Deno.test("arsenal plan --timings adds non-negative parseMs and planMs", async (
 Deno.test("arsenal plan --debug logs the plan on stderr and leaves stdout clean JSON", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--seed", "5", "--debug"]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--seed", "5", "--debug"]);
   assert.equal(planOutput(run).directives.length, 2);
   assert.match(run.stderr, /Planned 2 directive\(s\) with simple_proportional .*seed 5/);
 });
@@ -191,7 +189,7 @@ Deno.test("arsenal plan exits 2 and names the JSON path of a malformed snapshot"
       images: [image("i1")],
     }),
   );
-  const run = await runArsenal(["plan", "--snapshot", snapshot]);
+  const run = await runMain(["plan", "--snapshot", snapshot]);
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   assert.ok(run.stderr.includes(snapshot), `file not named:\n${run.stderr}`);
@@ -205,7 +203,7 @@ Deno.test("arsenal plan exits 2 and lists duplicate node uuids of a snapshot", a
     "dup.json",
     JSON.stringify(fleet([node("n1", "small"), node("n1", "small")], [image("i1")])),
   );
-  const run = await runArsenal(["plan", "--snapshot", snapshot]);
+  const run = await runMain(["plan", "--snapshot", snapshot]);
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   assert.match(run.stderr, /nodes\[1\]\.uuid: duplicate of nodes\[0\]\.uuid/);
@@ -215,7 +213,7 @@ Deno.test("arsenal plan exits 2 and lists duplicate node uuids of a snapshot", a
 Deno.test("arsenal plan exits 2 and names a snapshot file that does not exist", async () => {
   await using dir = await tempDir();
   const missing = `${dir.path}/no-such-snapshot.json`;
-  const run = await runArsenal(["plan", "--snapshot", missing]);
+  const run = await runMain(["plan", "--snapshot", missing]);
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   assert.ok(run.stderr.includes(missing), run.stderr);
@@ -227,7 +225,7 @@ Deno.test("arsenal plan exits 2 and names a config file that does not exist", as
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
   const missing = `${dir.path}/no-such.conf`;
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", missing]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", missing]);
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   assert.ok(run.stderr.includes(missing), run.stderr);
@@ -251,7 +249,7 @@ Deno.test("arsenal plan exits 2 and lists every problem of an invalid configurat
       "",
     ].join("\n"),
   );
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   assert.match(run.stderr, /3 problems/);
@@ -274,7 +272,7 @@ Deno.test("arsenal plan exits 2 and lists every problem of an invalid configurat
 Deno.test("arsenal check-config exits 2 and quotes only the first word of a malformed line", async () => {
   await using dir = await tempDir();
   const config = await dir.write("arsenal.conf", "[director]\ndry_run true\nos_password hunter2\n");
-  const run = await runArsenal(["check-config", "--config-file", config]);
+  const run = await runMain(["check-config", "--config-file", config]);
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   // The rest of an unreadable line may be a secret.
@@ -292,7 +290,7 @@ Deno.test("arsenal plan warns of an unknown option and still plans", async () =>
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
   const config = await dir.write("arsenal.conf", `[director]\ndry_rn = true\n\n${CACHE_ALL}`);
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   // percentage_to_cache = 1 still applies: every idle node is cached.
   assert.equal(planOutput(run).directives.length, 16);
   assert.match(run.stderr, /unknown option \[director\] dry_rn/);
@@ -301,7 +299,7 @@ Deno.test("arsenal plan warns of an unknown option and still plans", async () =>
 });
 
 Deno.test("arsenal check-config warns of an ARSENAL_ variable that names no option", async () => {
-  const run = await runArsenal(["check-config"], { env: { ARSENAL_DIRECTOR_DRY_RUN: "true" } });
+  const run = await runMain(["check-config"], { env: { ARSENAL_DIRECTOR_DRY_RUN: "true" } });
   assertExit(run, 0);
   assert.match(run.stdout, /^dry_run = false$/m);
   assert.match(
@@ -314,7 +312,7 @@ Deno.test("arsenal plan warns when a flavor needs caching and there are no image
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(fleet([node("n1", "small")], [])));
   const config = await dir.write("arsenal.conf", CACHE_ALL);
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   assert.deepEqual(planOutput(run), { directives: [] });
   assert.match(run.stderr, /Flavor "small" needs 1 more cached node\(s\), but there are no images/);
 });
@@ -325,7 +323,7 @@ Deno.test("arsenal check-config redacts secrets and shows environment overrides"
     "arsenal.conf",
     "[client_wrapper]\nos_username = admin\nos_password = hunter2\n",
   );
-  const run = await runArsenal(["check-config", "--config-file", config], {
+  const run = await runMain(["check-config", "--config-file", config], {
     env: {
       ARSENAL_CLIENT_WRAPPER__OS_AUTH_TOKEN: "tok-s3cret",
       ARSENAL_DIRECTOR__DRY_RUN: "yes",
@@ -355,7 +353,7 @@ Deno.test("arsenal check-config and run refuse an invalid token without printing
     await t.step(name, async () => {
       const config = await dir.write("arsenal.conf", text);
       for (const command of ["check-config", "run"]) {
-        const run = await runArsenal([command, "--config-file", config], { env });
+        const run = await runMain([command, "--config-file", config], { env });
         assertExit(run, 2);
         assert.doesNotMatch(run.stdout + run.stderr, /s3cret/);
         assert.match(run.stderr, /\[api\] token \(secret, not shown\): a bearer token is/);
@@ -366,7 +364,7 @@ Deno.test("arsenal check-config and run refuse an invalid token without printing
 });
 
 Deno.test("arsenal check-config without a file prints the built-in defaults", async () => {
-  const run = await runArsenal(["check-config"]);
+  const run = await runMain(["check-config"]);
   assertExit(run, 0);
   assert.match(run.stdout, /built-in defaults/);
   assert.match(run.stdout, /^\[director\]$/m);
@@ -381,7 +379,7 @@ Deno.test("arsenal plan exits 1 without a stack trace when the strategy throws",
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
   const plugin = fixturePlugin("throws_in_plan.ts");
   const config = await dir.write("arsenal.conf", `[strategy]\nmodule = ${plugin}\n`);
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   assertExit(run, 1);
   assert.equal(run.stdout, "");
   assert.match(run.stderr, /boom while planning/);
@@ -394,7 +392,7 @@ Deno.test("arsenal plan exits 1 and lists the invalid directives a strategy retu
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
   const plugin = fixturePlugin("bad_directives.ts");
   const config = await dir.write("arsenal.conf", `[strategy]\nmodule = ${plugin}\n`);
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   assertExit(run, 1);
   assert.equal(run.stdout, "");
   assert.match(run.stderr, /invalid directives/);
@@ -427,7 +425,7 @@ Deno.test("arsenal plan exits 1 naming the plugin's fault, never an internal err
         `${fault}.conf`,
         `[strategy]\nmodule = ${plugin}\nplan_timeout = 1\n\n[faulty]\nfault = ${fault}\n`,
       );
-      const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+      const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
       assertExit(run, 1);
       assert.equal(run.stdout, "");
       assert.ok(run.stderr.startsWith(`arsenal: Strategy "${plugin}": `), run.stderr);
@@ -443,7 +441,7 @@ Deno.test("arsenal plan exits 2 when the strategy plugin fails to import", async
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
   const plugin = fixturePlugin("throws_on_import.ts");
   const config = await dir.write("arsenal.conf", `[strategy]\nmodule = ${plugin}\n`);
-  const run = await runArsenal(["plan", "--snapshot", snapshot, "--config-file", config]);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   assert.ok(run.stderr.includes(`${config}:2: [strategy] module`), run.stderr);
@@ -452,7 +450,7 @@ Deno.test("arsenal plan exits 2 when the strategy plugin fails to import", async
 });
 
 Deno.test("arsenal exits 2 for an unknown command and points to --help", async () => {
-  const run = await runArsenal(["deploy"]);
+  const run = await runMain(["deploy"]);
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   assert.match(run.stderr, /unknown command "deploy"/);
@@ -461,7 +459,7 @@ Deno.test("arsenal exits 2 for an unknown command and points to --help", async (
 });
 
 Deno.test("arsenal exits 2 for plan without --snapshot", async () => {
-  const run = await runArsenal(["plan", "--seed", "1"]);
+  const run = await runMain(["plan", "--seed", "1"]);
   assertExit(run, 2);
   assert.equal(run.stdout, "");
   assert.match(run.stderr, /--snapshot/);
@@ -470,14 +468,14 @@ Deno.test("arsenal exits 2 for plan without --snapshot", async () => {
 });
 
 Deno.test("arsenal --help exits 0 and prints the usage on stdout", async () => {
-  const run = await runArsenal(["--help"]);
+  const run = await runMain(["--help"]);
   assertExit(run, 0);
   assert.equal(run.stdout, USAGE);
   assert.equal(run.stderr, "");
 });
 
 Deno.test("arsenal --version exits 0 and prints the version", async () => {
-  const run = await runArsenal(["--version"]);
+  const run = await runMain(["--version"]);
   assertExit(run, 0);
   assert.match(
     run.stdout,
@@ -487,13 +485,15 @@ Deno.test("arsenal --version exits 0 and prints the version", async () => {
 });
 
 Deno.test("arsenal plans the bundled example the way `deno task start` runs it", async () => {
+  // A process of its own, in the checkout: the example names its weights file relative to the
+  // working directory.
   const run = await runArsenal([
     "plan",
     "--snapshot",
     "config/example_snapshot.json",
     "--config-file",
     "config/arsenal.conf",
-  ], { cwd: ROOT });
+  ]);
   const { directives } = planOutput(run);
   assert.equal(run.stderr, "", "the bundled example gives no warning");
   const kinds = directives.map((d) => d.kind);
@@ -518,4 +518,25 @@ Deno.test("arsenal plans the bundled example the way `deno task start` runs it",
       assert.equal(checksums.get(d.imageUuid), d.imageChecksum, d.imageUuid);
     }
   }
+});
+
+Deno.test("runMain() leaves the console, standard error and logging as it found them", async () => {
+  const before = [console.log, console.error, Deno.stdout.writeSync, Deno.stderr.writeSync];
+  const run = await runMain(["plan", "--snapshot", "-", "--debug"], { stdin: "" });
+  assertExit(run, 2);
+  assert.deepEqual(
+    [console.log, console.error, Deno.stdout.writeSync, Deno.stderr.writeSync],
+    before,
+  );
+  assert.equal(
+    getConfig(),
+    null,
+    "main() configured logging; nothing of it may reach the next test",
+  );
+});
+
+Deno.test("runMain() refuses a second command while one runs: their output would mix", async () => {
+  const first = runMain(["--help"]);
+  await assert.rejects(runMain(["--version"]), /one command at a time/);
+  assertExit(await first, 0);
 });

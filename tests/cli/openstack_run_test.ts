@@ -1,7 +1,8 @@
-/** `arsenal run --once` as a subprocess against the fake OpenStack: the whole path, end to end. */
+/** `arsenal run --once` (in-process) against the fake OpenStack: the whole path, end to end. */
 import assert from "node:assert/strict";
 import { FakeOpenStack } from "../_fakes/openstack.ts";
-import { runArsenal, tempDir } from "../_helpers.ts";
+import { runMain } from "../_run_main.ts";
+import { tempDir } from "../_helpers.ts";
 
 interface Record {
   outcome: string;
@@ -40,7 +41,7 @@ async function once(fake: FakeOpenStack, ironic: string, director = "") {
       "call_retry_interval = 0\n[ironic]\napi_retry_interval = 0\n" + ironic +
       "[simple_proportional_strategy]\npercentage_to_cache = 0.5\n",
   );
-  const run = await runArsenal(["run", "--once", "--config-file", config], { net: true });
+  const run = await runMain(["run", "--once", "--config-file", config]);
   return { ...run, record: JSON.parse(run.stdout || "{}") as Record };
 }
 

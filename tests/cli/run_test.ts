@@ -1,63 +1,13 @@
 /**
- * `arsenal run` end to end: the agent as a subprocess on a free port, driven over HTTP.
+ * `arsenal run` end to end: the agent as a process of its own on a free port, driven over HTTP and
+ * by signals; what ends before the agent runs (refused configurations, `--once`) runs in-process.
  */
 import assert from "node:assert/strict";
 import { FakeOpenStack } from "../_fakes/openstack.ts";
 import { promtoolCheckMetrics } from "../_fakes/promtool.ts";
-import { arsenalArgs, ROOT, runArsenal, SIMULATED_AGENT as CONFIG, tempDir } from "../_helpers.ts";
-
-/** A running agent: its API's base URL, its log so far, and a way to stop it. */
-interface Agent extends AsyncDisposable {
-  readonly url: string;
-  readonly child: Deno.ChildProcess;
-  log(): string;
-  /** Sends `signal` and resolves with the exit status and the whole log. */
-  stop(signal?: Deno.Signal): Promise<{ code: number; log: string }>;
-}
-
-/** Starts `arsenal run` and waits until its log names the API's address. */
-async function startAgent(config: string, env: Record<string, string> = {}): Promise<Agent> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: arsenalArgs(["--allow-net"], ["--config-file", config]),
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      text += value;
-    }
-  })();
-  let url: string | undefined;
-  for (let tries = 0; !url && tries < 300; tries++) {
-    url = /Control API listening on (http:\/\/\S+)/.exec(text)?.[1];
-    if (!url) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const stop = async (signal: Deno.Signal = "SIGTERM") => {
-    try {
-      child.kill(signal);
-    } catch { /* already gone */ }
-    const { code } = await child.status;
-    await pump;
-    return { code, log: text };
-  };
-  if (!url) {
-    await stop("SIGKILL");
-    throw new Error(`the agent did not start:\n${text}`);
-  }
-  return {
-    url,
-    child,
-    log: () => text,
-    stop,
-    [Symbol.asyncDispose]: async () => void await stop("SIGKILL"),
-  };
-}
+import { startArsenal } from "../_arsenal.ts";
+import { runMain } from "../_run_main.ts";
+import { ROOT, SIMULATED_AGENT as CONFIG, tempDir } from "../_helpers.ts";
 
 /** Polls `url` until it answers 200 (bounded). */
 async function until200(url: string): Promise<Response> {
@@ -72,7 +22,7 @@ async function until200(url: string): Promise<Response> {
 
 Deno.test("arsenal run serves health, metrics, plan and toggles, and stops on SIGTERM", async () => {
   await using dir = await tempDir();
-  await using agent = await startAgent(await dir.write("arsenal.conf", CONFIG));
+  await using agent = await startArsenal(await dir.write("arsenal.conf", CONFIG));
 
   assert.deepEqual(await (await until200(`${agent.url}/readyz`)).json(), { status: "ready" });
   assert.deepEqual(await (await fetch(`${agent.url}/livez`)).json(), { status: "ok" });
@@ -132,7 +82,7 @@ Deno.test("arsenal run counts in /metrics what its OpenStack scout reports: requ
     `[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\nos_username = admin\n` +
     "os_password = secret\nos_tenant_name = admin\ncall_retry_interval = 0\n" +
     "[ironic]\ncache_method = annotate\napi_retry_interval = 0\n";
-  await using agent = await startAgent(await dir.write("arsenal.conf", config));
+  await using agent = await startArsenal(await dir.write("arsenal.conf", config));
   await until200(`${agent.url}/readyz`);
   let metrics = "";
   for (let tries = 0; tries < 250 && !/^arsenal_ejects_resumed_total 1$/m.test(metrics); tries++) {
@@ -150,8 +100,8 @@ Deno.test("arsenal run counts in /metrics what its OpenStack scout reports: requ
 
 Deno.test("arsenal run requires the token on mutating routes, not on read routes", async () => {
   await using dir = await tempDir();
-  await using agent = await startAgent(await dir.write("arsenal.conf", CONFIG), {
-    ARSENAL_API_TOKEN: "s3cret-token",
+  await using agent = await startArsenal(await dir.write("arsenal.conf", CONFIG), {
+    env: { ARSENAL_API_TOKEN: "s3cret-token" },
   });
   await until200(`${agent.url}/readyz`);
   const patch = (headers: Record<string, string>) =>
@@ -177,7 +127,7 @@ Deno.test("arsenal run requires the token on mutating routes, not on read routes
 Deno.test("arsenal run refuses to listen beyond loopback without a token", async () => {
   await using dir = await tempDir();
   const config = await dir.write("arsenal.conf", "[api]\nhost = 0.0.0.0\n");
-  const run = await runArsenal(["run", "--config-file", config]);
+  const run = await runMain(["run", "--config-file", config]);
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /\[api\] host = "0.0.0.0": listening beyond loopback needs a token/);
   assert.doesNotMatch(run.stderr, /^\s+at /m);
@@ -191,7 +141,7 @@ Deno.test("arsenal run tells an old config's Keystone v2.0 URL what to change, w
       "os_api_url = https://identity.example.com:5000/v2.0\nos_username = u\nos_password = p\n" +
       "os_tenant_name = t\n",
   );
-  const run = await runArsenal(["run", "--once", "--config-file", config]);
+  const run = await runMain(["run", "--once", "--config-file", config]);
   assert.equal(run.code, 2, run.stderr);
   assert.match(
     run.stderr,
@@ -203,7 +153,7 @@ Deno.test("arsenal run tells an old config's Keystone v2.0 URL what to change, w
 Deno.test("arsenal run --once runs one cycle, prints its record and exits 0", async () => {
   await using dir = await tempDir();
   const config = await dir.write("arsenal.conf", CONFIG);
-  const run = await runArsenal(["run", "--once", "--config-file", config, "--log-format", "json"]);
+  const run = await runMain(["run", "--once", "--config-file", config, "--log-format", "json"]);
   assert.equal(run.code, 0, run.stderr);
   const record = JSON.parse(run.stdout);
   assert.equal(record.outcome, "success");
@@ -220,7 +170,7 @@ Deno.test("arsenal run --once exits 1 when a directive fails", async () => {
     "arsenal.conf",
     CONFIG.replace("seed = 7", "seed = 7\nfailure_rate = 1"),
   );
-  const run = await runArsenal(["run", "--once", "--config-file", config]);
+  const run = await runMain(["run", "--once", "--config-file", config]);
   assert.equal(run.code, 1, run.stderr);
   const record = JSON.parse(run.stdout);
   assert.ok(record.directives.every((d: { outcome: string }) => d.outcome === "failed"));
@@ -231,15 +181,8 @@ Deno.test("arsenal run --log-file appends the log to the file", async () => {
   await using dir = await tempDir();
   const config = await dir.write("arsenal.conf", CONFIG);
   const logFile = `${dir.path}/arsenal.log`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: arsenalArgs(
-      [`--allow-write=${logFile}`],
-      ["run", "--once", "--config-file", config, "--log-file", logFile],
-    ),
-    stdout: "null",
-    stderr: "null",
-  });
-  assert.equal((await child.output()).code, 0);
+  const run = await runMain(["run", "--once", "--config-file", config, "--log-file", logFile]);
+  assert.equal(run.code, 0, run.stderr);
   assert.match(await Deno.readTextFile(logFile), /arsenal·loop: Cycle done/);
 });
 
@@ -250,16 +193,10 @@ Deno.test("arsenal run logs the configuration's warnings to its [DEFAULT] log_fi
     "arsenal.conf",
     `[DEFAULT]\nlog_file = ${logFile}\n${CONFIG}\n[directr]\ndry_run = true\n`,
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: arsenalArgs([`--allow-write=${logFile}`], ["run", "--once", "--config-file", config]),
-    env: { NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "piped",
-  });
-  const { code, stderr } = await child.output();
+  const { code, stderr } = await runMain(["run", "--once", "--config-file", config]);
   const warning = /unknown section \[directr\] is ignored; did you mean \[director\]\?/;
   assert.equal(code, 0);
-  assert.match(new TextDecoder().decode(stderr), warning);
+  assert.match(stderr, warning);
   const log = await Deno.readTextFile(logFile);
   assert.match(log, warning, "logging is configured before the configuration's warnings");
   assert.match(log, /arsenal·loop: Cycle done/);
@@ -289,7 +226,7 @@ async function stuckAgent(
     `[client_wrapper]\nos_api_url = ${fake.keystoneUrl}\nos_username = admin\n` +
     "os_password = secret\nos_tenant_name = admin\n[ironic]\ncache_method = annotate\n" +
     "[simple_proportional_strategy]\npercentage_to_cache = 0.5\n";
-  const agent = await startAgent(await dir.write("arsenal.conf", config));
+  const agent = await startArsenal(await dir.write("arsenal.conf", config));
   const patched = () => fake.requests.some((r) => r.method === "PATCH");
   for (let tries = 0; tries < 250 && !patched(); tries++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -305,7 +242,7 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     // The grace period is 30 s: the agent is still stopping when the second signal comes.
     await using agent = await stuckAgent(fake, dir);
     agent.child.kill(signal);
-    await untilLogged(agent, /Stopping: no new cycles/);
+    await agent.logged(/Stopping: no new cycles/);
     // The agent took the signal before logging it: LATER_MS from now is over a second after it.
     await new Promise((resolve) => setTimeout(resolve, LATER_MS));
     const { code: exit, log } = await agent.stop(signal);
@@ -320,7 +257,7 @@ Deno.test("arsenal run stops gracefully on one Ctrl-C seen twice (deno task forw
   await using fake = await FakeOpenStack.start();
   await using agent = await stuckAgent(fake, dir, "shutdown_grace_period = 1\n");
   agent.child.kill("SIGINT");
-  await untilLogged(agent, /Received SIGINT/);
+  await agent.logged(/Received SIGINT/);
   const { code, log } = await agent.stop("SIGINT");
   assert.equal(code, 0, log);
   assert.match(log, /Received SIGINT again within 1 s: taken as the same signal/);
@@ -334,7 +271,7 @@ Deno.test("arsenal run exits 2 naming [DEFAULT] log_file when it cannot be opene
     "arsenal.conf",
     `[DEFAULT]\nlog_file = ${dir.path}/no/such/dir/arsenal.log\n${CONFIG}`,
   );
-  const run = await runArsenal(["run", "--once", "--config-file", config]);
+  const run = await runMain(["run", "--once", "--config-file", config]);
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /\[DEFAULT\] log_file = ".*arsenal.log": cannot open the log file/);
   assert.doesNotMatch(run.stderr, /^\s+at /m);
@@ -344,7 +281,7 @@ Deno.test("arsenal run exits 2 naming --log-file when it cannot be opened", asyn
   await using dir = await tempDir();
   const config = await dir.write("arsenal.conf", CONFIG);
   const logFile = `${dir.path}/no/such/dir/arsenal.log`;
-  const run = await runArsenal(["run", "--once", "--config-file", config, "--log-file", logFile]);
+  const run = await runMain(["run", "--once", "--config-file", config, "--log-file", logFile]);
   assert.equal(run.code, 2, run.stderr);
   assert.ok(run.stderr.startsWith(`arsenal: cannot open the log file ${logFile}: `), run.stderr);
   assert.doesNotMatch(run.stderr, /^\s+at /m);
@@ -356,27 +293,17 @@ Deno.test("arsenal run logs the warnings of a configuration it refuses, and exit
     "arsenal.conf",
     `[DEFAULT]\ndebug = true\n${CONFIG}\n[directr]\ndry_run = true\n[director]\npoll_spacing = soon\n`,
   );
-  const run = await runArsenal(["run", "--once", "--config-file", config]);
+  const run = await runMain(["run", "--once", "--config-file", config]);
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /unknown section \[directr\] is ignored; did you mean \[director\]\?/);
   assert.match(run.stderr, /\[director\] poll_spacing = "soon": expected an integer >= 1/);
   assert.doesNotMatch(run.stderr, /^\s+at /m);
 });
 
-/** Waits (bounded) until the agent's log matches `pattern` `count` times. */
-async function untilLogged(agent: Agent, pattern: RegExp, count = 1): Promise<void> {
-  const global = new RegExp(pattern.source, "g");
-  for (let tries = 0; tries < 250; tries++) {
-    if ((agent.log().match(global) ?? []).length >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`the log never showed ${pattern}:\n${agent.log()}`);
-}
-
 Deno.test("arsenal run reloads its configuration on SIGHUP, and keeps it when the new one is bad", async () => {
   await using dir = await tempDir();
   const file = await dir.write("arsenal.conf", CONFIG);
-  await using agent = await startAgent(file);
+  await using agent = await startArsenal(file);
   await until200(`${agent.url}/readyz`);
   const runtime = async () => await (await fetch(`${agent.url}/v1/runtime`)).json();
   assert.equal((await runtime()).strategy.percentage_to_cache, 0.5);
@@ -387,7 +314,7 @@ Deno.test("arsenal run reloads its configuration on SIGHUP, and keeps it when th
       "\n[director]\ndry_run = true\n",
   );
   agent.child.kill("SIGHUP");
-  await untilLogged(agent, /Reloaded .*arsenal\.conf: strategy simple_proportional/);
+  await agent.logged(/Reloaded .*arsenal\.conf: strategy simple_proportional/);
   const reloaded = await runtime();
   assert.equal(reloaded.strategy.percentage_to_cache, 0.25);
   assert.equal(reloaded.dry_run, true);
@@ -398,7 +325,8 @@ Deno.test("arsenal run reloads its configuration on SIGHUP, and keeps it when th
 
   await Deno.writeTextFile(file, CONFIG + "\n[director]\npoll_spacing = soon\n");
   agent.child.kill("SIGHUP");
-  await untilLogged(agent, /Reload of .* refused; the running configuration stays/);
+  // The refusal, then its problems, each a line of its own.
+  await agent.logged(/Reload problem: .*\n/);
   assert.match(
     agent.log(),
     /refused; the running configuration stays: 1 problem\n.*Reload problem: .*\[director\] poll_spacing = "soon": expected an integer >= 1\n/,
@@ -418,8 +346,8 @@ Deno.test("arsenal run keeps its rate limits across a SIGHUP reload, and build_i
     "[director]\ncache_directive_rate_limit = 1\ncache_directive_limiting_period = 3600\n",
   );
   const file = await dir.write("arsenal.conf", limited);
-  await using agent = await startAgent(file);
-  await untilLogged(agent, /Issued 1 directive\(s\), 0 failed, .*\d+ over the rate limit/);
+  await using agent = await startArsenal(file);
+  await agent.logged(/Issued 1 directive\(s\), 0 failed, .*\d+ over the rate limit/);
 
   const plugin = `${ROOT}tests/_fixtures/plugins/fixed_share.ts`;
   await Deno.writeTextFile(
@@ -427,7 +355,7 @@ Deno.test("arsenal run keeps its rate limits across a SIGHUP reload, and build_i
     `${limited}\n[strategy]\nmodule = ${plugin}\n[fixed_share]\nshare = 0.5\n`,
   );
   agent.child.kill("SIGHUP");
-  await untilLogged(agent, /Reloaded .*arsenal\.conf: strategy fixed_share 2\.1\.0/);
+  await agent.logged(/Reloaded .*arsenal\.conf: strategy fixed_share 2\.1\.0/);
   let record;
   for (let tries = 0; tries < 250; tries++) {
     record = await (await fetch(`${agent.url}/v1/plan`)).json();
@@ -454,11 +382,13 @@ Deno.test("arsenal run logs a reload refused for a bad token_file without the to
   await using dir = await tempDir();
   const token = await dir.write("token", "good-token\n");
   const file = await dir.write("arsenal.conf", `${CONFIG}\n[api]\ntoken_file = ${token}\n`);
-  await using agent = await startAgent(file);
+  await using agent = await startArsenal(file);
   await until200(`${agent.url}/readyz`);
   await Deno.writeTextFile(token, "bad s3cret!@#\n\n");
   agent.child.kill("SIGHUP");
-  await untilLogged(agent, /Reload of .* refused; the running configuration stays/);
+  // The refusal, then its problems, each a line of its own.
+  await agent.logged(/Reload problem: .*\n/);
+  assert.match(agent.log(), /Reload of .* refused; the running configuration stays/);
   assert.match(agent.log(), /\[api\] token \(secret, not shown\): a bearer token is/);
   const { code, log } = await agent.stop();
   assert.equal(code, 0);
@@ -476,7 +406,7 @@ function spinningAgent(planTimeout: number): string {
 
 Deno.test("arsenal run serves its API while a plugin is stuck, and stops on one SIGTERM", async () => {
   await using dir = await tempDir();
-  await using agent = await startAgent(await dir.write("arsenal.conf", spinningAgent(600)));
+  await using agent = await startArsenal(await dir.write("arsenal.conf", spinningAgent(600)));
   let busy: Response | undefined;
   for (let tries = 0; tries < 250 && busy?.status !== 409; tries++) {
     await busy?.body?.cancel();
@@ -495,7 +425,7 @@ Deno.test("arsenal run serves its API while a plugin is stuck, and stops on one 
 
 Deno.test("arsenal run fails a cycle whose plugin runs over plan_timeout, and counts it", async () => {
   await using dir = await tempDir();
-  await using agent = await startAgent(await dir.write("arsenal.conf", spinningAgent(1)));
+  await using agent = await startArsenal(await dir.write("arsenal.conf", spinningAgent(1)));
   const timeouts = /^arsenal_strategy_failures_total\{reason="timeout"\} [1-9]/m;
   let metrics = "";
   for (let tries = 0; tries < 250 && !timeouts.test(metrics); tries++) {

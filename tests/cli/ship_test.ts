@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { apiUrl } from "../../src/cli/healthcheck.ts";
 import { compileArgs, explainFailure } from "../../src/build/compile.ts";
 import { PLAN_WORKER_URL } from "../../src/strategy/plan_with.ts";
-import { ROOT, runArsenal, tempDir } from "../_helpers.ts";
+import { runMain } from "../_run_main.ts";
+import { ROOT, tempDir } from "../_helpers.ts";
 
 Deno.test("healthcheck asks /livez or /readyz and exits 0 only on 200", async () => {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
@@ -14,23 +15,23 @@ Deno.test("healthcheck asks /livez or /readyz and exits 0 only on 200", async ()
   });
   try {
     const url = `http://127.0.0.1:${server.addr.port}`;
-    const live = await runArsenal(["healthcheck", "--url", url], { net: true });
+    const live = await runMain(["healthcheck", "--url", url]);
     assert.equal(live.code, 0, live.stderr);
     assert.equal(live.stdout, `healthy: GET ${url}/livez: 200 {"status":"ok"}\n`);
-    const ready = await runArsenal(["healthcheck", "--url", url, "--ready"], { net: true });
+    const ready = await runMain(["healthcheck", "--url", url, "--ready"]);
     assert.equal(ready.code, 1);
     assert.match(ready.stdout, /^unhealthy: GET .*\/readyz: 503 .*no scout answer yet/);
   } finally {
     await server.shutdown();
   }
-  const closed = await runArsenal(["healthcheck", "--url", "http://127.0.0.1:1"], { net: true });
+  const closed = await runMain(["healthcheck", "--url", "http://127.0.0.1:1"]);
   assert.equal(closed.code, 1);
   assert.match(closed.stdout, /^unreachable: GET http:\/\/127.0.0.1:1\/livez: /);
 });
 
 Deno.test("healthcheck exits 2 for a bad --url and never echoes its credentials", async () => {
   for (const url of ["http://user:pw@[::1", "http://user:pw@127.0.0.1:1", "127.0.0.1:9835"]) {
-    const run = await runArsenal(["healthcheck", "--url", url], { net: true });
+    const run = await runMain(["healthcheck", "--url", url]);
     assert.equal(run.code, 2, `${url}: ${run.stdout}${run.stderr}`);
     assert.match(run.stderr, /^arsenal: --url: /);
     assert.doesNotMatch(run.stdout + run.stderr, /pw/);
@@ -44,7 +45,7 @@ Deno.test("healthcheck finds the API from the configuration, or says why it cann
   assert.equal(apiUrl("fd00::5", 9835), "http://[fd00::5]:9835");
   await using dir = await tempDir();
   const config = await dir.write("arsenal.conf", "[api]\nport = 0\n");
-  const run = await runArsenal(["healthcheck", "--config-file", config], { net: true });
+  const run = await runMain(["healthcheck", "--config-file", config]);
   assert.equal(run.code, 2);
   assert.match(run.stderr, /port = 0 picks a free port at start: give healthcheck --url/);
 });
@@ -53,7 +54,7 @@ Deno.test("version names the git commit it runs from", async () => {
   const head = new TextDecoder().decode(
     (await new Deno.Command("git", { args: ["rev-parse", "HEAD"], cwd: ROOT }).output()).stdout,
   ).trim();
-  const run = await runArsenal(["version"]);
+  const run = await runMain(["version"]);
   assert.equal(run.code, 0);
   assert.equal(run.stdout, `arsenal 0.1.0 (deno ${Deno.version.deno}, commit ${head})\n`);
 });

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { PROMTOOL_HINT } from "../_fakes/promtool.ts";
+import { startArsenal } from "../_arsenal.ts";
 import { ROOT, SIMULATED_AGENT as ARSENAL_CONF, tempDir } from "../_helpers.ts";
 
 const PROMETHEUS_YML = `${ROOT}config/prometheus/prometheus.yml`;
@@ -98,32 +99,6 @@ function spawn(command: string, args: string[], cwd = ROOT): Service {
       await pump; // the stream ends when the process exits: nothing is left open
     },
   };
-}
-
-/** Starts `arsenal run` on a free port and waits (bounded) until its log names the API's URL. */
-async function startArsenal(config: string): Promise<Service & { url: string }> {
-  const service = spawn(Deno.execPath(), [
-    "run",
-    "--quiet",
-    "--allow-read",
-    "--allow-env",
-    "--allow-net",
-    "main.ts",
-    "run",
-    "--config-file",
-    config,
-  ]);
-  const deadline = Date.now() + DEADLINE_MS;
-  let url: string | undefined;
-  while (!url && Date.now() < deadline) {
-    url = /Control API listening on (http:\/\/\S+)/.exec(service.log())?.[1];
-    if (!url) await sleep(50);
-  }
-  if (!url) {
-    await service[Symbol.asyncDispose]();
-    throw new Error(`Arsenal did not start:\n${service.log()}`);
-  }
-  return Object.assign(service, { url });
 }
 
 /** The metric names an exposition declares (histograms with their series suffixes). */

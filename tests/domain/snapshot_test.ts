@@ -305,10 +305,6 @@ Deno.test("decodeSnapshot allows a node and an image to share a uuid", () => {
   assert.equal(decodeOk(raw).nodes[0].uuid, "same");
 });
 
-Deno.test("MAX_LISTED_PROBLEMS is a positive integer", () => {
-  assert.ok(Number.isInteger(MAX_LISTED_PROBLEMS) && MAX_LISTED_PROBLEMS > 0);
-});
-
 /** A snapshot with `count` nodes, each with one wrong field. */
 function withBadNodes(count: number): unknown {
   return {

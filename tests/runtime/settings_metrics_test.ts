@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
+import simpleProportional from "../../plugins/simple_proportional.ts";
 import type { Metrics } from "../../src/runtime/metrics.ts";
 import { RuntimeSettings } from "../../src/runtime/settings.ts";
 import { SettingsMetrics } from "../../src/runtime/settings_metrics.ts";
@@ -50,7 +51,7 @@ Deno.test("SettingsMetrics.follow() shows the toggles in force and counts every 
   const { metrics, settings } = setup();
   const runtime = new RuntimeSettings(
     tunables({ dry_run: true }),
-    z.object({ percentage_to_cache: z.number().min(0).max(1) }),
+    simpleProportional.options,
   );
   settings.follow(runtime);
   let samples = await scrape(metrics);

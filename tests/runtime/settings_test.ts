@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
+import simpleProportional from "../../plugins/simple_proportional.ts";
 import { type Change, RuntimeSettings } from "../../src/runtime/settings.ts";
 import { tunables } from "../_helpers.ts";
 
-const SHARE = z.object({ percentage_to_cache: z.number().min(0).max(1).default(0.125) });
+/** The built-in strategy's options, which {@linkcode tunables} configures. */
+const SHARE = simpleProportional.options;
 
 Deno.test("RuntimeSettings.reconfigure() takes the file again, keeping only paused", () => {
   const settings = new RuntimeSettings(tunables(), SHARE);
