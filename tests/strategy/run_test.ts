@@ -250,3 +250,29 @@ Deno.test("runStrategy() keeps the first 20 warnings and counts the rest", () =>
   assert.deepEqual(plan.warnings.slice(0, 2), ["w0", "w1"]);
   assert.equal(plan.warnings[20], "... and 980 more warnings");
 });
+
+Deno.test("runStrategy() looks up no provisioned node when every directive names an unprovisioned one", () => {
+  let reads = 0;
+  const deployed = (uuid: string) => ({
+    ...node(uuid, "f", { provisioned: true }),
+    get uuid() {
+      reads++;
+      return uuid;
+    },
+  });
+  const mixed = fleet([
+    deployed("d1"),
+    node("n1", "f"),
+    deployed("d2"),
+    node("n2", "f", { cached: true, cachedImageUuid: "gone" }),
+    deployed("d3"),
+  ], [image("i1")]);
+  const plan = run(() => [
+    { kind: "eject", nodeUuid: "n2" },
+    { kind: "cache", nodeUuid: "n1", imageUuid: "i1", imageChecksum: "sum-i1" },
+  ], mixed);
+  assert.equal(plan.directives.length, 2);
+  assert.equal(reads, 0);
+  const reason = invalid(() => [{ kind: "eject", nodeUuid: "d2" }], mixed);
+  assert.match(reason, /node d2 is provisioned; eject needs an unprovisioned node/);
+});
