@@ -9,7 +9,8 @@
  * @module
  */
 import { z } from "zod";
-import { closest, distance } from "fastest-levenshtein";
+// The package's ES module build: its CommonJS main would load Node's module system at every start.
+import { closest, distance } from "fastest-levenshtein/esm/mod.js";
 import type { ConfigProblem } from "../runtime/errors.ts";
 import type { RawOption } from "./ini_file.ts";
 import {

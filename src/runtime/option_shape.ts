@@ -45,9 +45,18 @@ export function describeShape(schema: z.ZodType): SectionShape {
     properties?: Record<string, OptionShape>;
   };
   if (json.type !== "object") throw new TypeError("A section schema must be a zod object");
-  const shape = json.properties ?? {};
+  const shape = deepFreeze(json.properties ?? {});
   described.set(schema, shape);
   return shape;
+}
+
+/** `value`, frozen through: a described shape is shared by every caller. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** The JSON type an option takes (`integer`, `boolean`...), null aside. */

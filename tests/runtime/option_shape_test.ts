@@ -45,8 +45,13 @@ Deno.test("expectation() hides zod's safe-integer bounds", () => {
   assert.equal(expectation(prop(z.number().int().max(5))), "an integer <= 5");
 });
 
-Deno.test("describeShape() describes a schema once, however often it is asked", () => {
-  const schema = z.object({ n: z.number().int() });
-  assert.equal(describeShape(schema), describeShape(schema));
-  assert.notEqual(describeShape(schema), describeShape(z.object({ n: z.number().int() })));
+Deno.test("describeShape() describes a schema once and hands every caller the same frozen shape", () => {
+  const schema = z.object({ n: z.number().int().min(1).default(5) });
+  const shape = describeShape(schema);
+  assert.equal(describeShape(schema), shape);
+  assert.notEqual(describeShape(z.object({ n: z.number().int().min(1).default(5) })), shape);
+  assert.ok(Object.isFrozen(shape) && Object.isFrozen(shape.n));
+  assert.throws(() => {
+    (shape.n as { minimum?: number }).minimum = 0;
+  }, TypeError);
 });
