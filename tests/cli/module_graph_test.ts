@@ -90,6 +90,17 @@ Deno.test("main() loads neither hono, prom-client, ky nor p-limit for plan, chec
   }
 });
 
+Deno.test("main() loads no configuration code for healthcheck --url", async () => {
+  const graph = await moduleGraph();
+  const healthcheck = pathToFileURL(`${ROOT}src/cli/healthcheck.ts`).href;
+  const loaded = reachable(graph, [MAIN, healthcheck], () => false);
+  for (const file of ["src/setup.ts", "src/config/load.ts"]) {
+    const module = pathToFileURL(`${ROOT}${file}`).href;
+    assert.ok(!loaded.has(module), `healthcheck imports ${file} statically`);
+  }
+  assert.ok(!packages(loaded).has("zod"), "healthcheck --url loads zod");
+});
+
 Deno.test("main() loads the control API, the metrics and the OpenStack client for run", async () => {
   const graph = await moduleGraph();
   const run = pathToFileURL(`${ROOT}src/cli/run.ts`).href;
