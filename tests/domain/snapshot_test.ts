@@ -477,3 +477,16 @@ Deno.test("decodeSnapshot accepts exactly the values each field allows, and name
     }
   }
 });
+
+Deno.test("decodeSnapshot finds the one repeated uuid among many that differ in one character", () => {
+  const uuids = Array.from(
+    { length: 20_000 },
+    (_, i) => `00000000-0000-4000-8000-${i.toString(16)}`,
+  );
+  const nodes = [...uuids, uuids[12_345]].map((uuid) => node(uuid, "small"));
+  const problems = decodeProblems({ nodes, flavors: [], images: [] });
+  assert.deepEqual(problems, [
+    `nodes[20000].uuid: duplicate of nodes[12345].uuid ("${uuids[12_345]}")`,
+  ]);
+  assert.ok(decodeOk({ nodes: nodes.slice(0, -1), flavors: [], images: [] }));
+});
