@@ -21,6 +21,10 @@ import {
   type SectionShape,
 } from "../runtime/option_shape.ts";
 
+// zod compiles a fast path for each object schema the first time it parses one, which pays off
+// after thousands of parses; a start parses each section once, and compiling took most of it.
+z.config({ jitless: true });
+
 /** Spellings oslo.config accepts for booleans, matched case-insensitively. */
 const BOOLEANS = new Map([
   ["true", true],
