@@ -210,6 +210,17 @@ Deno.test("arsenal plan exits 2 and lists duplicate node uuids of a snapshot", a
   assertNoStackTrace(run.stderr);
 });
 
+Deno.test("arsenal plan reads a snapshot as Deno.readTextFile does: a byte order mark stays", async () => {
+  await using dir = await tempDir();
+  const text = JSON.stringify(fleet([node("n1", "small", { cachedImageUuid: "é" })], []));
+  const plain = await dir.write("plain.json", text);
+  const marked = await dir.write("marked.json", `\ufeff${text}`);
+  assertExit(await runMain(["plan", "--snapshot", plain]), 0);
+  const run = await runMain(["plan", "--snapshot", marked]);
+  assertExit(run, 2);
+  assert.match(run.stderr, /not valid JSON/);
+});
+
 Deno.test("arsenal plan exits 2 and names a snapshot file that does not exist", async () => {
   await using dir = await tempDir();
   const missing = `${dir.path}/no-such-snapshot.json`;
