@@ -107,3 +107,13 @@ Deno.test("main() loads the control API, the metrics and the OpenStack client fo
   const names = packages(reachable(graph, [MAIN, run], (from) => from !== MAIN));
   for (const name of HEAVY) assert.ok(names.has(name), `run does not load ${name}`);
 });
+
+Deno.test("main() loads prom-client's metric classes for run, not its index", async () => {
+  const graph = await moduleGraph();
+  const run = pathToFileURL(`${ROOT}src/cli/run.ts`).href;
+  const loaded = [...reachable(graph, [MAIN, run], (from) => from !== MAIN)];
+  const prom = loaded.filter((specifier) => /^npm:\/?prom-client@/.test(specifier));
+  assert.ok(prom.length > 0, "run loads no prom-client");
+  // The index also loads the Pushgateway (Node's http), default metrics and cluster code.
+  for (const specifier of prom) assert.match(specifier, /\/lib\/\w+\.js$/);
+});
