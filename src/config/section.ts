@@ -16,6 +16,7 @@ import type { RawOption } from "./ini_file.ts";
 import {
   describeShape,
   expectation,
+  optionMarks,
   type OptionShape,
   optionType,
   type SectionShape,
@@ -67,7 +68,7 @@ export function secretOptions(
     Object.entries(sections)
       .map(([name, schema]) => [
         name,
-        Object.entries(describeShape(schema)).filter(([, p]) => p.secret).map(([option]) => option),
+        Object.entries(optionMarks(schema)).filter(([, m]) => m.secret).map(([option]) => option),
       ])
       .filter(([, options]) => options.length > 0),
   );
@@ -114,15 +115,19 @@ export function readSection<T>(
   raw: ReadonlyMap<string, RawOption> | undefined,
   where: string,
 ): { value?: T; problems: ConfigProblem[] } {
-  const shape = describeShape(schema);
+  // Described only when there is a value to convert or a problem to word: most sections of a
+  // configuration are not given, and describing is most of what reading one costs.
+  let described: SectionShape | undefined;
+  const shapeOf = () => described ??= describeShape(schema);
   const input: Record<string, unknown> = {};
   for (const [key, opt] of raw ?? []) {
-    if (Object.hasOwn(shape, key) && opt.value.trim() !== "") {
-      input[key] = coerce(opt.value, shape[key]);
+    if (opt.value.trim() !== "" && Object.hasOwn(shapeOf(), key)) {
+      input[key] = coerce(opt.value, shapeOf()[key]);
     }
   }
   const parsed = schema.safeParse(input);
   if (parsed.success) return { value: parsed.data, problems: [] };
+  const shape = shapeOf();
   const problems = parsed.error.issues.map((issue): ConfigProblem => {
     const option = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
     const opt = option === undefined ? undefined : raw?.get(option);
