@@ -117,3 +117,12 @@ Deno.test("main() loads prom-client's metric classes for run, not its index", as
   // The index also loads the Pushgateway (Node's http), default metrics and cluster code.
   for (const specifier of prom) assert.match(specifier, /\/lib\/\w+\.js$/);
 });
+
+Deno.test("main() loads the OpenStack client for run only when the configuration asks for it", async () => {
+  const graph = await moduleGraph();
+  const run = pathToFileURL(`${ROOT}src/cli/run.ts`).href;
+  const loaded = reachable(graph, [MAIN, run], () => false);
+  assert.ok(!packages(loaded).has("ky"), "run on the simulator loads ky");
+  const scout = pathToFileURL(`${ROOT}src/scout/openstack/openstack_scout.ts`).href;
+  assert.ok(!loaded.has(scout), "run imports the OpenStack scout statically");
+});
