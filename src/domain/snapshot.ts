@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import type { Flavor, FleetState, Image, Node } from "./fleet.ts";
+import { type Identified, UuidIndex } from "./uuid_index.ts";
 
 /** At most this many problems are listed for one snapshot; the rest are counted. */
 export const MAX_LISTED_PROBLEMS = 20;
@@ -65,75 +66,23 @@ function describeValue(value: unknown): string {
   return `got ${json.length > 60 ? json.slice(0, 57) + "..." : json}`;
 }
 
-/** Problems for items whose `key` repeats an earlier item's. */
-function duplicates(
-  items: readonly Record<string, unknown>[],
-  list: string,
-  key: string,
-): string[] {
-  return repeats(items, key) ? firstOccurrences(items, list, key) : [];
-}
-
 /**
- * Whether any item's `key` (a string) repeats. The items' indices go in an open-addressing table
- * sized once, hashed over the whole string: a `Set` of a million fresh strings grows, rehashes and
- * hashes them for most of a second, this table in under half of that (and none of it on the JS
- * heap). Past a budget of probes (strings whose hashes collide badly), a `Set` decides instead,
- * so the work stays linear in the number of items whatever they hold.
+ * Problems for items whose UUID repeats an earlier item's. The index built to find out is kept
+ * with the list (see {@linkcode UuidIndex.cached}): the plan check finds a plan's nodes in it.
  */
-function repeats(items: readonly Record<string, unknown>[], key: string): boolean {
-  const count = items.length;
-  let size = 16;
-  while (size < 2 * count) size *= 2;
-  const mask = size - 1;
-  const table = new Int32Array(size);
-  let budget = 4 * count;
-  for (let i = 0; i < count; i++) {
-    const value = items[i][key] as string;
-    for (let slot = hash(value) & mask;; slot = (slot + 1) & mask) {
-      const at = table[slot];
-      if (at === 0) {
-        table[slot] = i + 1;
-        break;
-      }
-      if (items[at - 1][key] === value) return true;
-      if (--budget < 0) return repeatsInSet(items, key);
-    }
-  }
-  return false;
+function duplicates(items: readonly Identified[], list: string): string[] {
+  return UuidIndex.of(items) ? [] : firstOccurrences(items, list);
 }
 
-function repeatsInSet(items: readonly Record<string, unknown>[], key: string): boolean {
-  const seen = new Set<unknown>();
-  for (const item of items) {
-    if (seen.size === seen.add(item[key]).size) return true;
-  }
-  return false;
-}
-
-/** FNV-1a over the UTF-16 code units, then mixed so that the low bits (the slot) vary too. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  return h ^ (h >>> 12);
-}
-
-/** Where each value first appeared: one pass, however many duplicates there are. */
-function firstOccurrences(
-  items: readonly Record<string, unknown>[],
-  list: string,
-  key: string,
-): string[] {
-  const firstAt = new Map<unknown, number>();
+/** Where each UUID first appeared: one pass, however many duplicates there are. */
+function firstOccurrences(items: readonly Identified[], list: string): string[] {
+  const firstAt = new Map<string, number>();
   const problems: string[] = [];
-  items.forEach((item, i) => {
-    const value = item[key];
-    const first = firstAt.get(value);
-    if (first === undefined) return void firstAt.set(value, i);
+  items.forEach(({ uuid }, i) => {
+    const first = firstAt.get(uuid);
+    if (first === undefined) return void firstAt.set(uuid, i);
     problems.push(
-      `${list}[${i}].${key}: duplicate of ${list}[${first}].${key} (${JSON.stringify(value)})`,
+      `${list}[${i}].uuid: duplicate of ${list}[${first}].uuid (${JSON.stringify(uuid)})`,
     );
   });
   return problems;
@@ -173,8 +122,8 @@ export function snapshotFleet(value: unknown): SnapshotResult {
   const fleet = plainFleet(value);
   if (!fleet) return { ok: false, problems: capped(schemaProblems(value)) };
   const problems = [
-    ...duplicates(fleet.nodes as unknown as Record<string, unknown>[], "nodes", "uuid"),
-    ...duplicates(fleet.images as unknown as Record<string, unknown>[], "images", "uuid"),
+    ...duplicates(fleet.nodes, "nodes"),
+    ...duplicates(fleet.images, "images"),
   ];
   return problems.length > 0 ? { ok: false, problems: capped(problems) } : { ok: true, fleet };
 }

@@ -8,7 +8,8 @@
  * @module
  */
 import type { Directive } from "../domain/directive.ts";
-import type { FleetState } from "../domain/fleet.ts";
+import type { FleetState, Node } from "../domain/fleet.ts";
+import { UuidIndex } from "../domain/uuid_index.ts";
 import { PlanError } from "../runtime/errors.ts";
 import type { PlanContext } from "./contract.ts";
 import type { LoadedStrategy } from "./loader.ts";
@@ -265,9 +266,10 @@ interface NamedNodes {
 }
 
 /**
- * Finds the nodes the plan names in one pass over the fleet, without an index of all of it. Only
- * an unprovisioned node can take a directive, so only those are looked up; provisioned ones are
- * looked up (in a second pass) only when the plan names a node still missing, to say why it is
+ * Finds the nodes the plan names. A fleet whose UUIDs were indexed when it was validated (a
+ * snapshot's) is looked up directly. Otherwise one pass over the fleet, without an index of all
+ * of it: only an unprovisioned node can take a directive, so only those are looked up; provisioned
+ * ones are (in a second pass) only when the plan names a node still missing, to say why it is
  * refused. Node UUIDs are unique in a fleet: scouts and snapshots see to it.
  */
 function namedNodes(fleet: FleetState, uuids: readonly unknown[]): NamedNodes {
@@ -277,6 +279,14 @@ function namedNodes(fleet: FleetState, uuids: readonly unknown[]): NamedNodes {
   }
   const states = new Uint8Array(slots.size);
   const nodes = fleet.nodes;
+  const index = UuidIndex.cached(nodes);
+  if (index) {
+    for (const [uuid, slot] of slots) {
+      const at = index.find(uuid);
+      states[slot] = at < 0 ? MISSING : stateOf(nodes[at]);
+    }
+    return { slots, states, taken: new Uint8Array(slots.size) };
+  }
   let found = 0;
   let provisioned = false;
   for (let i = 0; i < nodes.length && found < slots.size; i++) {
@@ -287,7 +297,7 @@ function namedNodes(fleet: FleetState, uuids: readonly unknown[]): NamedNodes {
     }
     const slot = slots.get(node.uuid);
     if (slot === undefined || states[slot] !== MISSING) continue;
-    states[slot] = node.cached ? CACHED : FREE;
+    states[slot] = stateOf(node);
     found++;
   }
   for (let i = 0; provisioned && i < nodes.length && found < slots.size; i++) {
@@ -298,6 +308,10 @@ function namedNodes(fleet: FleetState, uuids: readonly unknown[]): NamedNodes {
     found++;
   }
   return { slots, states, taken: new Uint8Array(slots.size) };
+}
+
+function stateOf(node: Node): number {
+  return node.provisioned ? PROVISIONED : node.cached ? CACHED : FREE;
 }
 
 /** What checking one directive needs. */
