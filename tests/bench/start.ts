@@ -210,7 +210,8 @@ try {
   const bare = `${dir}/bare_serve.ts`;
   await Deno.writeTextFile(
     bare,
-    `Deno.serve({ hostname: "127.0.0.1", port: ${port}, onListen() {} }, () => new Response("ok"));\n`,
+    `Deno.serve({ hostname: "127.0.0.1", port: ${port}, onListen() {} },\n` +
+      `  () => new Response("ok"));\n`,
   );
   const base = `http://127.0.0.1:${port}`;
   const bareReady = await timeToReady(["run", "--allow-net", bare], `${base}/`);
