@@ -6,11 +6,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { EXIT, parseCommandLine, USAGE } from "./src/cli/args.ts";
-import { checkConfigCommand } from "./src/cli/check_config.ts";
-import { healthcheckCommand } from "./src/cli/healthcheck.ts";
 import { type CommandIo, processIo } from "./src/cli/io.ts";
-import { planCommand } from "./src/cli/plan.ts";
-import { runCommand } from "./src/cli/run.ts";
 import { startLogging } from "./src/cli/start_logging.ts";
 import { closeLogging } from "./src/runtime/log.ts";
 import { ConfigError, InputError, PluginError, UsageError } from "./src/runtime/errors.ts";
@@ -86,16 +82,25 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
     // `run` starts logging once it has read its configuration ([DEFAULT] debug and log_file).
     if (command.name !== "run") await startLogging(command);
     switch (command.name) {
-      case "plan":
+      // Each command imports only its own modules: `plan` never loads the API or the metrics.
+      case "plan": {
+        const { planCommand } = await import("./src/cli/plan.ts");
         await planCommand(command, io);
         return EXIT.ok;
-      case "check-config":
+      }
+      case "check-config": {
+        const { checkConfigCommand } = await import("./src/cli/check_config.ts");
         await checkConfigCommand(command, io);
         return EXIT.ok;
-      case "healthcheck":
+      }
+      case "healthcheck": {
+        const { healthcheckCommand } = await import("./src/cli/healthcheck.ts");
         return await healthcheckCommand(command, io);
-      default:
+      }
+      default: {
+        const { runCommand } = await import("./src/cli/run.ts");
         return await runCommand(command, io, signals?.signal ?? new AbortController().signal);
+      }
     }
   } catch (e) {
     if (e instanceof ConfigError || e instanceof InputError || e instanceof UsageError) {

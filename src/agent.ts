@@ -19,7 +19,7 @@ import { SettingsMetrics } from "./runtime/settings_metrics.ts";
 import { ScoutMetrics } from "./scout/metrics.ts";
 import { UpstreamMetrics } from "./scout/openstack/metrics.ts";
 import { RuntimeSettings, type Tunables } from "./runtime/settings.ts";
-import { type OpenStackObserver, OpenStackScout } from "./scout/openstack/openstack_scout.ts";
+import type { OpenStackObserver } from "./scout/openstack/openstack_scout.ts";
 import type { Scout } from "./scout/scout.ts";
 import { createSimulator, type SimulatorScout } from "./scout/simulator/simulator.ts";
 import { type Config, type Setup, setup as loadSetup } from "./setup.ts";
@@ -77,9 +77,10 @@ function scoutKey(config: Config): string {
   );
 }
 
-/** The scout the configuration selects. */
-function createScout(config: Config, clock: Clock, reports: Reports): Scout {
+/** The scout the configuration selects; the OpenStack client (and ky) is loaded only for that one. */
+async function createScout(config: Config, clock: Clock, reports: Reports): Promise<Scout> {
   if (config.openstack) {
+    const { OpenStackScout } = await import("./scout/openstack/openstack_scout.ts");
     // Retry jitter needs no reproducibility here: tests of it inject their own source.
     const random = seededRandom(crypto.getRandomValues(new Uint32Array(1))[0]);
     return new OpenStackScout(config.openstack, { clock, random, observer: reports.upstream });
@@ -254,10 +255,10 @@ export class Agent {
    * Takes a reloaded configuration: the settings, strategy, weights, spacings, and a new scout
    * only if the scout's part changed. The director and its rate limiters stay.
    */
-  reconfigure(next: Setup): void {
+  async reconfigure(next: Setup): Promise<void> {
     warnApiChanges(this.#setup.config, next.config);
     if (scoutKey(next.config) !== scoutKey(this.#setup.config)) {
-      this.#scout = createScout(next.config, this.#deps.clock, this.#reports);
+      this.#scout = await createScout(next.config, this.#deps.clock, this.#reports);
       log.info("The scout's configuration changed: now {scout}", { scout: this.#scout.name });
     }
     this.settings.reconfigure(tunablesOf(next), next.strategy.options, "reload");
@@ -288,7 +289,7 @@ export class Agent {
         logRefusal(file, e);
         return false;
       }
-      this.reconfigure(next);
+      await this.reconfigure(next);
       this.#reports.reload("success");
       const { name, version } = next.strategy.strategy;
       log.info("Reloaded {file}: strategy {strategy} {version}", { file, strategy: name, version });
@@ -300,13 +301,13 @@ export class Agent {
 }
 
 /** Builds the agent a loaded configuration describes; {@linkcode Agent.reload} keeps it in step. */
-export function assemble(setup: Setup, deps: AgentDeps): Agent {
+export async function assemble(setup: Setup, deps: AgentDeps): Promise<Agent> {
   const { clock } = deps;
   const settings = new RuntimeSettings(tunablesOf(setup), setup.strategy.options);
   const metrics = createMetrics(setup);
   const heartbeat = new Heartbeat(clock);
   const reports = reportTo(metrics, heartbeat);
-  const scout = createScout(setup.config, clock, reports);
+  const scout = await createScout(setup.config, clock, reports);
   logChanges(settings);
   reports.settings(settings);
   const { directiveConcurrency, ...loopParts } = loopPartsOf(setup);

@@ -17,7 +17,6 @@ import { typoWarnings as guardTypos } from "./config/typo_warnings.ts";
 import type { ImageWeights } from "./domain/image_weights.ts";
 import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
 import { ConfigError, type ConfigProblem, PluginError } from "./runtime/errors.ts";
-import { describeShape, type SectionShape } from "./runtime/option_shape.ts";
 import { noEffectWarnings } from "./scout/openstack/config.ts";
 import { type OpenStackSettings, resolveOpenStack } from "./scout/openstack/settings.ts";
 import { simulatorSpacings } from "./scout/simulator/config.ts";
@@ -159,10 +158,8 @@ export function typoWarnings(
   active: LoadedStrategy | undefined,
   env: Readonly<Record<string, string>> = {},
 ): string[] {
-  const known = new Map<string, SectionShape>(
-    Object.entries(SECTIONS).map(([name, schema]) => [name, describeShape(schema)]),
-  );
-  if (active) known.set(active.section, active.shape);
+  const known = new Map<string, z.ZodType>(Object.entries(SECTIONS));
+  if (active) known.set(active.section, active.options);
   const ignored = new Map<string, string>();
   for (const [section, { strategy }] of builtinsBySection()) {
     if (known.has(section)) continue;

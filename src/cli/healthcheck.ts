@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { readConfig } from "../setup.ts";
 import { ConfigError, UsageError } from "../runtime/errors.ts";
 import { type Command, EXIT } from "./args.ts";
 import type { CommandIo } from "./io.ts";
@@ -32,6 +31,8 @@ export async function healthcheckCommand(
 ): Promise<number> {
   let base = command.url;
   if (base === undefined) {
+    // Imported only here: with --url, the check needs no configuration code at all.
+    const { readConfig } = await import("../setup.ts");
     const { config, problems } = readConfig(command.configFile, io.env);
     if (!config) throw new ConfigError(problems);
     base = apiUrl(config.api.host, config.api.port);

@@ -111,7 +111,7 @@ export async function runCommand(
   const stop = new AbortController();
   const abort = new AbortController();
   const signals = { stop: stop.signal, abort: abort.signal };
-  const agent = assemble(ready, { clock: systemClock, env: io.env, signals });
+  const agent = await assemble(ready, { clock: systemClock, env: io.env, signals });
   if (command.once) return await runOnce(agent, io);
 
   const onHangup = () => void agent.reload();

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { SectionShape } from "../runtime/option_shape.ts";
+import type { z } from "zod";
+import { describeShape, optionMarks } from "../runtime/option_shape.ts";
 
 /** How an option's `where` names the variable that set it: `environment ARSENAL_API__HOST`. */
 export const FROM_ENVIRONMENT = "environment ";
@@ -15,14 +16,18 @@ export const ENV_PREFIX = "ARSENAL_";
 /** A variable's section and option. */
 export type VariableTarget = readonly [section: string, option: string];
 
-/** Variables with names of their own, from their options' `meta({ env })`, and what each sets. */
+/**
+ * Variables with names of their own, from their options' `meta({ env })`, and what each sets.
+ *
+ * @param known the sections' schemas, by section
+ */
 export function variableAliases(
-  known: ReadonlyMap<string, SectionShape>,
+  known: ReadonlyMap<string, z.ZodType>,
 ): Map<string, VariableTarget> {
   const aliases = new Map<string, VariableTarget>();
-  for (const [section, shape] of known) {
-    for (const [option, prop] of Object.entries(shape)) {
-      if (prop.env) aliases.set(prop.env, [section, option]);
+  for (const [section, schema] of known) {
+    for (const [option, { env }] of Object.entries(optionMarks(schema))) {
+      if (env) aliases.set(env, [section, option]);
     }
   }
   return aliases;
@@ -47,12 +52,14 @@ export function variableName(section: string, option: string): string {
  * included: the candidates a misspelt variable is matched against.
  */
 export function variableNames(
-  known: ReadonlyMap<string, SectionShape>,
+  known: ReadonlyMap<string, z.ZodType>,
   secrets: Readonly<Record<string, readonly string[]>>,
 ): string[] {
   const names = [...variableAliases(known).keys()];
-  for (const [section, shape] of known) {
-    for (const option of Object.keys(shape)) names.push(variableName(section, option));
+  for (const [section, schema] of known) {
+    for (const option of Object.keys(describeShape(schema))) {
+      names.push(variableName(section, option));
+    }
     for (const option of secrets[section] ?? []) {
       names.push(variableName(section, `${option}_file`));
     }

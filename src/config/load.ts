@@ -9,7 +9,6 @@
  */
 import type { z } from "zod";
 import type { ConfigProblem } from "../runtime/errors.ts";
-import { describeShape } from "../runtime/option_shape.ts";
 import { normalizeSection, parseIniText, type RawSections } from "./ini_file.ts";
 import { readSection, secretOptions } from "./section.ts";
 import {
@@ -125,8 +124,7 @@ export function readSections<S extends SectionSchemas>(
     warnings = parsed.warnings;
     for (const problem of parsed.problems) problems.push(problem);
   }
-  const shapes = new Map(Object.entries(sections).map(([name, s]) => [name, describeShape(s)]));
-  applyEnvironment(raw, env, variableAliases(shapes));
+  applyEnvironment(raw, env, variableAliases(new Map(Object.entries(sections))));
   readSecretFiles(raw, secretOptions(sections), problems);
   const values: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(sections)) {

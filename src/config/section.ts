@@ -9,16 +9,22 @@
  * @module
  */
 import { z } from "zod";
-import { closest, distance } from "fastest-levenshtein";
+// The package's ES module build: its CommonJS main would load Node's module system at every start.
+import { closest, distance } from "fastest-levenshtein/esm/mod.js";
 import type { ConfigProblem } from "../runtime/errors.ts";
 import type { RawOption } from "./ini_file.ts";
 import {
   describeShape,
   expectation,
+  optionMarks,
   type OptionShape,
   optionType,
   type SectionShape,
 } from "../runtime/option_shape.ts";
+
+// zod compiles a fast path for each object schema the first time it parses one, which pays off
+// after thousands of parses; a start parses each section once, and compiling took most of it.
+z.config({ jitless: true });
 
 /** Spellings oslo.config accepts for booleans, matched case-insensitively. */
 const BOOLEANS = new Map([
@@ -62,7 +68,7 @@ export function secretOptions(
     Object.entries(sections)
       .map(([name, schema]) => [
         name,
-        Object.entries(describeShape(schema)).filter(([, p]) => p.secret).map(([option]) => option),
+        Object.entries(optionMarks(schema)).filter(([, m]) => m.secret).map(([option]) => option),
       ])
       .filter(([, options]) => options.length > 0),
   );
@@ -109,15 +115,19 @@ export function readSection<T>(
   raw: ReadonlyMap<string, RawOption> | undefined,
   where: string,
 ): { value?: T; problems: ConfigProblem[] } {
-  const shape = describeShape(schema);
+  // Described only when there is a value to convert or a problem to word: most sections of a
+  // configuration are not given, and describing is most of what reading one costs.
+  let described: SectionShape | undefined;
+  const shapeOf = () => described ??= describeShape(schema);
   const input: Record<string, unknown> = {};
   for (const [key, opt] of raw ?? []) {
-    if (Object.hasOwn(shape, key) && opt.value.trim() !== "") {
-      input[key] = coerce(opt.value, shape[key]);
+    if (opt.value.trim() !== "" && Object.hasOwn(shapeOf(), key)) {
+      input[key] = coerce(opt.value, shapeOf()[key]);
     }
   }
   const parsed = schema.safeParse(input);
   if (parsed.success) return { value: parsed.data, problems: [] };
+  const shape = shapeOf();
   const problems = parsed.error.issues.map((issue): ConfigProblem => {
     const option = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
     const opt = option === undefined ? undefined : raw?.get(option);

@@ -5,15 +5,16 @@
  *
  * @module
  */
-import type { SectionShape } from "../runtime/option_shape.ts";
+import type { z } from "zod";
+import { describeShape } from "../runtime/option_shape.ts";
 import { FROM_ENVIRONMENT, strayVariables, variableAliases, variableNames } from "./environment.ts";
 import type { RawOption, RawSections } from "./ini_file.ts";
 import { suggest, unknownOptions } from "./section.ts";
 
 /** Who reads what: the sections read now, and those that are known but not read now. */
 export interface Readers {
-  /** The sections read, with their options' shapes. */
-  readonly known: ReadonlyMap<string, SectionShape>;
+  /** The sections read, with their schemas. */
+  readonly known: ReadonlyMap<string, z.ZodType>;
   /** Secret options by section: their `<option>_file` variables are known too. */
   readonly secrets: Readonly<Record<string, readonly string[]>>;
   /** Sections that are known but not read now, each with why: ignored, not unknown. */
@@ -37,21 +38,25 @@ export function typoWarnings(
   env: Readonly<Record<string, string>> = {},
 ): string[] {
   const { known, ignored } = readers;
-  const variables = variableNames(known, readers.secrets);
+  // Every section is described only when a variable looks misspelt; otherwise only those given
+  // (describing is most of what a start spends on the configuration).
+  let allVariables: string[] | undefined;
+  const variables = () => allVariables ??= variableNames(known, readers.secrets);
   const sectionNames = [...known.keys(), ...ignored.keys()];
   const hint = (near: string | undefined) => near ? `; did you mean ${near}?` : "";
   const warnings = strayVariables(env, variableAliases(known)).map((name) =>
     `${FROM_ENVIRONMENT}${name} is ignored: options are set by ARSENAL_<SECTION>__<OPTION>` +
-    hint(suggest(name, variables))
+    hint(suggest(name, variables()))
   );
   for (const [section, options] of raw) {
     const first = options.values().next().value;
     const where = first?.where ?? "configuration";
-    const shape = known.get(section);
-    if (shape) {
+    const schema = known.get(section);
+    if (schema) {
+      const shape = describeShape(schema);
       const suggestFor = (key: string, opt: RawOption) => {
         const variable = variableOf(opt);
-        return variable ? suggest(variable, variables) : suggest(key, Object.keys(shape));
+        return variable ? suggest(variable, variables()) : suggest(key, Object.keys(shape));
       };
       for (const warning of unknownOptions(section, options, shape, suggestFor)) {
         warnings.push(warning);
@@ -60,7 +65,7 @@ export function typoWarnings(
       warnings.push(`${where}: section [${section}] is ignored: ${ignored.get(section)}`);
     } else {
       const variable = variableOf(first);
-      const near = variable ? suggest(variable, variables) : suggest(section, sectionNames);
+      const near = variable ? suggest(variable, variables()) : suggest(section, sectionNames);
       const instead = near && !variable ? `[${near}]` : near;
       warnings.push(`${where}: unknown section [${section}] is ignored${hint(instead)}`);
     }

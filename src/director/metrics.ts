@@ -7,7 +7,7 @@
  *
  * @module
  */
-import client from "prom-client";
+import * as client from "../runtime/prom_client.ts";
 import type { Directive } from "../domain/directive.ts";
 import type { PlanFailure } from "../runtime/errors.ts";
 import { DURATION_BUCKETS } from "../runtime/metrics.ts";

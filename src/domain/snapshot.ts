@@ -10,26 +10,36 @@
  * @module
  */
 import { z } from "zod";
-import type { FleetState, Image, Node } from "./fleet.ts";
+import type { Flavor, FleetState, Image, Node } from "./fleet.ts";
+import { type Identified, UuidIndex } from "./uuid_index.ts";
 
 /** At most this many problems are listed for one snapshot; the rest are counted. */
 export const MAX_LISTED_PROBLEMS = 20;
 
-const text = z.string().min(1, "expected a non-empty string");
-
-// Nullable strings are normalised to "" after validation: a zod transform per node costs more.
-const snapshotSchema = z.object({
-  observedAt: z.number().finite().optional(),
-  nodes: z.array(z.object({
-    uuid: text,
-    flavor: z.string(),
-    provisioned: z.boolean(),
-    cached: z.boolean(),
-    cachedImageUuid: z.string().nullish(),
-  })),
-  flavors: z.array(z.object({ name: text })),
-  images: z.array(z.object({ uuid: text, name: z.string(), checksum: z.string().nullish() })),
+/**
+ * The snapshot's schema, built on the first invalid snapshot: a valid one is checked by
+ * {@linkcode snapshotFleet}'s plain pass, and zod only words what is wrong with an invalid one.
+ */
+const snapshotSchema = lazy(() => {
+  const text = z.string().min(1, "expected a non-empty string");
+  return z.object({
+    observedAt: z.number().finite().optional(),
+    nodes: z.array(z.object({
+      uuid: text,
+      flavor: z.string(),
+      provisioned: z.boolean(),
+      cached: z.boolean(),
+      cachedImageUuid: z.string().nullish(),
+    })),
+    flavors: z.array(z.object({ name: text })),
+    images: z.array(z.object({ uuid: text, name: z.string(), checksum: z.string().nullish() })),
+  });
 });
+
+function lazy<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => made ??= make();
+}
 
 /** Renders a JSON path the way `jq` users read it: `nodes[3].provisioned`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -56,21 +66,23 @@ function describeValue(value: unknown): string {
   return `got ${json.length > 60 ? json.slice(0, 57) + "..." : json}`;
 }
 
-/** Problems for items whose `key` repeats an earlier item's. */
-function duplicates(
-  items: readonly Record<string, unknown>[],
-  list: string,
-  key: string,
-): string[] {
-  // Where each value first appeared: one pass, however many duplicates there are.
-  const firstAt = new Map<unknown, number>();
+/**
+ * Problems for items whose UUID repeats an earlier item's. The index built to find out is kept
+ * with the list (see {@linkcode UuidIndex.cached}): the plan check finds a plan's nodes in it.
+ */
+function duplicates(items: readonly Identified[], list: string): string[] {
+  return UuidIndex.of(items) ? [] : firstOccurrences(items, list);
+}
+
+/** Where each UUID first appeared: one pass, however many duplicates there are. */
+function firstOccurrences(items: readonly Identified[], list: string): string[] {
+  const firstAt = new Map<string, number>();
   const problems: string[] = [];
-  items.forEach((item, i) => {
-    const value = item[key];
-    const first = firstAt.get(value);
-    if (first === undefined) return void firstAt.set(value, i);
+  items.forEach(({ uuid }, i) => {
+    const first = firstAt.get(uuid);
+    if (first === undefined) return void firstAt.set(uuid, i);
     problems.push(
-      `${list}[${i}].${key}: duplicate of ${list}[${first}].${key} (${JSON.stringify(value)})`,
+      `${list}[${i}].uuid: duplicate of ${list}[${first}].uuid (${JSON.stringify(uuid)})`,
     );
   });
   return problems;
@@ -82,39 +94,122 @@ function capped(problems: string[]): string[] {
   return [...problems.slice(0, MAX_LISTED_PROBLEMS), `... and ${rest} more`];
 }
 
+/** What decoding a snapshot gives: the fleet, or every problem found, each naming its path. */
+export type SnapshotResult = { ok: true; fleet: FleetState } | { ok: false; problems: string[] };
+
 /**
  * Decodes and validates a snapshot. Node and image UUIDs must be unique; flavors may repeat.
  *
  * @returns the fleet state, or every problem found, each naming its JSON path.
  */
-export function decodeSnapshot(
-  json: string,
-): { ok: true; fleet: FleetState } | { ok: false; problems: string[] } {
+export function decodeSnapshot(json: string): SnapshotResult {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch (e) {
     return { ok: false, problems: [`not valid JSON: ${(e as SyntaxError).message}`] };
   }
-  const parsed = snapshotSchema.safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: capped(
-        parsed.error.issues.map((issue) =>
-          `${formatPath(issue.path)}: ${issue.message} (${describeValue(valueAt(raw, issue.path))})`
-        ),
-      ),
-    };
+  return snapshotFleet(raw);
+}
+
+/**
+ * Validates a parsed snapshot (see {@linkcode decodeSnapshot}) and returns its fleet. An item
+ * holding exactly the known fields is used as it is, so a large fleet is not copied; the others
+ * are completed (a null or missing `cachedImageUuid` or `checksum` becomes "") or trimmed of
+ * unknown fields in fresh objects. `value` itself is never changed.
+ */
+export function snapshotFleet(value: unknown): SnapshotResult {
+  const fleet = plainFleet(value);
+  if (!fleet) return { ok: false, problems: capped(schemaProblems(value)) };
+  const problems = [
+    ...duplicates(fleet.nodes, "nodes"),
+    ...duplicates(fleet.images, "images"),
+  ];
+  return problems.length > 0 ? { ok: false, problems: capped(problems) } : { ok: true, fleet };
+}
+
+/** Every problem of an invalid snapshot, worded by its schema. */
+function schemaProblems(value: unknown): string[] {
+  const parsed = snapshotSchema().safeParse(value);
+  if (parsed.success) {
+    throw new TypeError("Cannot word the problems of a snapshot its schema accepts");
   }
-  const { nodes, flavors, images, observedAt = 0 } = parsed.data;
-  const problems = [...duplicates(nodes, "nodes", "uuid"), ...duplicates(images, "images", "uuid")];
-  if (problems.length > 0) return { ok: false, problems: capped(problems) };
-  // zod's output objects are fresh, so they can be completed in place.
-  for (const node of nodes) node.cachedImageUuid ??= "";
-  for (const image of images) image.checksum ??= "";
-  return {
-    ok: true,
-    fleet: { observedAt, nodes: nodes as Node[], flavors, images: images as Image[] },
-  };
+  return parsed.error.issues.map((issue) =>
+    `${formatPath(issue.path)}: ${issue.message} (${describeValue(valueAt(value, issue.path))})`
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** How many enumerable keys `item` has: the known fields alone, or more. */
+function keyCount(item: object): number {
+  let count = 0;
+  for (const _ in item) count++;
+  return count;
+}
+
+/**
+ * The fleet of a valid snapshot, or undefined when any field is invalid. One plain pass: it
+ * accepts exactly what the schema accepts.
+ */
+function plainFleet(value: unknown): FleetState | undefined {
+  if (!isRecord(value)) return undefined;
+  const { observedAt = 0 } = value;
+  if (typeof observedAt !== "number" || !Number.isFinite(observedAt)) return undefined;
+  const nodes = plainItems(value.nodes, plainNode);
+  const flavors = plainItems(value.flavors, plainFlavor);
+  const images = plainItems(value.images, plainImage);
+  if (!nodes || !flavors || !images) return undefined;
+  return { observedAt, nodes, flavors, images };
+}
+
+/**
+ * The list's items, each as `plain` has it (the item itself, a fresh object, or undefined when
+ * invalid); the list is copied only when an item is replaced.
+ */
+function plainItems<T>(
+  list: unknown,
+  plain: (item: Record<string, unknown>) => T | undefined,
+): T[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  let items = list;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (!isRecord(item)) return undefined;
+    const checked = plain(item);
+    if (checked === undefined) return undefined;
+    if (checked === item) continue;
+    if (items === list) items = list.slice();
+    items[i] = checked;
+  }
+  return items;
+}
+
+function plainNode(node: Record<string, unknown>): Node | undefined {
+  const { uuid, flavor, provisioned, cached, cachedImageUuid } = node;
+  if (
+    typeof uuid !== "string" || uuid === "" || typeof flavor !== "string" ||
+    typeof provisioned !== "boolean" || typeof cached !== "boolean"
+  ) return undefined;
+  if (typeof cachedImageUuid === "string") {
+    if (keyCount(node) === 5) return node as unknown as Node;
+  } else if (cachedImageUuid !== null && cachedImageUuid !== undefined) return undefined;
+  return { uuid, flavor, provisioned, cached, cachedImageUuid: cachedImageUuid ?? "" };
+}
+
+function plainFlavor(flavor: Record<string, unknown>): Flavor | undefined {
+  const { name } = flavor;
+  if (typeof name !== "string" || name === "") return undefined;
+  return keyCount(flavor) === 1 ? flavor as unknown as Flavor : { name };
+}
+
+function plainImage(image: Record<string, unknown>): Image | undefined {
+  const { uuid, name, checksum } = image;
+  if (typeof uuid !== "string" || uuid === "" || typeof name !== "string") return undefined;
+  if (typeof checksum === "string") {
+    if (keyCount(image) === 3) return image as unknown as Image;
+  } else if (checksum !== null && checksum !== undefined) return undefined;
+  return { uuid, name, checksum: checksum ?? "" };
 }

@@ -17,7 +17,6 @@ import {
   type LogRecord,
   type Sink,
 } from "@logtape/logtape";
-import { getFileSink } from "@logtape/file";
 
 /** Line formats: readable text, or one JSON object per line. */
 export type LogFormat = "text" | "json";
@@ -91,6 +90,8 @@ export async function configureLogging(options: LogOptions): Promise<void> {
   if (options.file) {
     // Opening the file now surfaces a bad path or a missing permission at startup.
     Deno.openSync(options.file, { append: true, create: true }).close();
+    // Imported here: only a log file needs it, and it costs every command's start otherwise.
+    const { getFileSink } = await import("@logtape/file");
     sinks.file = getFileSink(options.file, { formatter });
   }
   const names = Object.keys(sinks);

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import client from "prom-client";
+import * as client from "./prom_client.ts";
 
 /** Histogram buckets, in seconds, from 1 ms to 5 min. */
 export const DURATION_BUCKETS: readonly number[] = [

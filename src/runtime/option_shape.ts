@@ -45,9 +45,80 @@ export function describeShape(schema: z.ZodType): SectionShape {
     properties?: Record<string, OptionShape>;
   };
   if (json.type !== "object") throw new TypeError("A section schema must be a zod object");
-  const shape = json.properties ?? {};
+  const shape = deepFreeze(json.properties ?? {});
   described.set(schema, shape);
   return shape;
+}
+
+/** What an option's `meta()` marks it as, of what {@linkcode OptionShape} reports. */
+export type OptionMarks = Pick<OptionShape, "secret" | "env">;
+
+/**
+ * The options of an object schema that `meta()` marks secret or gives a variable of their own,
+ * as {@linkcode describeShape} reports them (through wrappers such as `.optional()`), read from
+ * zod's registry without describing the schema: a start needs the marks of every section, and
+ * the shapes only of the sections it is given.
+ */
+export function optionMarks(schema: z.ZodType): Readonly<Record<string, OptionMarks>> {
+  const fields = objectShape(schema);
+  if (!fields) return marksOf(describeShape(schema));
+  const marks: Record<string, OptionMarks> = {};
+  for (const [option, field] of Object.entries(fields)) {
+    const set = setMarks(metaThrough(field));
+    if (set) marks[option] = set;
+  }
+  return marks;
+}
+
+/** The marks that are set, or undefined when none is. */
+function setMarks({ secret, env }: OptionMarks): OptionMarks | undefined {
+  if (secret === undefined && env === undefined) return undefined;
+  return { ...(secret !== undefined && { secret }), ...(env !== undefined && { env }) };
+}
+
+/** The fields of a `z.object()`, or undefined for any other schema. */
+function objectShape(schema: z.ZodType): Record<string, z.core.$ZodType> | undefined {
+  const def = schema._zod.def as { type: string; shape?: Record<string, z.core.$ZodType> };
+  return def.type === "object" ? def.shape : undefined;
+}
+
+/** The `secret` and `env` metadata of `field`, the outermost wrapper's first. */
+function metaThrough(field: z.core.$ZodType): OptionMarks {
+  const found: OptionMarks = {};
+  for (let at: z.core.$ZodType | undefined = field; at; at = innerOf(at)) {
+    const meta = z.globalRegistry.get(at);
+    found.secret ??= meta?.secret as boolean | undefined;
+    found.env ??= meta?.env as string | undefined;
+  }
+  return found;
+}
+
+/** The schema a wrapper (`.optional()`, `.default()`, a pipe's input) describes itself by. */
+function innerOf(schema: z.core.$ZodType): z.core.$ZodType | undefined {
+  const def = schema._zod.def as {
+    type: string;
+    innerType?: z.core.$ZodType;
+    in?: z.core.$ZodType;
+  };
+  return def.innerType ?? (def.type === "pipe" ? def.in : undefined);
+}
+
+function marksOf(shape: SectionShape): Record<string, OptionMarks> {
+  const marks: Record<string, OptionMarks> = {};
+  for (const [option, prop] of Object.entries(shape)) {
+    const set = setMarks(prop);
+    if (set) marks[option] = set;
+  }
+  return marks;
+}
+
+/** `value`, frozen through: a described shape is shared by every caller. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** The JSON type an option takes (`integer`, `boolean`...), null aside. */

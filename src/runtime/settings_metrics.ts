@@ -3,7 +3,7 @@
  *
  * @module
  */
-import client from "prom-client";
+import * as client from "./prom_client.ts";
 import type { Change, RuntimeSettings, Tunables } from "./settings.ts";
 
 /** The runtime settings' toggles and changes, on a registry. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import client from "prom-client";
+import * as client from "../runtime/prom_client.ts";
 import { DURATION_BUCKETS } from "../runtime/metrics.ts";
 import type * as simulator from "../domain/simulator_stats.ts";
 import type { ScoutSource } from "./scout.ts";

@@ -9,6 +9,7 @@
  */
 import type { Directive } from "../domain/directive.ts";
 import type { FleetState, Node } from "../domain/fleet.ts";
+import { UuidIndex } from "../domain/uuid_index.ts";
 import { PlanError } from "../runtime/errors.ts";
 import type { PlanContext } from "./contract.ts";
 import type { LoadedStrategy } from "./loader.ts";
@@ -179,24 +180,23 @@ function checkDirectives(
   fleet: FleetState,
   place: Place,
 ): Pick<CheckedPlan, "directives" | "targets"> {
-  const raws = readDirectives(answer, place);
+  const raw = readDirectives(answer, place);
   const context: DirectiveContext = {
-    nodes: nodesNamed(fleet, raws),
+    raw,
+    ...namedNodes(fleet, raw.nodeUuids),
     checksums: new Map(fleet.images.map((image) => [image.uuid, image.checksum])),
-    seen: new Set(),
   };
   const listed: string[] = [];
   let invalid = 0;
   const directives: Directive[] = [];
-  raws.forEach((raw, i) => {
-    const checked = toDirective(raw, context);
+  for (let i = 0; i < answer.length; i++) {
+    const checked = toDirective(i, context);
     if (typeof checked === "string") {
       if (invalid++ < MAX_LISTED) listed.push(`directives[${i}]: ${checked}`);
     } else {
-      context.seen.add(checked.nodeUuid);
       directives.push(checked);
     }
-  });
+  }
   if (invalid > 0) {
     if (invalid > MAX_LISTED) listed.push(`... and ${invalid - MAX_LISTED} more`);
     throw new PlanError(
@@ -208,90 +208,163 @@ function checkDirectives(
   return { directives, targets: answer.targets };
 }
 
-/** A directive's fields as the plugin gave them, each read once; null when it is no object. */
-interface RawDirective {
-  readonly kind: unknown;
-  readonly nodeUuid: unknown;
-  readonly imageUuid: unknown;
-  readonly imageChecksum: unknown;
+/**
+ * The directives' fields as the plugin gave them, each read once: one column per field, so that
+ * checking a large plan makes no object per directive besides the directive itself.
+ */
+interface RawDirectives {
+  /** 1 where the directive is an object; its fields are undefined otherwise. */
+  readonly objects: Uint8Array;
+  readonly kinds: unknown[];
+  readonly nodeUuids: unknown[];
+  readonly imageUuids: unknown[];
+  readonly imageChecksums: unknown[];
 }
 
-function readDirectives(answer: Answer, place: Place): (RawDirective | null)[] {
+function readDirectives(answer: Answer, place: Place): RawDirectives {
   place.part = "directives";
-  const raws: (RawDirective | null)[] = [];
-  for (let i = 0; i < answer.length; i++) {
+  const { length } = answer;
+  const raw: RawDirectives = {
+    objects: new Uint8Array(length),
+    kinds: new Array(length),
+    nodeUuids: new Array(length),
+    imageUuids: new Array(length),
+    imageChecksums: new Array(length),
+  };
+  for (let i = 0; i < length; i++) {
     place.index = i;
     place.field = "";
-    const raw = answer.directives[i] as Partial<RawDirective> | null;
-    if (raw === null || typeof raw !== "object") {
-      raws.push(null);
-      continue;
-    }
+    const directive = answer.directives[i] as Record<string, unknown> | null;
+    if (directive === null || typeof directive !== "object") continue;
+    raw.objects[i] = 1;
     place.field = "kind";
-    const kind = raw.kind;
+    raw.kinds[i] = directive.kind;
     place.field = "nodeUuid";
-    const nodeUuid = raw.nodeUuid;
+    raw.nodeUuids[i] = directive.nodeUuid;
     place.field = "imageUuid";
-    const imageUuid = raw.imageUuid;
+    raw.imageUuids[i] = directive.imageUuid;
     place.field = "imageChecksum";
-    const imageChecksum = raw.imageChecksum;
-    raws.push({ kind, nodeUuid, imageUuid, imageChecksum });
+    raw.imageChecksums[i] = directive.imageChecksum;
   }
   place.index = -1;
-  return raws;
+  return raw;
 }
 
-/** The nodes the plan names, by UUID: one pass over the fleet, no index of all of it. */
-function nodesNamed(fleet: FleetState, raws: readonly (RawDirective | null)[]): Map<string, Node> {
-  const named = new Set<unknown>();
-  for (const raw of raws) if (raw) named.add(raw.nodeUuid);
-  const nodes = new Map<string, Node>();
-  if (named.size === 0) return nodes;
-  const all = fleet.nodes;
-  for (let i = 0; i < all.length; i++) {
-    const node = all[i];
-    if (!named.has(node.uuid)) continue;
-    nodes.set(node.uuid, node);
-    if (nodes.size === named.size) break;
+/** The state of a node a plan names; {@linkcode MISSING} until it is found in the fleet. */
+const MISSING = 0;
+const FREE = 1;
+const CACHED = 2;
+const PROVISIONED = 3;
+
+/** The node UUIDs a plan names, each given a slot, and per slot the state of its node. */
+interface NamedNodes {
+  readonly slots: ReadonlyMap<string, number>;
+  /** By slot: MISSING, FREE, CACHED or PROVISIONED. */
+  readonly states: Uint8Array;
+  /** By slot: 1 once a valid directive has named the node. */
+  readonly taken: Uint8Array;
+}
+
+/**
+ * Finds the nodes the plan names. A fleet whose UUIDs were indexed when it was validated (a
+ * snapshot's) is looked up directly. Otherwise one pass over the fleet, without an index of all
+ * of it: only an unprovisioned node can take a directive, so only those are looked up; provisioned
+ * ones are (in a second pass) only when the plan names a node still missing, to say why it is
+ * refused. Node UUIDs are unique in a fleet: scouts and snapshots see to it.
+ */
+function namedNodes(fleet: FleetState, uuids: readonly unknown[]): NamedNodes {
+  const slots = new Map<string, number>();
+  for (const uuid of uuids) {
+    if (typeof uuid === "string" && slots.get(uuid) === undefined) slots.set(uuid, slots.size);
   }
-  return nodes;
+  const states = new Uint8Array(slots.size);
+  const nodes = fleet.nodes;
+  const index = UuidIndex.cached(nodes);
+  if (index) {
+    for (const [uuid, slot] of slots) {
+      const at = index.find(uuid);
+      states[slot] = at < 0 ? MISSING : stateOf(nodes[at]);
+    }
+    return { slots, states, taken: new Uint8Array(slots.size) };
+  }
+  let found = 0;
+  let provisioned = false;
+  for (let i = 0; i < nodes.length && found < slots.size; i++) {
+    const node = nodes[i];
+    if (node.provisioned) {
+      provisioned = true;
+      continue;
+    }
+    const slot = slots.get(node.uuid);
+    if (slot === undefined || states[slot] !== MISSING) continue;
+    states[slot] = stateOf(node);
+    found++;
+  }
+  for (let i = 0; provisioned && i < nodes.length && found < slots.size; i++) {
+    const node = nodes[i];
+    const slot = node.provisioned ? slots.get(node.uuid) : undefined;
+    if (slot === undefined || states[slot] !== MISSING) continue;
+    states[slot] = PROVISIONED;
+    found++;
+  }
+  return { slots, states, taken: new Uint8Array(slots.size) };
+}
+
+function stateOf(node: Node): number {
+  return node.provisioned ? PROVISIONED : node.cached ? CACHED : FREE;
 }
 
 /** What checking one directive needs. */
-interface DirectiveContext {
-  readonly nodes: ReadonlyMap<string, Node>;
+interface DirectiveContext extends NamedNodes {
+  readonly raw: RawDirectives;
   readonly checksums: ReadonlyMap<string, string>;
-  readonly seen: Set<string>;
 }
 
 /** A fresh, well-formed directive built from what a plugin returned, or what is wrong with it. */
-function toDirective(raw: RawDirective | null, context: DirectiveContext): Directive | string {
-  if (raw === null) return "not an object";
-  const { kind, nodeUuid, imageUuid, imageChecksum } = raw;
+function toDirective(i: number, context: DirectiveContext): Directive | string {
+  const { raw } = context;
+  if (raw.objects[i] === 0) return "not an object";
+  const kind = raw.kinds[i];
+  const nodeUuid = raw.nodeUuids[i];
   if (kind !== "cache" && kind !== "eject") {
     return `kind must be "cache" or "eject", got ${show(kind)}`;
   }
   if (typeof nodeUuid !== "string" || nodeUuid === "") return "nodeUuid must be a non-empty string";
-  if (context.seen.has(nodeUuid)) return `node ${nodeUuid} already has a directive in this plan`;
-  const unfit = unfitNode(kind, nodeUuid, context.nodes.get(nodeUuid));
+  const slot = context.slots.get(nodeUuid)!;
+  if (context.taken[slot] === 1) return `node ${nodeUuid} already has a directive in this plan`;
+  const unfit = unfitNode(kind, nodeUuid, context.states[slot]);
   if (unfit) return unfit;
-  if (kind === "eject") return { kind: "eject", nodeUuid };
-  const checksum = typeof imageUuid === "string" ? context.checksums.get(imageUuid) : undefined;
-  if (checksum === undefined) return `image ${show(imageUuid)} is not a current image`;
-  if (imageChecksum !== checksum) {
-    return `imageChecksum ${show(imageChecksum)} is not image ${imageUuid}'s`;
+  let directive: Directive;
+  if (kind === "eject") directive = { kind: "eject", nodeUuid };
+  else {
+    const imageUuid = raw.imageUuids[i];
+    const imageChecksum = raw.imageChecksums[i];
+    const checksum = typeof imageUuid === "string" ? context.checksums.get(imageUuid) : undefined;
+    if (checksum === undefined) return `image ${show(imageUuid)} is not a current image`;
+    if (imageChecksum !== checksum) {
+      return `imageChecksum ${show(imageChecksum)} is not image ${imageUuid}'s`;
+    }
+    directive = {
+      kind: "cache",
+      nodeUuid,
+      imageUuid: imageUuid as string,
+      imageChecksum: checksum,
+    };
   }
-  return { kind: "cache", nodeUuid, imageUuid: imageUuid as string, imageChecksum: checksum };
+  context.taken[slot] = 1;
+  return directive;
 }
 
-/** Why `node` cannot take a `kind` directive: only free nodes are cached, only cached ejected. */
-function unfitNode(kind: Directive["kind"], uuid: string, node: Node | undefined): string {
-  if (!node) return `node ${cut(uuid, 100)} is not in the fleet`;
-  if (node.provisioned) return `node ${uuid} is provisioned; ${kind} needs an unprovisioned node`;
-  if (kind === "cache" && node.cached) {
+/** Why a node in `state` cannot take a `kind` directive: only free nodes are cached, only cached ejected. */
+function unfitNode(kind: Directive["kind"], uuid: string, state: number): string {
+  if (state === MISSING) return `node ${cut(uuid, 100)} is not in the fleet`;
+  if (state === PROVISIONED) {
+    return `node ${uuid} is provisioned; ${kind} needs an unprovisioned node`;
+  }
+  if (kind === "cache" && state === CACHED) {
     return `node ${uuid} is already cached; cache needs an uncached node`;
   }
-  if (kind === "eject" && !node.cached) {
+  if (kind === "eject" && state !== CACHED) {
     return `node ${uuid} is not cached; eject needs a cached node`;
   }
   return "";

@@ -210,6 +210,17 @@ Deno.test("arsenal plan exits 2 and lists duplicate node uuids of a snapshot", a
   assertNoStackTrace(run.stderr);
 });
 
+Deno.test("arsenal plan reads a snapshot as Deno.readTextFile does: a byte order mark stays", async () => {
+  await using dir = await tempDir();
+  const text = JSON.stringify(fleet([node("n1", "small", { cachedImageUuid: "é" })], []));
+  const plain = await dir.write("plain.json", text);
+  const marked = await dir.write("marked.json", `\ufeff${text}`);
+  assertExit(await runMain(["plan", "--snapshot", plain]), 0);
+  const run = await runMain(["plan", "--snapshot", marked]);
+  assertExit(run, 2);
+  assert.match(run.stderr, /not valid JSON/);
+});
+
 Deno.test("arsenal plan exits 2 and names a snapshot file that does not exist", async () => {
   await using dir = await tempDir();
   const missing = `${dir.path}/no-such-snapshot.json`;
@@ -421,9 +432,13 @@ Deno.test("arsenal plan exits 1 naming the plugin's fault, never an internal err
   ];
   for (const [fault, reason] of cases) {
     await t.step(fault, async () => {
+      // Only `spin` is about the timeout, and it never finishes, so 1 s stops it on any machine.
+      // The others finish: a generous timeout keeps a loaded machine from turning their verdict
+      // into a timeout (flooding a million directives takes a while).
+      const timeout = fault === "spin" ? 1 : 600;
       const config = await dir.write(
         `${fault}.conf`,
-        `[strategy]\nmodule = ${plugin}\nplan_timeout = 1\n\n[faulty]\nfault = ${fault}\n`,
+        `[strategy]\nmodule = ${plugin}\nplan_timeout = ${timeout}\n\n[faulty]\nfault = ${fault}\n`,
       );
       const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
       assertExit(run, 1);

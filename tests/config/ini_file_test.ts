@@ -303,3 +303,20 @@ Deno.test("parseIniText() warns of a repeated option or section, naming both lin
   ]);
   assert.ok(!warnings.join("\n").includes("s3cret"));
 });
+Deno.test("parseIniText() drops __proto__ sections and options and reports list syntax once", () => {
+  const { values, problems } = parse(
+    "[__proto__]\nx = 1\n[s]\n__proto__ = 2\nk[] = a\nk = b\nk[] = c\nj = d\nj[] = e\n[]x = f\n",
+  );
+  assert.deepEqual(Object.keys(values), ["s"]);
+  assert.deepEqual(values.s, {});
+  assert.deepEqual(problems.map((p) => [p.where, p.option]), [
+    ["f.conf:10", undefined],
+    ["f.conf:7", "k[]"],
+    ["f.conf:9", "j[]"],
+  ]);
+});
+
+Deno.test("parseIniText() lists dotted section names after the others, as ini did", () => {
+  const { sections } = parseIniText("[a.b]\nx = 1\n[c]\ny = 2\n", "f.conf");
+  assert.deepEqual([...sections.keys()], ["c", "a.b"]);
+});

@@ -2,12 +2,11 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { parseIniText } from "../../src/config/ini_file.ts";
 import { typoWarnings } from "../../src/config/typo_warnings.ts";
-import { describeShape } from "../../src/runtime/option_shape.ts";
 
-const vault = describeShape(z.object({
+const vault = z.object({
   key: z.string().optional().meta({ env: "ARSENAL_VAULT_KEY" }),
   tries: z.number().int().default(3),
-}));
+});
 
 Deno.test("typoWarnings() knows an option's own variable, and names it for a near miss", () => {
   const readers = { known: new Map([["vault", vault]]), secrets: {}, ignored: new Map() };

@@ -4,7 +4,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { decodeSnapshot, formatPath, MAX_LISTED_PROBLEMS } from "../../src/domain/snapshot.ts";
+import {
+  decodeSnapshot,
+  formatPath,
+  MAX_LISTED_PROBLEMS,
+  snapshotFleet,
+} from "../../src/domain/snapshot.ts";
 import type { FleetState } from "../../src/domain/fleet.ts";
 import { fleet, image, node } from "../_helpers.ts";
 
@@ -390,4 +395,98 @@ Deno.test("decodeSnapshot names each duplicate's first occurrence, and counts th
     'images[2].uuid: duplicate of images[0].uuid ("i1")',
     'images[3].uuid: duplicate of images[0].uuid ("i1")',
   ]);
+});
+
+Deno.test("snapshotFleet() returns the given node, flavor and image objects when they hold only known fields", () => {
+  const raw = validRaw() as { nodes: object[]; flavors: object[]; images: object[] };
+  const result = snapshotFleet(raw);
+  assert.ok(result.ok);
+  assert.equal(result.fleet.nodes, raw.nodes);
+  assert.equal(result.fleet.flavors, raw.flavors);
+  assert.equal(result.fleet.images, raw.images);
+  raw.nodes.forEach((n, i) => assert.equal(result.fleet.nodes[i], n));
+});
+
+Deno.test("snapshotFleet() completes and trims items in fresh objects and leaves its input unchanged", () => {
+  const raw = validRaw() as Record<string, Record<string, unknown>[]>;
+  raw.nodes[0] = { uuid: "n1", flavor: "small", provisioned: false, cached: false };
+  raw.nodes[1] = { ...node("n2", "small"), cachedImageUuid: null };
+  raw.nodes[2] = { ...node("n3", "large"), maintenance: true };
+  raw.flavors[0] = { name: "small", extra_specs: {} };
+  raw.images[0] = { uuid: "i1", name: "Ubuntu" };
+  // An own "__proto__" key, as JSON.parse makes it.
+  raw.images[1] = JSON.parse('{"uuid":"i2","name":"i2","checksum":"sum-i2","__proto__":{}}');
+  const before = structuredClone(raw);
+  const result = snapshotFleet(raw);
+  assert.ok(result.ok);
+  assert.deepEqual(raw, before);
+  assert.deepEqual(result.fleet, {
+    observedAt: 1700000000000,
+    nodes: [node("n1", "small"), node("n2", "small"), node("n3", "large")],
+    flavors: [{ name: "small" }, { name: "large" }],
+    images: [{ uuid: "i1", name: "Ubuntu", checksum: "" }, image("i2")],
+  });
+});
+
+Deno.test("decodeSnapshot accepts exactly the values each field allows, and names the others", () => {
+  const values: Record<string, unknown> = {
+    "missing": undefined,
+    "null": null,
+    '""': "",
+    '"x"': "x",
+    "0": 0,
+    "1.5": 1.5,
+    "true": true,
+    "false": false,
+    "[]": [],
+    "{}": {},
+  };
+  const accepts: [list: string, field: string, accepted: string[]][] = [
+    ["nodes", "uuid", ['"x"']],
+    ["nodes", "flavor", ['""', '"x"']],
+    ["nodes", "provisioned", ["true", "false"]],
+    ["nodes", "cached", ["true", "false"]],
+    ["nodes", "cachedImageUuid", ["missing", "null", '""', '"x"']],
+    ["flavors", "name", ['"x"']],
+    ["images", "uuid", ['"x"']],
+    ["images", "name", ['""', '"x"']],
+    ["images", "checksum", ["missing", "null", '""', '"x"']],
+    ["", "observedAt", ["missing", "0", "1.5"]],
+  ];
+  for (const [list, field, accepted] of accepts) {
+    for (const [shown, value] of Object.entries(values)) {
+      const raw = validRaw() as Record<string, Record<string, unknown>[]>;
+      const target = list ? raw[list][0] : raw as Record<string, unknown>;
+      if (value === undefined) delete target[field];
+      else target[field] = structuredClone(value);
+      const result = decodeSnapshot(JSON.stringify(raw));
+      const where = `${list ? `${list}[0].` : ""}${field}`;
+      assert.equal(result.ok, accepted.includes(shown), `${where} = ${shown}`);
+      if (result.ok) continue;
+      assert.ok(result.problems.length > 0);
+      for (const problem of result.problems) assert.ok(problem.startsWith(`${where}: `), problem);
+    }
+  }
+  for (const item of ["null", '"x"', "[]", "0"]) {
+    for (const list of ["nodes", "flavors", "images"]) {
+      const raw = validRaw() as Record<string, unknown[]>;
+      raw[list][0] = values[item];
+      const problems = decodeProblems(raw);
+      assert.equal(problems.length, 1, `${list}[0] = ${item}: ${problems.join("\n")}`);
+      assert.ok(problems[0].startsWith(`${list}[0]: `), problems[0]);
+    }
+  }
+});
+
+Deno.test("decodeSnapshot finds the one repeated uuid among many that differ in one character", () => {
+  const uuids = Array.from(
+    { length: 20_000 },
+    (_, i) => `00000000-0000-4000-8000-${i.toString(16)}`,
+  );
+  const nodes = [...uuids, uuids[12_345]].map((uuid) => node(uuid, "small"));
+  const problems = decodeProblems({ nodes, flavors: [], images: [] });
+  assert.deepEqual(problems, [
+    `nodes[20000].uuid: duplicate of nodes[12345].uuid ("${uuids[12_345]}")`,
+  ]);
+  assert.ok(decodeOk({ nodes: nodes.slice(0, -1), flavors: [], images: [] }));
 });

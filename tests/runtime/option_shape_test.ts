@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { describeShape, expectation } from "../../src/runtime/option_shape.ts";
+import { describeShape, expectation, optionMarks } from "../../src/runtime/option_shape.ts";
 import { directorSection } from "../../src/director/config.ts";
+import { SECTIONS } from "../../src/sections.ts";
 
 /** The JSON Schema property of a single option typed by `schema`. */
 const prop = (schema: z.ZodType) => describeShape(z.object({ option: schema })).option;
@@ -45,8 +46,41 @@ Deno.test("expectation() hides zod's safe-integer bounds", () => {
   assert.equal(expectation(prop(z.number().int().max(5))), "an integer <= 5");
 });
 
-Deno.test("describeShape() describes a schema once, however often it is asked", () => {
-  const schema = z.object({ n: z.number().int() });
-  assert.equal(describeShape(schema), describeShape(schema));
-  assert.notEqual(describeShape(schema), describeShape(z.object({ n: z.number().int() })));
+Deno.test("describeShape() describes a schema once and hands every caller the same frozen shape", () => {
+  const schema = z.object({ n: z.number().int().min(1).default(5) });
+  const shape = describeShape(schema);
+  assert.equal(describeShape(schema), shape);
+  assert.notEqual(describeShape(z.object({ n: z.number().int().min(1).default(5) })), shape);
+  assert.ok(Object.isFrozen(shape) && Object.isFrozen(shape.n));
+  assert.throws(() => {
+    (shape.n as { minimum?: number }).minimum = 0;
+  }, TypeError);
+});
+
+Deno.test("optionMarks() reads the secret and env marks describeShape() reports, through wrappers", () => {
+  const secret = () => z.string().meta({ secret: true });
+  const schema = z.object({
+    plain: z.string(),
+    token: secret().describe("A token (secret)"),
+    optional: secret().optional(),
+    defaulted: secret().default("x"),
+    aliased: z.string().optional().meta({ env: "ARSENAL_X" }),
+    both: secret().optional().meta({ env: "ARSENAL_Y" }),
+    described: z.string().describe("not secret"),
+  });
+  assert.deepEqual(optionMarks(schema), {
+    token: { secret: true },
+    optional: { secret: true },
+    defaulted: { secret: true },
+    aliased: { env: "ARSENAL_X" },
+    both: { secret: true, env: "ARSENAL_Y" },
+  });
+  const wrapped = z.object({ key: secret().optional() }).default({});
+  assert.deepEqual(optionMarks(wrapped), { key: { secret: true } });
+  for (const section of [schema, wrapped, ...Object.values(SECTIONS)]) {
+    const marked = Object.entries(describeShape(section))
+      .filter(([, p]) => p.secret !== undefined || p.env !== undefined)
+      .map(([option, p]) => [option, JSON.parse(JSON.stringify({ secret: p.secret, env: p.env }))]);
+    assert.deepEqual(optionMarks(section), Object.fromEntries(marked));
+  }
 });

@@ -4,6 +4,7 @@ import { PlanError, PluginError } from "../../src/runtime/errors.ts";
 import type { Strategy } from "../../src/strategy/contract.ts";
 import { checkStrategy } from "../../src/strategy/loader.ts";
 import { runStrategy } from "../../src/strategy/run.ts";
+import { UuidIndex } from "../../src/domain/uuid_index.ts";
 import { context, fleet, image, node } from "../_helpers.ts";
 
 /** Free nodes, but n3 is cached with a current image and n4 is deployed. */
@@ -249,4 +250,58 @@ Deno.test("runStrategy() keeps the first 20 warnings and counts the rest", () =>
   assert.equal(plan.warnings.length, 21);
   assert.deepEqual(plan.warnings.slice(0, 2), ["w0", "w1"]);
   assert.equal(plan.warnings[20], "... and 980 more warnings");
+});
+
+Deno.test("runStrategy() looks up no provisioned node when every directive names an unprovisioned one", () => {
+  let reads = 0;
+  const deployed = (uuid: string) => ({
+    ...node(uuid, "f", { provisioned: true }),
+    get uuid() {
+      reads++;
+      return uuid;
+    },
+  });
+  const mixed = fleet([
+    deployed("d1"),
+    node("n1", "f"),
+    deployed("d2"),
+    node("n2", "f", { cached: true, cachedImageUuid: "gone" }),
+    deployed("d3"),
+  ], [image("i1")]);
+  const plan = run(() => [
+    { kind: "eject", nodeUuid: "n2" },
+    { kind: "cache", nodeUuid: "n1", imageUuid: "i1", imageChecksum: "sum-i1" },
+  ], mixed);
+  assert.equal(plan.directives.length, 2);
+  assert.equal(reads, 0);
+  const reason = invalid(() => [{ kind: "eject", nodeUuid: "d2" }], mixed);
+  assert.match(reason, /node d2 is provisioned; eject needs an unprovisioned node/);
+});
+
+Deno.test("runStrategy() finds a plan's nodes in the fleet's UUID index when one was built", () => {
+  let reads = 0;
+  const counted = (uuid: string, fields = {}) => ({
+    ...node(uuid, "f", fields),
+    get uuid() {
+      reads++;
+      return uuid;
+    },
+  });
+  const nodes = Array.from({ length: 200 }, (_, i) => counted(`n${i}`));
+  nodes[7] = counted("n7", { cached: true, cachedImageUuid: "gone" });
+  const indexed = fleet(nodes, [image("i1")]);
+  assert.ok(UuidIndex.of(indexed.nodes));
+  reads = 0;
+  const plan = run(() => [
+    { kind: "eject", nodeUuid: "n7" },
+    { kind: "cache", nodeUuid: "n150", imageUuid: "i1", imageChecksum: "sum-i1" },
+  ], indexed);
+  assert.equal(plan.directives.length, 2);
+  assert.ok(reads <= 4, `${reads} UUIDs read`);
+  const reason = invalid(
+    () => [{ kind: "eject", nodeUuid: "n8" }, { kind: "eject", nodeUuid: "x" }],
+    indexed,
+  );
+  assert.match(reason, /node n8 is not cached; eject needs a cached node/);
+  assert.match(reason, /node x is not in the fleet/);
 });

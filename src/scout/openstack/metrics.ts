@@ -4,7 +4,7 @@
  *
  * @module
  */
-import client from "prom-client";
+import * as client from "../../runtime/prom_client.ts";
 import type { UpstreamObserver } from "./http.ts";
 import { DURATION_BUCKETS } from "../../runtime/metrics.ts";
 

@@ -1,0 +1,128 @@
+/**
+ * Each command loads only what it needs (issue #10 §4), read from `deno info --json main.ts`: what
+ * `main.ts` imports statically, plus everything the command's module imports (statically or
+ * dynamically), must not include the control API's, the metrics' or the OpenStack client's
+ * packages unless the command is `run`.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { pathToFileURL } from "node:url";
+import { ROOT } from "../_helpers.ts";
+
+interface Dependency {
+  readonly code?: { readonly specifier: string };
+  readonly isDynamic?: boolean;
+}
+interface ModuleGraph {
+  readonly modules: readonly { specifier: string; dependencies?: readonly Dependency[] }[];
+  readonly redirects: Readonly<Record<string, string>>;
+}
+
+const MAIN = pathToFileURL(`${ROOT}main.ts`).href;
+
+async function moduleGraph(): Promise<ModuleGraph> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", MAIN],
+    cwd: ROOT,
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  return JSON.parse(new TextDecoder().decode(stdout));
+}
+
+/** The modules `roots` load: static imports, and dynamic ones too when `dynamic` says so. */
+function reachable(
+  graph: ModuleGraph,
+  roots: readonly string[],
+  dynamic: (from: string) => boolean,
+): Set<string> {
+  const modules = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const given = pending.pop()!;
+    const specifier = graph.redirects[given] ?? given;
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    for (const dependency of modules.get(specifier)?.dependencies ?? []) {
+      if (!dependency.code || (dependency.isDynamic && !dynamic(specifier))) continue;
+      pending.push(dependency.code.specifier);
+    }
+  }
+  return seen;
+}
+
+/** The npm packages among `modules`, by name. */
+function packages(modules: Iterable<string>): Set<string> {
+  const names = new Set<string>();
+  for (const specifier of modules) {
+    const name = /^npm:\/?((?:@[^/@]+\/)?[^/@]+)/.exec(specifier)?.[1];
+    if (name) names.add(name);
+  }
+  return names;
+}
+
+/** The module main.ts imports to run each command, other than `run`. */
+const COMMANDS = {
+  "plan": "src/cli/plan.ts",
+  "check-config": "src/cli/check_config.ts",
+  "healthcheck": "src/cli/healthcheck.ts",
+} as const;
+const HEAVY = ["hono", "prom-client", "ky", "p-limit"];
+
+Deno.test("main() loads neither hono, prom-client, ky nor p-limit for version and help", async () => {
+  const graph = await moduleGraph();
+  const loaded = packages(reachable(graph, [MAIN], () => false));
+  for (const name of [...HEAVY, "@logtape/file"]) {
+    assert.ok(!loaded.has(name), `main.ts imports ${name} statically`);
+  }
+  assert.ok(loaded.has("@logtape/logtape"), "the graph is read: main.ts logs with LogTape");
+});
+
+Deno.test("main() loads neither hono, prom-client, ky nor p-limit for plan, check-config and healthcheck", async () => {
+  const graph = await moduleGraph();
+  for (const [command, file] of Object.entries(COMMANDS)) {
+    const module = pathToFileURL(`${ROOT}${file}`).href;
+    const loaded = reachable(graph, [MAIN, module], (from) => from !== MAIN);
+    assert.ok(loaded.has(module), `${file} is not in main.ts's module graph`);
+    const names = packages(loaded);
+    for (const name of HEAVY) assert.ok(!names.has(name), `${command} loads ${name}`);
+  }
+});
+
+Deno.test("main() loads no configuration code for healthcheck --url", async () => {
+  const graph = await moduleGraph();
+  const healthcheck = pathToFileURL(`${ROOT}src/cli/healthcheck.ts`).href;
+  const loaded = reachable(graph, [MAIN, healthcheck], () => false);
+  for (const file of ["src/setup.ts", "src/config/load.ts"]) {
+    const module = pathToFileURL(`${ROOT}${file}`).href;
+    assert.ok(!loaded.has(module), `healthcheck imports ${file} statically`);
+  }
+  assert.ok(!packages(loaded).has("zod"), "healthcheck --url loads zod");
+});
+
+Deno.test("main() loads the control API, the metrics and the OpenStack client for run", async () => {
+  const graph = await moduleGraph();
+  const run = pathToFileURL(`${ROOT}src/cli/run.ts`).href;
+  const names = packages(reachable(graph, [MAIN, run], (from) => from !== MAIN));
+  for (const name of HEAVY) assert.ok(names.has(name), `run does not load ${name}`);
+});
+
+Deno.test("main() loads prom-client's metric classes for run, not its index", async () => {
+  const graph = await moduleGraph();
+  const run = pathToFileURL(`${ROOT}src/cli/run.ts`).href;
+  const loaded = [...reachable(graph, [MAIN, run], (from) => from !== MAIN)];
+  const prom = loaded.filter((specifier) => /^npm:\/?prom-client@/.test(specifier));
+  assert.ok(prom.length > 0, "run loads no prom-client");
+  // The index also loads the Pushgateway (Node's http), default metrics and cluster code.
+  for (const specifier of prom) assert.match(specifier, /\/lib\/\w+\.js$/);
+});
+
+Deno.test("main() loads the OpenStack client for run only when the configuration asks for it", async () => {
+  const graph = await moduleGraph();
+  const run = pathToFileURL(`${ROOT}src/cli/run.ts`).href;
+  const loaded = reachable(graph, [MAIN, run], () => false);
+  assert.ok(!packages(loaded).has("ky"), "run on the simulator loads ky");
+  const scout = pathToFileURL(`${ROOT}src/scout/openstack/openstack_scout.ts`).href;
+  assert.ok(!loaded.has(scout), "run imports the OpenStack scout statically");
+});
