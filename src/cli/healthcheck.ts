@@ -21,6 +21,29 @@ export function apiUrl(host: string, port: number): string {
 }
 
 /**
+ * The API's URL from `[api]` alone. The rest of the file is the running agent's business: a
+ * reload it refused leaves it healthy, and a probe must not report otherwise.
+ *
+ * @throws {ConfigError} when the file cannot be read or parsed, or `[api]` is invalid
+ */
+async function configuredUrl(
+  file: string | undefined,
+  env: Readonly<Record<string, string>>,
+): Promise<string> {
+  // Imported only here: with --url, the check needs no configuration code at all.
+  const [{ readSections }, { apiSection }] = await Promise.all([
+    import("../config/load.ts"),
+    import("../api/config.ts"),
+  ]);
+  const read = readSections(file, { api: apiSection }, { ...env });
+  // Syntax problems name no section; they make the whole file unreliable.
+  const problems = read.problems.filter((p) => p.section === undefined || p.section === "api");
+  const api = read.values.api;
+  if (problems.length > 0 || !api) throw new ConfigError(problems);
+  return apiUrl(api.host, api.port);
+}
+
+/**
  * Runs the check and returns the exit status.
  *
  * @throws {ConfigError} for an invalid configuration
@@ -31,11 +54,7 @@ export async function healthcheckCommand(
 ): Promise<number> {
   let base = command.url;
   if (base === undefined) {
-    // Imported only here: with --url, the check needs no configuration code at all.
-    const { readConfig } = await import("../setup.ts");
-    const { config, problems } = readConfig(command.configFile, io.env);
-    if (!config) throw new ConfigError(problems);
-    base = apiUrl(config.api.host, config.api.port);
+    base = await configuredUrl(command.configFile, io.env);
   }
   const url = `${base.replace(/\/+$/, "")}/${command.ready ? "readyz" : "livez"}`;
   try {

@@ -50,6 +50,27 @@ Deno.test("healthcheck finds the API from the configuration, or says why it cann
   assert.match(run.stderr, /port = 0 picks a free port at start: give healthcheck --url/);
 });
 
+Deno.test("healthcheck reads only [api]: a running agent is probed though other sections are invalid", async () => {
+  await using api = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => Response.json({ status: "ok" }),
+  );
+  await using dir = await tempDir();
+  const config = await dir.write(
+    "arsenal.conf",
+    `[api]\nport = ${api.addr.port}\n\n[director]\npoll_spacing = soon\n[strategy]\nmodule = nowhere\n`,
+  );
+  const run = await runMain(["healthcheck", "--config-file", config]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^healthy: GET http:\/\/127\.0\.0\.1:\d+\/livez: 200/);
+
+  const broken = await dir.write("broken.conf", "[api]\nport = none\nnot an option line\n");
+  const refused = await runMain(["healthcheck", "--config-file", broken]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /\[api\] port = "none": expected an integer/);
+  assert.match(refused.stderr, /broken\.conf:3: .*expected option = value/);
+});
+
 Deno.test("version names the git commit it runs from", async () => {
   const head = new TextDecoder().decode(
     (await new Deno.Command("git", { args: ["rev-parse", "HEAD"], cwd: ROOT }).output()).stdout,
