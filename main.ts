@@ -4,15 +4,30 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
-import { EXIT, parseCommandLine, USAGE } from "./src/cli/args.ts";
+import type { Logger } from "@logtape/logtape";
+import { type Command, EXIT, parseCommandLine, USAGE } from "./src/cli/args.ts";
 import { type CommandIo, processIo } from "./src/cli/io.ts";
-import { startLogging } from "./src/cli/start_logging.ts";
-import { closeLogging } from "./src/runtime/log.ts";
 import { ConfigError, InputError, PluginError, UsageError } from "./src/runtime/errors.ts";
 import { buildInfo } from "./src/version.ts";
 
-const log = getLogger(["arsenal"]);
+/**
+ * The entry point's logger. LogTape is loaded only by the commands that log (it brings Node's
+ * stream and util modules: a quarter of what `version` and `healthcheck` would cost otherwise).
+ */
+let log: Logger | undefined;
+
+/** Loads LogTape, and starts logging for every command but `run`, which starts it itself. */
+async function loadLogging(command: Exclude<Command, { name: "help" | "version" }>) {
+  const [{ getLogger }, { startLogging }, { closeLogging }] = await Promise.all([
+    import("@logtape/logtape"),
+    import("./src/cli/start_logging.ts"),
+    import("./src/runtime/log.ts"),
+  ]);
+  log = getLogger(["arsenal"]);
+  // `run` starts logging once it has read its configuration ([DEFAULT] debug and log_file).
+  if (command.name !== "run") await startLogging(command);
+  return closeLogging;
+}
 
 function printError(message: string): void {
   console.error(`arsenal: ${message}`);
@@ -35,15 +50,17 @@ function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
     const listener = () => {
       if (!shutdown.signal.aborted) {
         first = performance.now();
-        log.info("Received {signal}", { signal: name });
+        log?.info("Received {signal}", { signal: name });
         shutdown.abort();
         return;
       }
       if (performance.now() - first < REPEAT_MS) {
-        log.debug("Received {signal} again within 1 s: taken as the same signal", { signal: name });
+        log?.debug("Received {signal} again within 1 s: taken as the same signal", {
+          signal: name,
+        });
         return;
       }
-      log.warn("Received {signal} again: exiting now", { signal: name });
+      log?.warn("Received {signal} again: exiting now", { signal: name });
       Deno.exit(name === "SIGINT" ? 130 : 143);
     };
     Deno.addSignalListener(name, listener);
@@ -78,9 +95,10 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
     return EXIT.ok;
   }
   const signals = command.name === "run" && !command.once ? stopOnSignals() : undefined;
+  let closeLogging: (() => Promise<void>) | undefined;
   try {
-    // `run` starts logging once it has read its configuration ([DEFAULT] debug and log_file).
-    if (command.name !== "run") await startLogging(command);
+    // healthcheck logs nothing: it prints one line.
+    if (command.name !== "healthcheck") closeLogging = await loadLogging(command);
     switch (command.name) {
       // Each command imports only its own modules: `plan` never loads the API or the metrics.
       case "plan": {
@@ -109,14 +127,14 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
     }
     if (e instanceof PluginError) {
       printError(e.message);
-      if (e.cause) log.debug("Cause: {cause}", { cause: e.cause });
+      if (e.cause) log?.debug("Cause: {cause}", { cause: e.cause });
       return EXIT.failed;
     }
     printError(`internal error, please report it: ${(e as Error)?.stack ?? e}`);
     return EXIT.failed;
   } finally {
     signals?.dispose();
-    await closeLogging();
+    await closeLogging?.();
   }
 }
 
