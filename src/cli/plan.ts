@@ -4,11 +4,9 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { decodeSnapshot } from "../domain/snapshot.ts";
+import type { SnapshotResult } from "../domain/snapshot.ts";
 import { InputError } from "../runtime/errors.ts";
 import { systemClock } from "../runtime/clock.ts";
-import { setup } from "../setup.ts";
-import { planWith } from "../strategy/plan_with.ts";
 import type { Command } from "./args.ts";
 import type { CommandIo } from "./io.ts";
 
@@ -26,6 +24,26 @@ async function readSnapshot(path: string, io: CommandIo): Promise<string> {
   }
 }
 
+/** The snapshot, decoded, and the milliseconds spent reading it and then decoding it. */
+async function decodeWhileLoading(
+  path: string,
+  io: CommandIo,
+): Promise<{ decoded: SnapshotResult; parseMs: number }> {
+  const started = performance.now();
+  const reading = readSnapshot(path, io).then((text) => ({ text, readMs: elapsed(started) }));
+  const [{ text, readMs }, { decodeSnapshot }] = await Promise.all([
+    reading,
+    import("../domain/snapshot.ts"),
+  ]);
+  const decoding = performance.now();
+  const decoded = decodeSnapshot(text);
+  return { decoded, parseMs: readMs + elapsed(decoding) };
+}
+
+function elapsed(since: number): number {
+  return performance.now() - since;
+}
+
 /**
  * Prints `{"directives":[...]}` (and `"timings"` when asked) for the snapshot.
  *
@@ -37,9 +55,16 @@ export async function planCommand(
   command: Extract<Command, { name: "plan" }>,
   io: CommandIo,
 ): Promise<void> {
+  // The snapshot is read and decoded while the configuration's code loads: loading modules leaves
+  // this thread waiting on the disk, and the snapshot fills those waits.
+  const snapshot = decodeWhileLoading(command.snapshot, io);
+  snapshot.catch(() => {}); // Settled below, after the configuration's problems (if any).
+  const [{ setup }, { planWith }] = await Promise.all([
+    import("../setup.ts"),
+    import("../strategy/plan_with.ts"),
+  ]);
   const ready = await setup(command.configFile, { env: io.env });
-  const started = performance.now();
-  const decoded = decodeSnapshot(await readSnapshot(command.snapshot, io));
+  const { decoded, parseMs } = await snapshot;
   if (!decoded.ok) throw new InputError(command.snapshot, decoded.problems);
   const parsed = performance.now();
   const plan = await planWith(ready.strategy, {
@@ -56,7 +81,7 @@ export async function planCommand(
     version: ready.strategy.strategy.version,
     seed: command.seed,
   });
-  const timings = { parseMs: millis(parsed - started), planMs: millis(planned - parsed) };
+  const timings = { parseMs: millis(parseMs), planMs: millis(planned - parsed) };
   const output = command.timings
     ? { directives: plan.directives, timings }
     : { directives: plan.directives };

@@ -19,6 +19,7 @@ import {
   optionMarks,
   type OptionShape,
   optionType,
+  optionTypes,
   type SectionShape,
 } from "../runtime/option_shape.ts";
 
@@ -115,19 +116,19 @@ export function readSection<T>(
   raw: ReadonlyMap<string, RawOption> | undefined,
   where: string,
 ): { value?: T; problems: ConfigProblem[] } {
-  // Described only when there is a value to convert or a problem to word: most sections of a
-  // configuration are not given, and describing is most of what reading one costs.
-  let described: SectionShape | undefined;
-  const shapeOf = () => described ??= describeShape(schema);
+  // Described only when there is a problem to word (converting a value needs only its type, read
+  // without describing): describing is most of what reading a section costs.
+  let types: SectionShape | undefined;
+  const typesOf = () => types ??= optionTypes(schema) ?? describeShape(schema);
   const input: Record<string, unknown> = {};
   for (const [key, opt] of raw ?? []) {
-    if (opt.value.trim() !== "" && Object.hasOwn(shapeOf(), key)) {
-      input[key] = coerce(opt.value, shapeOf()[key]);
+    if (opt.value.trim() !== "" && Object.hasOwn(typesOf(), key)) {
+      input[key] = coerce(opt.value, typesOf()[key]);
     }
   }
   const parsed = schema.safeParse(input);
   if (parsed.success) return { value: parsed.data, problems: [] };
-  const shape = shapeOf();
+  const shape = describeShape(schema);
   const problems = parsed.error.issues.map((issue): ConfigProblem => {
     const option = typeof issue.path[0] === "string" ? issue.path[0] : undefined;
     const opt = option === undefined ? undefined : raw?.get(option);

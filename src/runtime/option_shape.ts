@@ -70,6 +70,50 @@ export function optionMarks(schema: z.ZodType): Readonly<Record<string, OptionMa
   return marks;
 }
 
+/** Schemas whose JSON type is that of what they wrap, for the input a section is read from. */
+const WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "readonly", "pipe"]);
+
+/** JSON types that zod's own types of the same name have. */
+const PLAIN = new Set(["string", "boolean"]);
+
+/**
+ * Each option's JSON type (and an array's items'), as {@linkcode describeShape} reports it, read
+ * from the schema's definition without describing it: converting the options a file gives needs
+ * only their types. Undefined when an option is of a kind not read here (describe it then).
+ */
+export function optionTypes(schema: z.ZodType): SectionShape | undefined {
+  const fields = objectShape(schema);
+  if (!fields) return undefined;
+  const types: Record<string, OptionShape> = {};
+  for (const [option, field] of Object.entries(fields)) {
+    const type = typeOf(field);
+    if (!type) return undefined;
+    types[option] = type;
+  }
+  return types;
+}
+
+function typeOf(field: z.core.$ZodType): OptionShape | undefined {
+  let at = field;
+  while (WRAPPERS.has(at._zod.def.type)) at = innerOf(at)!;
+  const def = at._zod.def as {
+    type: string;
+    element?: z.core.$ZodType;
+    checks?: { _zod: { def: { check: string; format?: string } } }[];
+  };
+  if (PLAIN.has(def.type)) return { type: def.type };
+  if (def.type === "enum") return { type: "string" };
+  if (def.type === "number") {
+    const integer = def.checks?.some(({ _zod: { def: check } }) =>
+      check.check === "number_format" && check.format === "safeint"
+    );
+    return { type: integer ? "integer" : "number" };
+  }
+  if (def.type !== "array" || !def.element) return undefined;
+  const items = typeOf(def.element);
+  return items && { type: "array", items };
+}
+
 /** The marks that are set, or undefined when none is. */
 function setMarks({ secret, env }: OptionMarks): OptionMarks | undefined {
   if (secret === undefined && env === undefined) return undefined;

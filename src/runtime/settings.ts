@@ -70,7 +70,8 @@ export type PatchResult =
   | { readonly ok: true; readonly changes: Change[] }
   | { readonly ok: false } & PatchRejection;
 
-const CORE_SHAPE = describeShape(core);
+/** Described when a patch is refused: describing takes a while, and a start needs none. */
+const coreShape = (): SectionShape => describeShape(core);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -80,7 +81,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export class RuntimeSettings {
   #configured: Tunables;
   #strategySchema: z.ZodType;
-  #strategyShape: SectionShape;
   readonly #listeners: ((change: Change) => void)[] = [];
   #current: Tunables;
   #version = 1;
@@ -93,7 +93,11 @@ export class RuntimeSettings {
     this.#configured = Object.freeze({ ...configured, strategy: { ...configured.strategy } });
     this.#current = this.#configured;
     this.#strategySchema = strategySchema;
-    this.#strategyShape = describeShape(strategySchema);
+  }
+
+  /** The strategy's options, described when a patch or a reload needs them (not at start). */
+  get #strategyShape(): SectionShape {
+    return describeShape(this.#strategySchema);
   }
 
   /** The settings in force. */
@@ -120,7 +124,6 @@ export class RuntimeSettings {
     const previousShape = this.#strategyShape;
     this.#configured = Object.freeze({ ...configured, strategy: { ...configured.strategy } });
     this.#strategySchema = strategySchema;
-    this.#strategyShape = describeShape(strategySchema);
     const next = { ...this.#configured, paused: this.#current.paused };
     const changes = this.#diff(next, reason, Object.keys(previousShape));
     this.#current = Object.freeze(next);
@@ -190,7 +193,7 @@ export class RuntimeSettings {
       if (!schema.safeParse(next[key]).success) {
         problems.push({
           path: key,
-          message: `expected ${expectation(CORE_SHAPE[key])}`,
+          message: `expected ${expectation(coreShape()[key])}`,
           value: next[key],
         });
       }

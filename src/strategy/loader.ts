@@ -84,17 +84,37 @@ export function checkStrategy(
   // deno-lint-ignore no-explicit-any
   const strategy = exported as Strategy<any>;
   const options = strategy.options ?? EMPTY_OPTIONS;
-  let shape: SectionShape;
-  try {
-    shape = describeShape(options);
-  } catch {
+  if (!isObjectSchema(options)) {
     throw new PluginError(module, "options must be a zod object schema (z.object({...}))");
   }
   const section = strategy.section ?? strategy.name;
   if (reserved.has(normalizeSection(section))) {
     throw new PluginError(module, `section [${section}] is Arsenal's own; name another section`);
   }
-  return { strategy, module, section: normalizeSection(section), options, shape };
+  return {
+    strategy,
+    module,
+    section: normalizeSection(section),
+    options,
+    // Described when asked: a start that is given no strategy section never needs it.
+    get shape() {
+      return describeShape(options);
+    },
+  };
+}
+
+/**
+ * Whether `options` describes itself as an object, as {@linkcode describeShape} requires: a
+ * `z.object()` is one without describing it; anything else is described to find out.
+ */
+function isObjectSchema(options: z.ZodType): boolean {
+  if ((options as Partial<z.ZodType>)._zod?.def.type === "object") return true;
+  try {
+    describeShape(options);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { describeShape, expectation, optionMarks } from "../../src/runtime/option_shape.ts";
+import {
+  describeShape,
+  expectation,
+  optionMarks,
+  optionType,
+  optionTypes,
+} from "../../src/runtime/option_shape.ts";
 import { directorSection } from "../../src/director/config.ts";
 import { SECTIONS } from "../../src/sections.ts";
+import { BUILTIN_STRATEGIES } from "../../plugins/mod.ts";
 
 /** The JSON Schema property of a single option typed by `schema`. */
 const prop = (schema: z.ZodType) => describeShape(z.object({ option: schema })).option;
@@ -83,4 +90,44 @@ Deno.test("optionMarks() reads the secret and env marks describeShape() reports,
       .map(([option, p]) => [option, JSON.parse(JSON.stringify({ secret: p.secret, env: p.env }))]);
     assert.deepEqual(optionMarks(section), Object.fromEntries(marked));
   }
+});
+
+/** Each option's type as describeShape() reports it, and an array's items' type. */
+function describedTypes(schema: z.ZodType) {
+  return Object.fromEntries(
+    Object.entries(describeShape(schema)).map(([option, p]) => [
+      option,
+      { type: optionType(p), items: p.items && optionType(p.items) },
+    ]),
+  );
+}
+
+Deno.test("optionTypes() reads each option's type describeShape() reports, through wrappers", () => {
+  const schema = z.object({
+    text: z.string().optional().describe("help"),
+    flag: z.boolean().default(false),
+    count: z.number().int().min(0).default(3),
+    share: z.number().min(0).max(1).nullable(),
+    choice: z.enum(["a", "b"]).default("a"),
+    list: z.array(z.number().int()).optional(),
+    piped: z.string().transform((s) => s.length),
+  });
+  const sections: z.ZodType[] = [schema, ...Object.values(SECTIONS)];
+  for (const { options } of Object.values(BUILTIN_STRATEGIES)) if (options) sections.push(options);
+  for (const section of sections) {
+    const read = optionTypes(section);
+    assert.ok(read, "every option's type is read");
+    const types = Object.fromEntries(
+      Object.entries(read).map(([option, p]) => [
+        option,
+        { type: optionType(p), items: p.items && optionType(p.items) },
+      ]),
+    );
+    assert.deepEqual(types, describedTypes(section));
+  }
+});
+
+Deno.test("optionTypes() reads nothing of a schema whose options it cannot type alone", () => {
+  assert.equal(optionTypes(z.object({ either: z.union([z.string(), z.number()]) })), undefined);
+  assert.equal(optionTypes(z.string()), undefined);
 });
