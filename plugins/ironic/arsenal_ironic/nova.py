@@ -29,9 +29,10 @@ Multiplier for the weight of a host that caches the requested image.
 
 A host whose stats hold ``arsenal_cached_image`` equal to the request's image
 id weighs 1.0 times this multiplier; every other host weighs 0. Ironic
-reports no vCPU, RAM or disk for its nodes, so the RAM, CPU and disk weighers
-tie on them and the default is enough for a cached node to win, while a
-node's failed builds (``build_failure_weight_multiplier``) still outweigh it.
+reports no vCPU, RAM or disk for its nodes, so the RAM, CPU, disk and I/O
+weighers tie on them and the default is enough for a cached node to win, while
+a node's failed builds (``build_failure_weight_multiplier``) still outweigh
+it.
 0.0 turns the preference off. Aggregate metadata of the same name overrides
 it per aggregate.
 """),

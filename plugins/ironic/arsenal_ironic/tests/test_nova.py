@@ -46,8 +46,9 @@ def _ironic_host(name, capabilities, compute_host='ironic-compute'):
         properties={'cpu_arch': 'x86_64', 'capabilities': capabilities})
     # The driver's __init__ connects to Ironic; _node_resource only reads
     # the node it is given.
-    virt_driver = ironic_driver.IronicDriver.__new__(ironic_driver.IronicDriver)
+    virt_driver = object.__new__(ironic_driver.IronicDriver)
     resources = virt_driver._node_resource(node)
+    # As the resource tracker's _copy_resources does.
     stats = compute_stats.Stats()
     stats['failed_builds'] = 0
     stats.digest_stats(resources['stats'])
@@ -94,6 +95,13 @@ class CachedImageWeigherTestCase(base.BaseTestCase):
         self.assertEqual([arsenal_nova.CachedImageWeigher], self.weighers)
         self.assertTrue(issubclass(self.weighers[0],
                                    weights.BaseHostWeigher))
+
+    def test_loads_beside_nova_weighers_as_the_readme_configures(self):
+        # [filter_scheduler] weight_classes, as the README writes it.
+        classes = self.handler.get_matching_classes(
+            ['nova.scheduler.weights.all_weighers', CLASS_PATH])
+        self.assertIn(arsenal_nova.CachedImageWeigher, classes)
+        self.assertEqual(len(weights.all_weighers()) + 1, len(classes))
 
     def test_ironic_driver_puts_capability_in_host_stats(self):
         self.assertEqual(IMAGE, self.hosts[1].stats['arsenal_cached_image'])
