@@ -32,9 +32,8 @@ id weighs 1.0 times this multiplier; every other host weighs 0. Ironic
 reports no vCPU, RAM or disk for its nodes, so the RAM, CPU, disk and I/O
 weighers tie on them and the default is enough for a cached node to win, while
 a node's failed builds (``build_failure_weight_multiplier``) still outweigh
-it.
-0.0 turns the preference off. Aggregate metadata of the same name overrides
-it per aggregate.
+it. 0.0 turns the preference off. Aggregate metadata of the same name
+overrides it per aggregate.
 """),
 ]
 
