@@ -162,7 +162,7 @@ Deno.test("assemble() counts the OpenStack scout's resumed ejects in arsenal_eje
     "arsenal.conf",
     `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
       "api_retry_interval = 0\n[client_wrapper]\ncall_retry_interval = 0\n" +
-      "[standalone]\nimages = u img-1 http://images/u.img sum\n",
+      "[standalone]\nimages = u img-1 http://images/img-1 5d41402abc4b2a76b9719d911017c592\n",
   );
   const agent = await agentFrom(file);
   assert.equal(await sample(agent, "arsenal_ejects_resumed_total"), 0);

@@ -153,7 +153,9 @@ export const glanceSection = z.object({
 /** `[standalone]`: the image catalog of `scout = standalone` (Ironic without Nova and Glance). */
 export const standaloneSection = z.object({
   images: text().describe(
-    "One image per line: `name uuid url checksum`. The url is what `cache_image` downloads.",
+    "One image per line: `name id url checksum`. The url is what the agent downloads; the id is " +
+      "its last path segment (the id Ironic gives the agent when it deploys that URL); the " +
+      "checksum is 32 (MD5), 64 (SHA-256) or 128 (SHA-512) lowercase hex digits.",
   ),
 });
 

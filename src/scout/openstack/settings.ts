@@ -134,7 +134,7 @@ function resolveImages(sections: OpenStackSections, problems: SettingsProblems):
       "standalone",
       "images",
       undefined,
-      "scout = standalone needs the images to cache, one per line: name uuid url checksum",
+      "scout = standalone needs the images to cache, one per line: name id url checksum",
     );
   }
   return images.rules;

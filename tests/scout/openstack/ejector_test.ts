@@ -30,7 +30,7 @@ async function settingsFor(fake: FakeOpenStack): Promise<OpenStackSettings> {
     "arsenal.conf",
     `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
       "api_retry_interval = 0\napi_max_retries = 2\n[client_wrapper]\ncall_retry_interval = 0\n" +
-      "call_max_retries = 2\n[standalone]\nimages = u img-1 http://images/u.img sum\n",
+      "call_max_retries = 2\n[standalone]\nimages = u img-1 http://images/img-1 5d41402abc4b2a76b9719d911017c592\n",
   );
   const { config, problems } = readConfig(file);
   assert.deepEqual(problems, []);
