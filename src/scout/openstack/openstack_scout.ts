@@ -20,7 +20,7 @@ import type { Flavor, Image, Node } from "../../domain/fleet.ts";
 import type { Random } from "../../domain/random.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { basicAuth, KeystoneSession, NO_AUTH } from "./auth.ts";
-import { type Service, UpstreamError, withoutUuids } from "./errors.ts";
+import { type Service, withoutUuids } from "./errors.ts";
 import { customResourceName, flavorByRules, imageMatches } from "./rules.ts";
 import { type Credentials, ServiceClient, type UpstreamObserver } from "./http.ts";
 import { AGENT_FIELDS, IronicApi, type IronicNode, NODE_FIELDS } from "./ironic.ts";
