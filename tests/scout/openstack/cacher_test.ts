@@ -5,6 +5,7 @@
  * was lost.
  */
 import assert from "node:assert/strict";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { readConfig } from "../../../src/setup.ts";
 import { cache } from "../../../src/domain/directive.ts";
 import { seededRandom } from "../../../src/domain/random.ts";
@@ -316,5 +317,36 @@ Deno.test("OpenStackScout.issue() in standalone mode sends the checksum by its a
       os_hash_algo: "sha256",
       os_hash_value: SHA256,
     },
+  ]);
+});
+
+Deno.test("OpenStackScout.retrieveNodes() says so when Ironic's policy hides driver_internal_info", async () => {
+  const c = await cloud();
+  await using fake = c.fake;
+  const hidden = {
+    content: "** Redacted - Requires baremetal:node:get:driver_internal_info permission. **",
+  };
+  fake.addNodes(2, { resource_class: "baremetal", ...agent(), driver_internal_info: hidden });
+  await c.scout.retrieveFlavors(signal);
+  const records: LogRecord[] = [];
+  await configure({
+    reset: true,
+    sinks: { capture: (record: LogRecord) => records.push(record) },
+    loggers: [
+      { category: ["arsenal", "scout"], lowestLevel: "warning", sinks: ["capture"] },
+      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
+    ],
+  });
+  let nodes;
+  try {
+    nodes = await c.scout.retrieveNodes(signal);
+  } finally {
+    await reset();
+  }
+  assert.deepEqual(nodes.map((n) => n.notCacheable), [true, true]);
+  assert.deepEqual(records.map((r) => `${r.level} ${r.message.map(String).join("")}`), [
+    "error Ironic hides driver_internal_info of 2 node(s) from Arsenal's user (policy " +
+    "baremetal:node:get:driver_internal_info): their cache records and agents cannot be read, " +
+    "so they count as not cacheable",
   ]);
 });
