@@ -24,27 +24,7 @@ import { UpstreamError } from "./errors.ts";
 import type { ConflictPolicy, IronicApi, IronicNode } from "./ironic.ts";
 import { type CacheMethod, type CacheRecord, cacheRecord, isCached } from "./node_cache.ts";
 import { type NodeReading, nodeState } from "./node_state.ts";
-
-/** Where an image is downloaded from, and how the agent checks it. */
-export interface ImageSource {
-  readonly url: string;
-  readonly diskFormat?: string;
-  readonly osHashAlgo?: string;
-  readonly osHashValue?: string;
-  /** MD5, Glance's `checksum`. */
-  readonly checksum?: string;
-}
-
-/** The `image_info` of the plugin's `cache_image`. */
-export function arsenalImageInfo(id: string, source: ImageSource): Record<string, unknown> {
-  const info: Record<string, unknown> = { id, urls: [source.url] };
-  if (source.diskFormat) info.disk_format = source.diskFormat;
-  if (source.osHashAlgo && source.osHashValue) {
-    info.os_hash_algo = source.osHashAlgo;
-    info.os_hash_value = source.osHashValue;
-  } else if (source.checksum) info.checksum = source.checksum;
-  return info;
-}
+import { arsenalImageInfo, type ImageSource } from "./image_source.ts";
 
 const NOT_FREE = "nothing to cache: the node is no longer available and uncached";
 const NO_AGENT = "nothing to cache: the node has no live agent to cache through (fast track)";

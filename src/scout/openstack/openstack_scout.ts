@@ -25,15 +25,15 @@ import { customResourceName, flavorByRules, imageMatches } from "./rules.ts";
 import { type Credentials, ServiceClient, type UpstreamObserver } from "./http.ts";
 import { AGENT_FIELDS, IronicApi, type IronicNode, NODE_FIELDS } from "./ironic.ts";
 import { listFlavors } from "./nova.ts";
-import { type GlanceImage, imageUrl, isPartitionImage, listImages } from "./glance.ts";
+import { imageUrl, isPartitionImage, listImages } from "./glance.ts";
 import type { OpenStackSettings } from "./settings.ts";
 import type { ServiceSettings } from "./service_auth.ts";
 import { ejectMark } from "./eject_step.ts";
 import { Ejector } from "./ejector.ts";
-import { Cacher, type ImageSource } from "./cacher.ts";
+import { Cacher } from "./cacher.ts";
+import { glanceSource, type ImageSource, staticSource } from "./image_source.ts";
 import { internalInfoHidden } from "./node_cache.ts";
 import { type NodeReading, nodeState } from "./node_state.ts";
-import type { StaticImage } from "./rules.ts";
 import { ISSUED, type IssueResult, type Scout } from "../scout.ts";
 
 const log = getLogger(["arsenal", "scout"]);
@@ -55,33 +55,6 @@ export interface OpenStackScoutDeps {
   /** Where the jitter of retry waits comes from. */
   readonly random: Random;
   readonly observer?: OpenStackObserver;
-}
-
-/** Disk formats a standalone image's URL may name by its extension. */
-const DISK_FORMATS = new Set(["raw", "qcow2", "vmdk", "vdi", "vhd", "vhdx", "iso"]);
-
-/**
- * A standalone image's source: its checksum by algorithm (IPA reads `checksum` as MD5), and the
- * disk format its file name says, if any (Ironic sends none for a URL unless told).
- */
-function staticSource({ url, checksum, hashAlgo }: StaticImage): ImageSource {
-  const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
-  const diskFormat = extension && DISK_FORMATS.has(extension) ? extension : undefined;
-  return hashAlgo === "md5"
-    ? { url, diskFormat, checksum }
-    : { url, diskFormat, osHashAlgo: hashAlgo, osHashValue: checksum };
-}
-
-/** A Glance image's source, as Ironic describes it to the agent. */
-function glanceSource(url: string, image: GlanceImage): ImageSource {
-  const text = (value: unknown) => typeof value === "string" && value ? value : undefined;
-  return {
-    url,
-    diskFormat: text(image.disk_format),
-    osHashAlgo: text(image.os_hash_algo),
-    osHashValue: text(image.os_hash_value),
-    checksum: text(image.checksum),
-  };
 }
 
 /** Strips a trailing version segment the catalog may include (`/v1`, `/v2`). */
