@@ -424,9 +424,17 @@ export class Loop implements Controller {
 /** Logs the statistics the original logged each cycle. */
 function logStatistics(flavors: readonly FlavorFigures[], images: readonly ImageFigures[]): void {
   for (const f of flavors) {
+    const records = f.cacheRecords;
     log.info(
-      "Flavor {flavor}: {provisioned} provisioned, {available} available, {cached} cached, target {target}",
-      { ...f, target: f.target ?? "-" },
+      "Flavor {flavor}: {provisioned} provisioned, {available} available, {cached} cached, target {target}{more}",
+      {
+        ...f,
+        target: f.target ?? "-",
+        more: records
+          ? `; ${f.notCacheable} not cacheable (no live agent); records: ${records.caching} ` +
+            `caching, ${records.cached} cached, ${records.failed} failed, ${records.lost} lost`
+          : "",
+      },
     );
   }
   for (const image of images) {

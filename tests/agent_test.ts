@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type Agent, assemble } from "../src/agent.ts";
+import { createApi } from "../src/api/app.ts";
 import type { CycleRecord } from "../src/director/record.ts";
 import { seededRandom } from "../src/domain/random.ts";
 import { ManualClock } from "../src/runtime/clock.ts";
@@ -162,11 +163,68 @@ Deno.test("assemble() counts the OpenStack scout's resumed ejects in arsenal_eje
     "arsenal.conf",
     `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
       "api_retry_interval = 0\n[client_wrapper]\ncall_retry_interval = 0\n" +
-      "[standalone]\nimages = u img-1 http://images/u.img sum\n",
+      "[standalone]\nimages = u img-1 http://images/img-1 5d41402abc4b2a76b9719d911017c592\n",
   );
   const agent = await agentFrom(file);
   assert.equal(await sample(agent, "arsenal_ejects_resumed_total"), 0);
   await agent.loop.runOnce();
   assert.ok(fake.requests.some((r) => r.body.includes("provide")), "the eject was carried on");
   assert.equal(await sample(agent, "arsenal_ejects_resumed_total"), 1);
+});
+
+Deno.test("assemble() with cache_method = arsenal reports records and uncacheable nodes per flavor in metrics and /v1/plan", async () => {
+  await using dir = await tempDir();
+  await using fake = await FakeOpenStack.start({ arsenalPlugin: true, now: () => T0 });
+  const bm = { extra: { flavor: "bm" } };
+  const [free, hit, failed] = fake.addNodes(3, bm);
+  fake.addNodes(2, bm); // powered off: no agent to cache through
+  for (const node of [free, hit, failed]) fake.bootAgent(node.uuid);
+  const md5 = "5d41402abc4b2a76b9719d911017c592";
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
+      "cache_method = arsenal\napi_retry_interval = 0\n[client_wrapper]\n" +
+      `call_retry_interval = 0\n[standalone]\nimages = u u.img http://images/u.img ${md5}\n` +
+      "[simple_proportional_strategy]\npercentage_to_cache = 1\n",
+  );
+  const agent = await agentFrom(file);
+  for (const node of [hit, failed]) {
+    await agent.scout.issue({
+      kind: "cache",
+      nodeUuid: node.uuid,
+      imageUuid: "u.img",
+      imageChecksum: md5,
+    }, new AbortController().signal);
+  }
+  fake.settleCache(hit.uuid, "cached");
+  fake.settleCache(failed.uuid, "failed", "checksum mismatch");
+
+  const record = await agent.loop.runOnce();
+  assert.equal(record.outcome, "success");
+  const figures = {
+    flavor: "bm",
+    target: 3,
+    provisioned: 0,
+    available: 2,
+    cached: 1,
+    notCacheable: 2,
+    cacheRecords: { caching: 0, cached: 1, failed: 1, lost: 0 },
+  };
+  assert.deepEqual(record.flavors, [figures]);
+  assert.deepEqual(
+    record.directives.map((d) => [d.kind, d.nodeUuid, d.outcome]).sort(),
+    [["cache", failed.uuid, "issued"], ["cache", free.uuid, "issued"]].sort(),
+    "only nodes with a live agent were offered",
+  );
+  const metric = (series: string) => sample(agent, series);
+  assert.equal(await metric('arsenal_nodes{flavor="bm",state="not_cacheable"}'), 2);
+  assert.equal(await metric('arsenal_nodes{flavor="bm",state="available"}'), 2);
+  assert.equal(await metric('arsenal_cache_records{flavor="bm",status="cached"}'), 1);
+  assert.equal(await metric('arsenal_cache_records{flavor="bm",status="failed"}'), 1);
+  assert.equal(await metric('arsenal_cache_records{flavor="bm",status="lost"}'), 0);
+
+  const { loop: controller, settings, metrics } = agent;
+  const api = createApi({ controller, settings, metrics, readOnly: true });
+  const plan = await (await api.request("/v1/plan")).json();
+  assert.deepEqual(plan.flavors, [figures]);
 });

@@ -9,6 +9,7 @@
  */
 import * as client from "../runtime/prom_client.ts";
 import type { Directive } from "../domain/directive.ts";
+import { RECORD_STATUSES } from "../domain/fleet.ts";
 import type { PlanFailure } from "../runtime/errors.ts";
 import { DURATION_BUCKETS } from "../runtime/metrics.ts";
 import type { CycleOutcome, CycleRecord, DirectiveOutcome } from "./record.ts";
@@ -33,6 +34,7 @@ export class DirectorMetrics {
   readonly #nodes: client.Gauge<"flavor" | "state">;
   readonly #targets: client.Gauge<"flavor">;
   readonly #cached: client.Gauge<"image" | "image_uuid">;
+  readonly #records: client.Gauge<"flavor" | "status">;
   readonly #lastSuccess: client.Gauge;
   readonly #planFailures: client.Counter<"reason">;
 
@@ -59,8 +61,8 @@ export class DirectorMetrics {
     });
     this.#nodes = new client.Gauge({
       name: "arsenal_nodes",
-      help: "Nodes per flavor and state (provisioned, cached, available) at the last successful " +
-        "cycle.",
+      help: "Nodes per flavor and state (provisioned, cached, available, and not_cacheable where " +
+        "the scout reads cache records) at the last successful cycle.",
       labelNames: ["flavor", "state"],
       registers,
     });
@@ -74,6 +76,14 @@ export class DirectorMetrics {
       name: "arsenal_cached_nodes",
       help: "Unprovisioned nodes holding each image at the last successful cycle.",
       labelNames: ["image", "image_uuid"],
+      registers,
+    });
+    this.#records = new client.Gauge({
+      name: "arsenal_cache_records",
+      help:
+        "Nodes per flavor and cache record status (caching, cached, failed, lost) at the last " +
+        "successful cycle, where the scout reads the Ironic plugin's records.",
+      labelNames: ["flavor", "status"],
       registers,
     });
     this.#lastSuccess = new client.Gauge({
@@ -103,11 +113,19 @@ export class DirectorMetrics {
     this.#lastSuccess.set(record.finishedAt / 1000);
     this.#nodes.reset();
     this.#targets.reset();
-    for (const { flavor, target, provisioned, cached, available } of record.flavors) {
+    this.#records.reset();
+    for (const figures of record.flavors) {
+      const { flavor, target, provisioned, cached, available, notCacheable } = figures;
       this.#nodes.set({ flavor, state: "provisioned" }, provisioned);
       this.#nodes.set({ flavor, state: "cached" }, cached);
       this.#nodes.set({ flavor, state: "available" }, available);
+      if (notCacheable !== undefined) {
+        this.#nodes.set({ flavor, state: "not_cacheable" }, notCacheable);
+      }
       if (target !== undefined) this.#targets.set({ flavor }, target);
+      for (const status of figures.cacheRecords ? RECORD_STATUSES : []) {
+        this.#records.set({ flavor, status }, figures.cacheRecords![status]);
+      }
     }
     this.#cached.reset();
     for (const { uuid, name, cached } of record.images) {

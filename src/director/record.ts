@@ -4,6 +4,7 @@
  * @module
  */
 import type { Directive } from "../domain/directive.ts";
+import type { RecordStatus } from "../domain/fleet.ts";
 
 /**
  * What happened to one directive: `issued` (accepted upstream), `failed`, `skipped` (the node was
@@ -34,6 +35,13 @@ export interface FlavorFigures {
   readonly available: number;
   /** Unprovisioned and cached (or caching). */
   readonly cached: number;
+  /**
+   * Would be available, but cannot be cached now (no live agent); counted here, not as
+   * provisioned. Only where the scout reads cache records (`cache_method = arsenal`).
+   */
+  readonly notCacheable?: number;
+  /** Nodes per cache record status, deployed ones too; only where the scout reads records. */
+  readonly cacheRecords?: Readonly<Record<RecordStatus, number>>;
 }
 
 /** Cached (unprovisioned) nodes holding one image. */

@@ -19,7 +19,28 @@ export interface Node {
   readonly cached: boolean;
   /** UUID of the cached image; the empty string when there is none. */
   readonly cachedImageUuid: string;
+  /**
+   * True for a node that would be free but cannot be cached now (Ironic: no live agent to cache
+   * through); it is then also `provisioned`, so no strategy plans on it. Set only by scouts that
+   * tell (`[ironic] cache_method = arsenal`).
+   */
+  readonly notCacheable?: boolean;
+  /** The status of the node's cache record, where the scout reads one (`cache_method = arsenal`). */
+  readonly cacheStatus?: CacheStatus;
 }
+
+/**
+ * A cache record's status, as the Ironic plugin keeps it: `caching` (the agent is writing the
+ * image), `cached`, `failed`, `lost` (the agent restarted, the node left `available`, or its
+ * heartbeat went stale); `none` when the node has no record.
+ */
+export type CacheStatus = "none" | RecordStatus;
+
+/** The statuses of an existing cache record. */
+export type RecordStatus = "caching" | "cached" | "failed" | "lost";
+
+/** Every {@linkcode RecordStatus}, in the order reports list them. */
+export const RECORD_STATUSES: readonly RecordStatus[] = ["caching", "cached", "failed", "lost"];
 
 /** A flavor that nodes are grouped by. */
 export interface Flavor {

@@ -297,6 +297,32 @@ Deno.test("arsenal check-config exits 2 and quotes only the first word of a malf
   assertNoStackTrace(run.stderr);
 });
 
+Deno.test("arsenal check-config exits 2 naming a standalone image's bad id and checksum by line", async () => {
+  await using dir = await tempDir();
+  const md5 = "5d41402abc4b2a76b9719d911017c592";
+  const config = await dir.write(
+    "arsenal.conf",
+    "[director]\nscout = standalone\n[ironic]\napi_endpoint = http://127.0.0.1:6385\n" +
+      "[standalone]\nimages =\n" +
+      `    ubuntu 0b6f3c1e-0000-4000-8000-000000000001 http://images/ubuntu.img ${md5}\n` +
+      "    rocky rocky.qcow2 http://images/rocky.qcow2 0123abcd\n",
+  );
+  const run = await runMain(["check-config", "--config-file", config]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /Invalid configuration \(2 problems\)/);
+  const line = (n: number) => run.stderr.split("\n").find((l) => l.includes(`${config}:${n}:`));
+  assert.match(
+    line(7) ?? run.stderr,
+    /\[standalone\] images = "ubuntu 0b6f3c1e-0000-4000-8000-000000000001 http:\/\/images\/ubuntu\.img [0-9a-f]{32}": expected the URL's last path segment as the id, ubuntu\.img \(what Ironic sends the agent at deploy time\), not 0b6f3c1e-0000-4000-8000-000000000001$/,
+  );
+  assert.match(
+    line(8) ?? run.stderr,
+    /expected a checksum of 32 \(MD5\), 64 \(SHA-256\) or 128 \(SHA-512\) lowercase hex digits as the fourth field, not 0123abcd \(8 characters\)$/,
+  );
+  assertNoStackTrace(run.stderr);
+});
+
 Deno.test("arsenal plan warns of an unknown option and still plans", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));

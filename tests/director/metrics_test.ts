@@ -188,3 +188,38 @@ Deno.test("DirectorMetrics.observePlanFailure() counts failed plans by reason, f
   assert.equal(value(samples, "arsenal_strategy_failures_total", { reason: "error" }), 0);
   assert.equal(value(samples, "arsenal_strategy_failures_total", { reason: "invalid" }), 1);
 });
+
+Deno.test("DirectorMetrics.observeCycle() sets not-cacheable nodes and cache records per flavor when the scout reads records", async () => {
+  const { metrics, director } = setup();
+  director.observeCycle(cycle({
+    flavors: [
+      {
+        ...flavor("gpu"),
+        notCacheable: 4,
+        cacheRecords: { caching: 1, cached: 2, failed: 3, lost: 5 },
+      },
+      flavor("small"),
+    ],
+  }));
+  let samples = await scrape(metrics);
+  assert.equal(value(samples, "arsenal_nodes", { flavor: "gpu", state: "not_cacheable" }), 4);
+  assert.equal(value(samples, "arsenal_nodes", { flavor: "gpu", state: "available" }), 5);
+  for (
+    const [status, count] of [["caching", 1], ["cached", 2], ["failed", 3], ["lost", 5]] as const
+  ) {
+    assert.equal(value(samples, "arsenal_cache_records", { flavor: "gpu", status }), count);
+  }
+  assert.equal(
+    series(samples, "arsenal_nodes").filter((s) => s.flavor === "small").length,
+    3,
+    "a flavor without the figures gets no not_cacheable series",
+  );
+  assert.equal(
+    series(samples, "arsenal_cache_records").filter((s) => s.flavor === "small").length,
+    0,
+  );
+
+  director.observeCycle(cycle({ flavors: [flavor("small")] }));
+  samples = await scrape(metrics);
+  assert.deepEqual(series(samples, "arsenal_cache_records"), [], "replaced at each success");
+});

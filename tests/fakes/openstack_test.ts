@@ -302,6 +302,89 @@ Deno.test("ironic vendor passthru: upstream has no cache_image, the plugin mode 
   assert.equal(cached.driver_info.cache_status, "caching");
 });
 
+Deno.test("ironic arsenal plugin: cache_image refuses what it cannot cache, records, ejects", async () => {
+  let now = Date.parse("2026-03-01T12:00:00.000Z");
+  await using cloud = await FakeOpenStack.start({ arsenalPlugin: true, now: () => now });
+  const [live, dead, busy] = cloud.addNodes(3);
+  cloud.bootAgent(live.uuid);
+  cloud.bootAgent(busy.uuid);
+  busy.instance_uuid = "inst-1";
+  const passthru = (uuid: string, method: string, body?: unknown) =>
+    call(`${cloud.ironicUrl}/v1/nodes/${uuid}/vendor_passthru?method=${method}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: { ...LATEST, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const info = {
+    id: "i1",
+    urls: ["http://images/i1"],
+    disk_format: "qcow2",
+    os_hash_algo: "sha512",
+    os_hash_value: "ab".repeat(64),
+  };
+  assert.deepEqual((await passthru(live.uuid, "cache_status")).body, { status: "none" });
+  const refusals = [
+    [dead.uuid, { image_info: info }, /no live agent/],
+    [busy.uuid, { image_info: info }, /it has an instance/],
+    [live.uuid, { image_info: { ...info, urls: [] } }, /urls must be a non-empty list/],
+    [live.uuid, { image_info: { id: "i1", urls: ["u"] } }, /os_hash_algo and os_hash_value, or/],
+  ] as const;
+  for (const [uuid, body, reason] of refusals) {
+    const refused = await passthru(uuid, "cache_image", body);
+    assert.equal(refused.status, 400);
+    assert.match(faultstring(refused.body), reason);
+  }
+  assert.equal((await passthru(live.uuid, "cache_image", { image_info: info })).status, 202);
+  const read = await call(`${cloud.ironicUrl}/v1/nodes/${live.uuid}?fields=driver_internal_info`, {
+    headers: LATEST,
+  });
+  const internal = read.body.driver_internal_info;
+  assert.equal(internal.agent_secret_token, "******", "the token is masked");
+  assert.equal(internal.agent_last_heartbeat, "2026-03-01T12:00:00");
+  assert.deepEqual(internal.arsenal_cache, {
+    image_id: "i1",
+    status: "caching",
+    agent_started_at: "2026-03-01T12:00:00",
+    agent_url: internal.agent_url,
+    since: "2026-03-01T12:00:00",
+  });
+  now += 1_500;
+  cloud.settleCache(live.uuid, "cached");
+  assert.equal(live.properties.capabilities, "arsenal_cached_image:i1");
+  assert.equal(
+    (await passthru(live.uuid, "cache_status")).body.since,
+    "2026-03-01T12:00:01.500000",
+  );
+
+  now += 301_000;
+  cloud.bootAgent(dead.uuid);
+  now += 1;
+  assert.equal((await passthru(dead.uuid, "cache_image", { image_info: info })).status, 202);
+  assert.equal((await passthru(busy.uuid, "cache_image", { image_info: info })).status, 400);
+
+  assert.equal((await passthru(live.uuid, "eject", {})).status, 202);
+  assert.equal(live.power_state, "power off");
+  assert.deepEqual(live.driver_internal_info, {
+    agent_last_heartbeat: "2026-03-01T12:00:00",
+  }, "power off wiped the URL and the token; the record is gone");
+  assert.equal(live.properties.capabilities, undefined);
+  assert.deepEqual((await passthru(live.uuid, "cache_status")).body, { status: "none" });
+});
+
+Deno.test("ironic arsenal plugin: with fast track, cleaning ends with a live agent", async () => {
+  await using cloud = await FakeOpenStack.start({ arsenalPlugin: true, fastTrack: true });
+  const [node] = cloud.addNodes(1, { provision_state: "manageable" });
+  const put = await call(`${cloud.ironicUrl}/v1/nodes/${node.uuid}/states/provision`, {
+    method: "PUT",
+    headers: { ...LATEST, "content-type": "application/json" },
+    body: JSON.stringify({ target: "provide" }),
+  });
+  assert.equal(put.status, 202);
+  cloud.completeCleaning();
+  assert.equal(node.power_state, "power on");
+  assert.ok(node.driver_internal_info?.agent_url);
+});
+
 Deno.test("glance pages with relative next links and answers HTML errors", async () => {
   await using cloud = await FakeOpenStack.start();
   const images = [cloud.addImage(), cloud.addImage(), cloud.addImage({ visibility: "community" })];

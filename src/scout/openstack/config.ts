@@ -9,6 +9,7 @@
 import { z } from "zod";
 import type { RawSections } from "../../config/ini_file.ts";
 import { count, seconds, secret, text } from "../../config/options.ts";
+import { CACHE_METHODS } from "./node_cache.ts";
 
 /** How a client authenticates. */
 export const AUTH_TYPES = [
@@ -118,9 +119,16 @@ export const ironicSection = z.object({
   ),
   api_retry_interval: count(2).describe("Seconds between those retries."),
   api_version: z.number().int().min(1).max(1).default(1).describe("Ironic API major version."),
-  cache_method: z.enum(["vendor_passthru", "annotate"]).default("vendor_passthru").describe(
+  cache_method: z.enum(CACHE_METHODS).default("vendor_passthru").describe(
     "How to cache: `vendor_passthru` calls the driver's `cache_image` method (the original's " +
-      "call; upstream drivers lack it), `annotate` marks `driver_info` for an out-of-band cacher.",
+      "call; upstream drivers lack it), `annotate` marks `driver_info` for an out-of-band cacher, " +
+      "`arsenal` goes through the `arsenal` vendor interface of Arsenal's Ironic plugin " +
+      "(`plugins/ironic/`, with fast track).",
+  ),
+  fast_track_timeout: z.number().int().min(0).max(300).default(300).describe(
+    "With `cache_method = arsenal`: seconds an agent's last heartbeat counts as recent " +
+      "(Ironic's `[deploy] fast_track_timeout`; set them alike). A node without a live agent " +
+      "cannot be cached and is left out.",
   ),
   page_size: z.number().int().min(1).max(10000).default(1000).describe(
     "Nodes per page when listing.",
@@ -153,7 +161,9 @@ export const glanceSection = z.object({
 /** `[standalone]`: the image catalog of `scout = standalone` (Ironic without Nova and Glance). */
 export const standaloneSection = z.object({
   images: text().describe(
-    "One image per line: `name uuid url checksum`. The url is what `cache_image` downloads.",
+    "One image per line: `name id url checksum`. The url is what the agent downloads; the id is " +
+      "its last path segment (the id Ironic gives the agent when it deploys that URL); the " +
+      "checksum is 32 (MD5), 64 (SHA-256) or 128 (SHA-512) lowercase hex digits.",
   ),
 });
 

@@ -8,15 +8,29 @@
  * another, finish an eject that stopped half-way; a node without it that is not available and
  * cached is never moved. State names are Ironic's (`ironic/common/states.py`).
  *
+ * With `cache_method = arsenal` the cache lives in the running agent's memory, which cleaning in
+ * that same agent (fast track) keeps: once `manageable`, the plugin's `eject` powers the node off
+ * (the agent and its token are gone) and clears the record, and `provide` then cleans in a fresh
+ * agent. It runs after `manage`, not before, so that the node is out of `available` (nobody
+ * deploys onto it) and so that "available, marked, no record" means one thing: done.
+ *
  * @module
  */
 import type { IronicNode } from "./ironic.ts";
+import { type CacheMethod, cacheRecord, isCached } from "./node_cache.ts";
 
 /** The `extra` key that marks a node Arsenal is ejecting; its value is when it started. */
 export const EJECT_MARK = "arsenal_eject";
 
 /** A write that moves an eject on; the node is read again after it. */
-export type EjectWrite = "mark" | "manage" | "clear_cache" | "provide" | "unmark";
+export type EjectWrite =
+  | "mark"
+  | "manage"
+  | "clear_cache"
+  /** The plugin's `eject` (`cache_method = arsenal`): power off, record cleared. */
+  | "vendor_eject"
+  | "provide"
+  | "unmark";
 
 /** How an eject stands when it stops for now. */
 export type EjectEnd =
@@ -84,14 +98,11 @@ export function cacheMarkers(node: Pick<IronicNode, "driver_info">): string[] {
   return Object.keys(node.driver_info ?? {}).filter((key) => key.startsWith("cache_"));
 }
 
-/** Whether the node counts as cached: `cache_status` set and not `failed`. */
-export function isCached(node: Pick<IronicNode, "driver_info">): boolean {
-  const status = node.driver_info?.cache_status;
-  return status !== undefined && status !== null && status !== "failed";
-}
-
-/** The next step of an eject on `node`, read from Ironic just now. */
-export function nextEjectStep(node: IronicNode): EjectStep {
+/** The next step of an eject on `node`, read from Ironic just now, under `method`. */
+export function nextEjectStep(
+  node: IronicNode,
+  method: CacheMethod = "vendor_passthru",
+): EjectStep {
   const state = node.provision_state ?? "available";
   const marked = ejectMark(node) !== undefined;
   if (node.maintenance === true) {
@@ -100,16 +111,21 @@ export function nextEjectStep(node: IronicNode): EjectStep {
       : { end: "skipped", why: "nothing to eject: the node is in maintenance" };
   }
   if (!marked) {
-    return state === "available" && isCached(node)
+    return state === "available" && isCached(node, method)
       ? { write: "mark", why: "available and cached: mark it before moving it" }
       : { end: "skipped", why: "nothing to eject: the node is no longer available and cached" };
   }
+  const arsenal = method === "arsenal";
   if (state === "available") {
-    return isCached(node)
+    // Any record, lost or failed too, is cleared through the plugin's eject before cleaning.
+    return (arsenal ? cacheRecord(node) !== undefined : isCached(node, method))
       ? { write: "manage", why: "marked, available and cached" }
       : { write: "unmark", end: "done", why: "available and uncached again" };
   }
   if (state === "manageable") {
+    if (arsenal && cacheRecord(node) !== undefined) {
+      return { write: "vendor_eject", why: "manageable with a cache record" };
+    }
     return cacheMarkers(node).length > 0
       ? { write: "clear_cache", why: "manageable with cache markers" }
       : { write: "provide", why: "manageable without cache markers" };

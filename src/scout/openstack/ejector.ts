@@ -20,13 +20,17 @@ import {
   type EjectWrite,
   nextEjectStep,
 } from "./eject_step.ts";
+import type { CacheMethod } from "./node_cache.ts";
 
 const log = getLogger(["arsenal", "scout"]);
 
 /** At most this many nodes are named in one log line. */
 const NAMED_IN_LOG = 5;
 
-/** Most writes one call makes (mark, manage, clear, provide, unmark, and room for detours). */
+/**
+ * Most writes one call makes (mark, manage, clear or the plugin's eject, provide, unmark, and room
+ * for detours).
+ */
 const MAX_WRITES = 8;
 
 /** How one call left an eject. */
@@ -38,7 +42,12 @@ export interface EjectResult {
 }
 
 /** The writes that move a node out of `available` and back; the mark's own are not among them. */
-const MOVES: ReadonlySet<EjectWrite> = new Set(["manage", "clear_cache", "provide"]);
+const MOVES: ReadonlySet<EjectWrite> = new Set([
+  "manage",
+  "clear_cache",
+  "vendor_eject",
+  "provide",
+]);
 
 /** Reading a node failed (after the read retries): the message is the read's own. */
 class NodeUnread extends Error {
@@ -63,15 +72,22 @@ export class Ejector {
   readonly #ironic: IronicApi;
   readonly #clock: Clock;
   readonly #settle: ConflictPolicy;
+  readonly #method: CacheMethod;
 
   /**
-   * @param settle how long a write Ironic accepted may take to show (`[ironic] api_max_retries`
-   *   reads, `api_retry_interval` seconds apart)
+   * @param options `settle`: how long a write Ironic accepted may take to show
+   *   (`[ironic] api_max_retries` reads, `api_retry_interval` seconds apart); `method`: the
+   *   `[ironic] cache_method` whose cache is ejected
    */
-  constructor(ironic: IronicApi, clock: Clock, settle: ConflictPolicy) {
+  constructor(
+    ironic: IronicApi,
+    clock: Clock,
+    options: { settle: ConflictPolicy; method: CacheMethod },
+  ) {
     this.#ironic = ironic;
     this.#clock = clock;
-    this.#settle = settle;
+    this.#settle = options.settle;
+    this.#method = options.method;
   }
 
   /**
@@ -99,7 +115,8 @@ export class Ejector {
     const failures = new Map<string, string[]>();
     for (const node of listed) {
       if (signal.aborted) break;
-      if (ejectMark(node) === undefined || nextEjectStep(node).write === undefined) continue;
+      const step = nextEjectStep(node, this.#method);
+      if (ejectMark(node) === undefined || step.write === undefined) continue;
       try {
         const result = await this.#drive(node.uuid, signal);
         this.#report(node.uuid, result);
@@ -145,7 +162,7 @@ export class Ejector {
       if (last?.write === "unmark" && ejectMark(node) === undefined) {
         return { end: last.end!, why: last.why, wrote }; // it took, though its answer was lost
       }
-      const step = nextEjectStep(node);
+      const step = nextEjectStep(node, this.#method);
       if (step.write === undefined) return { end: step.end, why: step.why, wrote };
       if (step.write === last?.write) {
         if (last.error !== undefined) throw last.error; // the read shows it did not take
@@ -192,6 +209,8 @@ export class Ejector {
       case "manage":
       case "provide":
         return ironic.setProvisionState(node.uuid, write, signal);
+      case "vendor_eject":
+        return ironic.vendorPassthru(node.uuid, "eject", {}, signal);
       case "clear_cache": {
         const patch = cacheMarkers(node).map((k) => ({ op: "remove", path: `/driver_info/${k}` }));
         return ironic.patchNode(node.uuid, patch, signal);

@@ -49,3 +49,12 @@ export async function listImages(
 export function imageUrl(endpoint: string, image: GlanceImage): string {
   return joinUrl(endpoint, image.file ?? `/v2/images/${image.id}/file`);
 }
+
+/**
+ * Whether Ironic deploys `image` as a partition image (`common/images.py`
+ * `is_whole_disk_image`): `img_type = partition`, else a `kernel_id` or `ramdisk_id`.
+ */
+export function isPartitionImage(image: GlanceImage): boolean {
+  if (typeof image.img_type === "string" && image.img_type) return image.img_type === "partition";
+  return Boolean(image.kernel_id || image.ramdisk_id);
+}

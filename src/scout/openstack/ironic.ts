@@ -47,7 +47,13 @@ export const NODE_FIELDS = [
   "resource_class",
 ] as const;
 
-/** A node as listed with {@linkcode NODE_FIELDS}. */
+/**
+ * The fields `[ironic] cache_method = arsenal` adds: the plugin's record and the agent's URL and
+ * heartbeat live in `driver_internal_info`, and fast track needs the power state and no last error.
+ */
+export const AGENT_FIELDS = ["power_state", "last_error", "driver_internal_info"] as const;
+
+/** A node as listed with {@linkcode NODE_FIELDS} (and {@linkcode AGENT_FIELDS}). */
 export interface IronicNode {
   uuid: string;
   provision_state?: string | null;
@@ -56,6 +62,9 @@ export interface IronicNode {
   extra?: Record<string, unknown> | null;
   properties?: Record<string, unknown> | null;
   resource_class?: string | null;
+  power_state?: string | null;
+  last_error?: string | null;
+  driver_internal_info?: Record<string, unknown> | null;
 }
 
 /** The `next` link at the end of a node page, found without decoding the page. */
@@ -82,13 +91,21 @@ export class IronicApi {
   readonly #client: ServiceClient;
   readonly #clock: Clock;
   readonly #conflict: ConflictPolicy;
+  readonly #fields: string;
   #version?: Promise<string>;
 
-  /** @param options the clock a 409 is waited out on, and how long */
-  constructor(client: ServiceClient, options: { clock: Clock; conflict: ConflictPolicy }) {
+  /**
+   * @param options the clock a 409 is waited out on, and how long; the node fields to read
+   *   ({@linkcode NODE_FIELDS} by default)
+   */
+  constructor(
+    client: ServiceClient,
+    options: { clock: Clock; conflict: ConflictPolicy; fields?: readonly string[] },
+  ) {
     this.#client = client;
     this.#clock = options.clock;
     this.#conflict = options.conflict;
+    this.#fields = (options.fields ?? NODE_FIELDS).join(",");
   }
 
   /**
@@ -174,7 +191,7 @@ export class IronicApi {
     // Ironic's next link keeps the marker, limit, fields and sort, but drops most filters
     // (resource_class, conductor_group, shard, owner): every page gets them again.
     const query: Record<string, string> = {
-      fields: NODE_FIELDS.join(","),
+      fields: this.#fields,
       limit: String(wanted.pageSize),
       ...wanted.filters,
     };
@@ -229,7 +246,7 @@ export class IronicApi {
 
   /** One node with the listing's fields. */
   getNode(uuid: string, signal: AbortSignal): Promise<IronicNode> {
-    return this.#options({ signal, searchParams: { fields: NODE_FIELDS.join(",") } })
+    return this.#options({ signal, searchParams: { fields: this.#fields } })
       .then((o) => this.#client.json<IronicNode>("GET", `v1/nodes/${encodeURIComponent(uuid)}`, o));
   }
 

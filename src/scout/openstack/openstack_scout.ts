@@ -3,34 +3,37 @@
  * to Ironic. In standalone mode (Ironic without Nova and Glance) flavors are the nodes' own and
  * images come from `[standalone] images`.
  *
- * Node mapping, as the original's: provisioned = provision state other than `available` (null
- * counts as available) or maintenance, or marked by an eject under way (`extra.arsenal_eject`);
- * cached = `driver_info.cache_status` set and not `failed`; cached image =
- * `driver_info.cache_image_id`. Flavor = `extra.flavor`, else the first matching
- * `[ironic] flavor_rules`, else the Nova flavor whose extra spec `resources:CUSTOM_<CLASS>` = 1
- * matches the node's resource class (standalone: the resource class itself).
+ * Nodes are read by `nodeState` (provisioned, cached and the cached image per cache method, and
+ * with `cache_method = arsenal` the plugin's record and a live agent). Flavor = `extra.flavor`,
+ * else the first matching `[ironic] flavor_rules`, else the Nova flavor whose extra spec
+ * `resources:CUSTOM_<CLASS>` = 1 matches the node's resource class (standalone: the resource
+ * class itself).
  *
- * Writes go out once (see `IronicApi`); a cache directive re-reads the node first and is skipped
- * when it is no longer free; ejects are the {@linkcode Ejector}'s.
+ * Writes go out once (see `IronicApi`); caches are the {@linkcode Cacher}'s, ejects the
+ * {@linkcode Ejector}'s.
  *
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { CacheDirective, Directive } from "../../domain/directive.ts";
+import type { Directive } from "../../domain/directive.ts";
 import type { Flavor, Image, Node } from "../../domain/fleet.ts";
 import type { Random } from "../../domain/random.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import { basicAuth, KeystoneSession, NO_AUTH } from "./auth.ts";
-import { type Service, UpstreamError, withoutUuids } from "./errors.ts";
+import { type Service, withoutUuids } from "./errors.ts";
 import { customResourceName, flavorByRules, imageMatches } from "./rules.ts";
 import { type Credentials, ServiceClient, type UpstreamObserver } from "./http.ts";
-import { IronicApi, type IronicNode } from "./ironic.ts";
+import { AGENT_FIELDS, IronicApi, type IronicNode, NODE_FIELDS } from "./ironic.ts";
 import { listFlavors } from "./nova.ts";
-import { imageUrl, listImages } from "./glance.ts";
+import { imageUrl, isPartitionImage, listImages } from "./glance.ts";
 import type { OpenStackSettings } from "./settings.ts";
 import type { ServiceSettings } from "./service_auth.ts";
-import { ejectMark, isCached } from "./eject_step.ts";
+import { ejectMark } from "./eject_step.ts";
 import { Ejector } from "./ejector.ts";
+import { Cacher } from "./cacher.ts";
+import { glanceSource, type ImageSource, staticSource } from "./image_source.ts";
+import { internalInfoHidden } from "./node_cache.ts";
+import { type NodeReading, nodeState } from "./node_state.ts";
 import { ISSUED, type IssueResult, type Scout } from "../scout.ts";
 
 const log = getLogger(["arsenal", "scout"]);
@@ -54,21 +57,6 @@ export interface OpenStackScoutDeps {
   readonly observer?: OpenStackObserver;
 }
 
-/** Whether a node is provisioned and cached, read as the original read them. */
-export function nodeState(
-  node: IronicNode,
-): Pick<Node, "provisioned" | "cached" | "cachedImageUuid"> {
-  const state = node.provision_state ?? "available";
-  const cachedImage = node.driver_info?.cache_image_id;
-  return {
-    // A marked node is being ejected, even while it is still available: not free to plan on.
-    provisioned: state !== "available" || node.maintenance === true ||
-      ejectMark(node) !== undefined,
-    cached: isCached(node),
-    cachedImageUuid: typeof cachedImage === "string" ? cachedImage : "",
-  };
-}
-
 /** Strips a trailing version segment the catalog may include (`/v1`, `/v2`). */
 function serviceRoot(url: string, version: RegExp): string {
   return url.replace(/\/+$/, "").replace(version, "");
@@ -86,9 +74,11 @@ export class OpenStackScout implements Scout {
   /** Nova flavor name by Placement resource name (`CUSTOM_BAREMETAL_SMALL`), and by flavor ID. */
   #byResource = new Map<string, string>();
   #byId = new Map<string, string>();
-  /** Download URL by image UUID, from the last image listing. */
-  #imageUrls = new Map<string, string>();
+  /** Where each image of the last listing is downloaded from, by UUID. */
+  #sources = new Map<string, ImageSource>();
+  readonly #clock: Clock;
   readonly #ejector: Ejector;
+  readonly #cacher: Cacher;
   /** Nodes of the last listing an eject had marked: {@linkcode resume} carries them on. */
   #marked: IronicNode[] = [];
 
@@ -98,6 +88,7 @@ export class OpenStackScout implements Scout {
     this.#settings = settings;
     this.#observer = observer;
     this.#random = random;
+    this.#clock = clock;
     const sessions = new Map<string, Credentials>();
     const client = (service: Service, s: ServiceSettings, version: RegExp) => {
       const credentials = this.#credentials(s, clock, sessions);
@@ -125,16 +116,27 @@ export class OpenStackScout implements Scout {
       retries: settings.ironic.conflictRetries,
       intervalSeconds: settings.ironic.conflictInterval,
     };
+    const method = settings.ironic.cacheMethod;
     this.#ironic = new IronicApi(client("baremetal", settings.ironic, /\/v1$/), {
       clock,
       conflict,
+      fields: method === "arsenal" ? [...NODE_FIELDS, ...AGENT_FIELDS] : NODE_FIELDS,
     });
-    this.#ejector = new Ejector(this.#ironic, clock, conflict);
+    this.#ejector = new Ejector(this.#ironic, clock, { settle: conflict, method });
+    this.#cacher = new Cacher(this.#ironic, clock, {
+      method,
+      settle: conflict,
+      reading: () => this.#reading(),
+    });
     if (settings.nova) this.#nova = client("compute", settings.nova, /$^/);
     if (settings.glance) this.#glance = client("image", settings.glance, /\/v2$/);
-    if (settings.images) {
-      for (const image of settings.images) this.#imageUrls.set(image.uuid, image.url);
-    }
+    for (const image of settings.images ?? []) this.#sources.set(image.uuid, staticSource(image));
+  }
+
+  /** How nodes are read now. */
+  #reading(): NodeReading {
+    const { cacheMethod: method, fastTrackTimeout } = this.#settings.ironic;
+    return { method, now: this.#clock.now(), fastTrackTimeout };
   }
 
   /** One Keystone session per distinct set of credentials, shared by the services using it. */
@@ -163,15 +165,26 @@ export class OpenStackScout implements Scout {
     const unidentified: string[] = [];
     const marked: IronicNode[] = [];
     const flavorOf = this.#flavorOf();
+    const reading = this.#reading();
+    let hidden = 0;
     await this.#ironic.listNodes(this.#settings.ironic, signal, (page) => {
       for (const listed of page) {
         if (ejectMark(listed) !== undefined) marked.push(listed);
+        if (reading.method === "arsenal" && internalInfoHidden(listed)) hidden++;
         const flavor = flavorOf(listed);
         if (flavor === undefined) unidentified.push(listed.uuid);
-        else nodes.push({ uuid: listed.uuid, flavor, ...nodeState(listed) });
+        else nodes.push({ uuid: listed.uuid, flavor, ...nodeState(listed, reading) });
       }
     });
     this.#marked = marked;
+    if (hidden > 0) {
+      log.error(
+        "Ironic hides driver_internal_info of {count} node(s) from Arsenal's user (policy " +
+          "baremetal:node:get:driver_internal_info): their cache records and agents cannot be " +
+          "read, so they count as not cacheable",
+        { count: hidden },
+      );
+    }
     this.#observer?.observeUnidentified(unidentified.length);
     if (unidentified.length > 0) {
       const named = unidentified.slice(0, NAMED_IN_LOG).join(", ");
@@ -244,7 +257,9 @@ export class OpenStackScout implements Scout {
     }
     const listed = await listImages(this.#glance, glance.visibility, signal);
     const endpoint = await this.#glance.endpoint(signal);
-    const urls = new Map<string, string>();
+    const sources = new Map<string, ImageSource>();
+    // The plugin caches whole-disk images only: a partition image would lose its configdrive.
+    const wholeDiskOnly = this.#settings.ironic.cacheMethod === "arsenal";
     const images: Image[] = [];
     for (const image of listed) {
       const name = image.name ?? "";
@@ -254,11 +269,12 @@ export class OpenStackScout implements Scout {
       }
       if (glance.namePattern && !glance.namePattern.test(name)) continue;
       if (!imageMatches(glance.propertyRules, image)) continue;
+      if (wholeDiskOnly && isPartitionImage(image)) continue;
       const checksum = image.checksum ?? image.os_hash_value ?? "";
       images.push({ uuid: image.id, name, checksum });
-      urls.set(image.id, imageUrl(endpoint, image));
+      sources.set(image.id, glanceSource(imageUrl(endpoint, image), image));
     }
-    this.#imageUrls = urls;
+    this.#sources = sources;
     return images;
   }
 
@@ -273,54 +289,15 @@ export class OpenStackScout implements Scout {
 
   async issue(directive: Directive, signal: AbortSignal): Promise<IssueResult> {
     try {
-      if (directive.kind === "cache") return await this.#cache(directive, signal);
+      if (directive.kind === "cache") {
+        return await this.#cacher.cache(directive, this.#sources.get(directive.imageUuid), signal);
+      }
       const { end, why } = await this.#ejector.eject(directive.nodeUuid, signal);
       if (end === "done" || end === "in_progress") return ISSUED;
       if (end === "skipped" || end === "abandoned") return { outcome: "skipped", reason: why };
       throw new Error(`Cannot eject: ${why}`);
     } catch (e) {
       throw anonymous(e);
-    }
-  }
-
-  /**
-   * Caches an image on a node that is still free: the node is read first. A write whose answer
-   * was lost is not sent again: the node is read back, and holds the image or the cache failed.
-   */
-  async #cache(directive: CacheDirective, signal: AbortSignal): Promise<IssueResult> {
-    const { nodeUuid, imageUuid, imageChecksum } = directive;
-    const annotate = this.#settings.ironic.cacheMethod === "annotate";
-    const url = this.#imageUrls.get(imageUuid);
-    if (!annotate && url === undefined) {
-      throw new Error("Cannot cache: the image is no longer listed");
-    }
-    const node = nodeState(await this.#ironic.getNode(nodeUuid, signal));
-    if (node.provisioned || node.cached) {
-      return {
-        outcome: "skipped",
-        reason: "nothing to cache: the node is no longer available and uncached",
-      };
-    }
-    try {
-      if (annotate) {
-        await this.#ironic.patchNode(nodeUuid, [
-          { op: "add", path: "/driver_info/cache_image_id", value: imageUuid },
-          { op: "add", path: "/driver_info/cache_status", value: "pending" },
-        ], signal);
-      } else {
-        await this.#ironic.vendorPassthru(nodeUuid, "cache_image", {
-          image_info: { id: imageUuid, urls: [url], checksum: imageChecksum },
-        }, signal);
-      }
-      return ISSUED;
-    } catch (e) {
-      if (!ambiguous(e) || signal.aborted) throw e;
-      const after = await this.#ironic.getNode(nodeUuid, signal).catch(() => undefined);
-      if (after?.driver_info?.cache_image_id === imageUuid && isCached(after)) return ISSUED;
-      const verdict = after
-        ? "read back, the node does not hold the image"
-        : "the node could not be read back: it may hold the image later";
-      throw new Error(`${(e as Error).message}; ${verdict}`, { cause: e });
     }
   }
 }
@@ -336,9 +313,4 @@ function anonymous(e: unknown): unknown {
   const error = new Error(message, { cause: e });
   error.name = e.name;
   return error;
-}
-
-/** A failure after which the write may or may not have been applied: no answer, or a 5xx. */
-function ambiguous(e: unknown): boolean {
-  return e instanceof UpstreamError && (e.status === undefined || e.status >= 500);
 }

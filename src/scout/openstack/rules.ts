@@ -19,13 +19,25 @@ export interface ImageRule {
   readonly value: string;
 }
 
+/** The hash algorithms a standalone checksum may be, told apart by its length. */
+export type HashAlgo = "md5" | "sha256" | "sha512";
+
 /** An image of the standalone catalog. */
 export interface StaticImage {
   readonly name: string;
+  /** The URL's last path segment: the id Ironic sends the agent when it deploys the URL. */
   readonly uuid: string;
   readonly url: string;
   readonly checksum: string;
+  readonly hashAlgo: HashAlgo;
 }
+
+/** Algorithm by the length of a lowercase hex digest. */
+const HASH_BY_LENGTH: Readonly<Record<number, HashAlgo>> = {
+  32: "md5",
+  64: "sha256",
+  128: "sha512",
+};
 
 /** A rule file line that could not be read: the 1-based line within the value, and why. */
 export interface RuleProblem {
@@ -93,7 +105,11 @@ export function parseImageRules(value: string | undefined): Parsed<ImageRule> {
   return { rules, problems };
 }
 
-/** Parses `[standalone] images`. */
+/**
+ * Parses `[standalone] images`: `name id url checksum` per line. The id must be the URL's last
+ * path segment, split on `/` as Ironic splits `image_source` when it deploys (`write_image`), so
+ * that the agent's cached image id matches; the checksum's algorithm follows from its length.
+ */
 export function parseStaticImages(value: string | undefined): Parsed<StaticImage> {
   const rules: StaticImage[] = [];
   const problems: RuleProblem[] = [];
@@ -101,16 +117,29 @@ export function parseStaticImages(value: string | undefined): Parsed<StaticImage
   for (const [line, text] of lines(value)) {
     const parts = text.split(/\s+/);
     const [name, uuid, url, checksum] = parts;
+    const hashAlgo = HASH_BY_LENGTH[/^[0-9a-f]+$/.test(checksum ?? "") ? checksum.length : 0];
+    const segment = url?.split("/").at(-1) ?? "";
     let why = "";
-    if (parts.length !== 4) why = "four fields: name uuid url checksum";
+    if (parts.length !== 4) why = "four fields: name id url checksum";
     else if (!/^https?:\/\/./.test(url)) why = `an http(s) URL as the third field, not ${url}`;
-    else if (seen.has(uuid)) why = `a uuid not used by another image (${uuid} is listed twice)`;
+    else if (segment === "") {
+      why = `a URL that ends in a file name (the id is its last path segment), not ${url}`;
+    } else if (uuid !== segment) {
+      why = `the URL's last path segment as the id, ${segment} (what Ironic sends the agent ` +
+        `at deploy time), not ${uuid}`;
+    } else if (!hashAlgo) {
+      why = "a checksum of 32 (MD5), 64 (SHA-256) or 128 (SHA-512) lowercase hex digits as the " +
+        `fourth field, not ${checksum}` +
+        (/^[0-9a-f]+$/.test(checksum) ? ` (${checksum.length} characters)` : "");
+    } else if (seen.has(uuid)) {
+      why = `an id not used by another image (${uuid} is listed twice)`;
+    }
     if (why) {
       problems.push({ line, text, expected: why });
       continue;
     }
     seen.add(uuid);
-    rules.push({ name, uuid, url, checksum });
+    rules.push({ name, uuid, url, checksum, hashAlgo: hashAlgo! });
   }
   return { rules, problems };
 }

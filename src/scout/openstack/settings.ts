@@ -24,10 +24,13 @@ import {
 } from "./rules.ts";
 import { resolveServiceAuth, type ServiceName, type ServiceSettings } from "./service_auth.ts";
 import { SettingsProblems } from "./_settings_problems.ts";
+import type { CacheMethod } from "./node_cache.ts";
 
 /** Ironic: nodes and actuators. */
 export interface IronicSettings extends ServiceSettings {
-  readonly cacheMethod: "vendor_passthru" | "annotate";
+  readonly cacheMethod: CacheMethod;
+  /** Seconds an agent's heartbeat counts as recent (`cache_method = arsenal`). */
+  readonly fastTrackTimeout: number;
   readonly pageSize: number;
   readonly filters: Readonly<Record<string, string>>;
   readonly flavorRules: readonly FlavorRule[];
@@ -117,6 +120,7 @@ function resolveIronic(
   return {
     ...service("ironic", sections, problems),
     cacheMethod: ir.cache_method,
+    fastTrackTimeout: ir.fast_track_timeout,
     pageSize: ir.page_size,
     filters,
     flavorRules: flavorRules.rules,
@@ -134,7 +138,7 @@ function resolveImages(sections: OpenStackSections, problems: SettingsProblems):
       "standalone",
       "images",
       undefined,
-      "scout = standalone needs the images to cache, one per line: name uuid url checksum",
+      "scout = standalone needs the images to cache, one per line: name id url checksum",
     );
   }
   return images.rules;

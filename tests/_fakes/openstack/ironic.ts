@@ -1,11 +1,13 @@
 /**
  * The fake's Ironic, under `/baremetal`: nodes rendered per microversion (1.1 by default, where
  * "available" reads as null), paged lists whose absolute `next` links keep only some filters,
- * doubly encoded errors, JSON patches, provision state changes with cleaning, and vendor passthru.
+ * doubly encoded errors, JSON patches, provision state changes with cleaning, and vendor passthru
+ * (upstream's missing `cache_image`, the old test plugin's, or the `arsenal` plugin's methods).
  *
  * @module
  */
 import { hexId, json, minor, pageAfter, parseLimit, sleep } from "./_shared.ts";
+import { FakeArsenalPlugin } from "./arsenal_plugin.ts";
 
 /** An Ironic node as the fake stores it; rendered per microversion when read. */
 export interface FakeNode {
@@ -18,6 +20,8 @@ export interface FakeNode {
   properties: Record<string, unknown>;
   extra: Record<string, unknown>;
   driver_info: Record<string, unknown>;
+  /** Rendered with `agent_secret_token` masked, as Ironic's API does. */
+  driver_internal_info?: Record<string, unknown>;
   conductor_group?: string;
   shard?: string | null;
   owner?: string | null;
@@ -46,6 +50,19 @@ export interface IronicOptions {
   cleaningReads?: number;
   /** When true, cleaning removes driver_info cache_* keys, like the plugin (default false). */
   cleaningErasesCache?: boolean;
+  /**
+   * When true, vendor passthru is the `arsenal` plugin's (`cache_image`, `cache_status`, `eject`;
+   * see `arsenal_plugin.ts`); default false. Takes precedence over `vendorCacheImage`.
+   */
+  arsenalPlugin?: boolean;
+  /** `[deploy] fast_track`: cleaning ends with the agent up (power on, heartbeating); default false. */
+  fastTrack?: boolean;
+  /** `[deploy] fast_track_timeout` in seconds (default 300). */
+  fastTrackTimeout?: number;
+  /** Node reads an accepted `arsenal` cache stays unrecorded (default 0: recorded at once). */
+  recordAfterReads?: number;
+  /** The fake's clock, in epoch ms (heartbeats, fast track, record times); default Date.now. */
+  now?: () => number;
 }
 
 /** The options of {@linkcode FakeIronic} nobody sets. */
@@ -53,6 +70,8 @@ export const IRONIC_DEFAULTS: Required<IronicOptions> = {
   ...{ ironicMaxLimit: 1000, pageDelayMs: 0 },
   ironicVersions: ["1.1", "1.82"],
   ...{ vendorCacheImage: false, cleaningReads: 0, cleaningErasesCache: false },
+  ...{ arsenalPlugin: false, fastTrack: false, fastTrackTimeout: 300, recordAfterReads: 0 },
+  now: () => Date.now(),
 };
 
 const TRANSITIONAL = new Set(
@@ -62,6 +81,7 @@ const TRANSITIONAL = new Set(
 const NODE_FIELDS: Record<string, number> = Object.fromEntries(
   ("uuid name:5 driver provision_state target_provision_state power_state maintenance " +
     "maintenance_reason reservation instance_uuid last_error properties extra driver_info " +
+    "driver_internal_info:3 " +
     "resource_class:21 conductor_group:46 conductor:49 owner:50 shard:82 links")
     .split(" ").map((field) => [field.split(":")[0], Number(field.split(":")[1] ?? 1)]),
 );
@@ -117,6 +137,7 @@ export class FakeIronic {
   readonly #ironicMax: number;
   /** Nodes being cleaned: UUID -> reads left that still see "cleaning". */
   readonly #cleaning = new Map<string, number>();
+  readonly #plugin: FakeArsenalPlugin;
   #counter = 0;
 
   constructor(url: string, options: Required<IronicOptions>, closing: AbortSignal) {
@@ -125,6 +146,7 @@ export class FakeIronic {
     this.#closing = closing;
     this.#ironicMin = minor(options.ironicVersions[0]);
     this.#ironicMax = minor(options.ironicVersions[1]);
+    this.#plugin = new FakeArsenalPlugin(options);
   }
 
   /**
@@ -133,7 +155,8 @@ export class FakeIronic {
    */
   addNodes(n: number, template: Partial<FakeNode> = {}): FakeNode[] {
     const added: FakeNode[] = [];
-    const { properties = {}, extra = {}, driver_info = {}, ...scalars } = template;
+    const { properties = {}, extra = {}, driver_info = {}, driver_internal_info = {}, ...scalars } =
+      template;
     for (let i = 0; i < n; i++) {
       const k = ++this.#counter;
       const node: FakeNode = {
@@ -142,7 +165,7 @@ export class FakeIronic {
         ...{ driver: "fake-hardware", conductor_group: "", shard: null, owner: null },
         ...{ instance_uuid: null, power_state: "power off", last_error: null },
         ...scalars,
-        ...structuredClone({ properties, extra, driver_info }),
+        ...structuredClone({ properties, extra, driver_info, driver_internal_info }),
         uuid: template.uuid && n === 1 ? template.uuid : hexId("00000000", k),
       };
       node.history = [...(template.history ?? [node.provision_state ?? "available"])];
@@ -155,6 +178,16 @@ export class FakeIronic {
   /** Ends every cleaning now (the nodes become available). */
   completeCleaning(): void {
     for (const uuid of [...this.#cleaning.keys()]) this.#finishCleaning(uuid);
+  }
+
+  /** Boots a fresh agent on node `uuid`: power on, a new URL and token, a heartbeat now. */
+  bootAgent(uuid: string): void {
+    this.#plugin.bootAgent(this.nodes.get(uuid)!);
+  }
+
+  /** The `arsenal` plugin's periodic task moves node `uuid`'s record to `status`. */
+  settleCache(uuid: string, status: "cached" | "failed" | "lost", error?: string): void {
+    this.#plugin.settle(this.nodes.get(uuid)!, status, error);
   }
 
   /** Answers a request to `/baremetal` + `path`, at the microversion it asks for. */
@@ -240,14 +273,34 @@ export class FakeIronic {
     }
     if (sub === "" && req.method === "PATCH") return this.#patchNode(node, body, version);
     if (sub === "/states/provision" && req.method === "PUT") return this.#provision(node, body);
+    if (sub === "/vendor_passthru" && this.#options.arsenalPlugin) {
+      const method = url.searchParams.get("method") ?? "";
+      if (!method) return ironicError(400, "Missing mandatory parameter: method");
+      const answer = this.#plugin.call(node, method, req.method, body);
+      if (answer.error !== undefined) return ironicError(answer.status, answer.error);
+      return answer.body === undefined
+        ? new Response(null, { status: answer.status })
+        : json(answer.status, answer.body);
+    }
     if (sub === "/vendor_passthru" && req.method === "POST") {
       return this.#vendorPassthru(node, url.searchParams.get("method")!, body);
     }
     if (sub === "/vendor_passthru/methods" && req.method === "GET") {
+      const method = (http: string, async: boolean) => ({
+        http_methods: [http],
+        async,
+        attach: false,
+      });
       return json(
         200,
-        this.#options.vendorCacheImage
-          ? { cache_image: { http_methods: ["POST"], async: true, attach: false } }
+        this.#options.arsenalPlugin
+          ? {
+            cache_image: method("POST", true),
+            cache_status: method("GET", false),
+            eject: method("POST", true),
+          }
+          : this.#options.vendorCacheImage
+          ? { cache_image: method("POST", true) }
           : {},
       );
     }
@@ -301,7 +354,11 @@ export class FakeIronic {
       } else if (key === "driver") out[key] = node.driver ?? "fake-hardware";
       else if (key === "conductor_group") out[key] = node.conductor_group ?? "";
       else if (key === "conductor") out[key] = "fake-conductor";
-      else out[key] = (node as unknown as Record<string, unknown>)[key] ?? null;
+      else if (key === "driver_internal_info") {
+        const info = { ...node.driver_internal_info };
+        if (info.agent_secret_token) info.agent_secret_token = "******";
+        out[key] = info;
+      } else out[key] = (node as unknown as Record<string, unknown>)[key] ?? null;
     }
     return out;
   }
@@ -335,7 +392,9 @@ export class FakeIronic {
         tests.push((n) => n[key] === raw);
       }
     }
-    for (const uuid of [...this.#cleaning.keys()]) this.#readNode(uuid);
+    for (const uuid of new Set([...this.#cleaning.keys(), ...this.#plugin.pending()])) {
+      this.#readNode(uuid);
+    }
     const marker = params.get("marker");
     const page = pageAfter(
       [...this.nodes.values()],
@@ -364,8 +423,10 @@ export class FakeIronic {
     return json(200, result);
   }
 
-  /** A read of a node being cleaned: counts down, then cleaning ends. */
+  /** A read of a node being cleaned: counts down, then cleaning ends; likewise a pending record. */
   #readNode(uuid: string): void {
+    const node = this.nodes.get(uuid);
+    if (node) this.#plugin.read(node);
     const left = this.#cleaning.get(uuid);
     if (left === undefined) return;
     if (left <= 0) this.#finishCleaning(uuid);
@@ -381,6 +442,9 @@ export class FakeIronic {
         if (key.startsWith("cache_")) delete node.driver_info[key];
       }
     }
+    // Cleaning booted an agent: with fast track it stays up, else Ironic powers the node off.
+    if (this.#options.fastTrack) this.#plugin.bootAgent(node);
+    else this.#plugin.powerOff(node);
     this.#setState(node, "available");
   }
 

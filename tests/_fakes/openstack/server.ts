@@ -204,6 +204,16 @@ export class FakeOpenStack implements AsyncDisposable {
     this.#ironic.completeCleaning();
   }
 
+  /** Boots a fresh agent on Ironic node `uuid`: power on, a new URL and token, a heartbeat now. */
+  bootAgent(uuid: string): void {
+    this.#ironic.bootAgent(uuid);
+  }
+
+  /** The `arsenal` plugin's periodic task moves node `uuid`'s record to `status`. */
+  settleCache(uuid: string, status: "cached" | "failed" | "lost", error?: string): void {
+    this.#ironic.settleCache(uuid, status, error);
+  }
+
   async #handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     const body = await req.text();

@@ -76,3 +76,58 @@ Deno.test("nextEjectStep() decides from the node's real state", async (t) => {
     });
   }
 });
+
+/** A `driver_internal_info` with the plugin's record in `status` (or none). */
+function internal(status?: string): Record<string, unknown> {
+  const agent = { agent_url: "http://192.0.2.1:9999", agent_last_heartbeat: "2026-01-01T00:00:00" };
+  return status === undefined ? agent : {
+    ...agent,
+    arsenal_cache: { image_id: "img", status, since: "2026-01-01T00:00:00" },
+  };
+}
+
+/** With `cache_method = arsenal`: the node as read (state, marked, record status), the step. */
+const ARSENAL: [
+  string,
+  boolean,
+  string | undefined,
+  Record<string, unknown>,
+  Pick<EjectStep, "write" | "end">,
+][] = [
+  // Not marked: only a node cached (or caching) by its record is Arsenal's to move.
+  ["available", false, "cached", {}, { write: "mark" }],
+  ["available", false, "caching", {}, { write: "mark" }],
+  ["available", false, "lost", {}, { end: "skipped" }],
+  ["available", false, "failed", {}, { end: "skipped" }],
+  ["available", false, undefined, CACHED, { end: "skipped" }],
+  // Marked: manage first, then the plugin's eject (power off, record cleared), then provide.
+  ["available", true, "cached", {}, { write: "manage" }],
+  ["available", true, "lost", {}, { write: "manage" }],
+  ["available", true, undefined, {}, { write: "unmark", end: "done" }],
+  ["manageable", true, "cached", {}, { write: "vendor_eject" }],
+  ["manageable", true, "lost", CACHED, { write: "vendor_eject" }],
+  ["manageable", true, undefined, CACHED, { write: "clear_cache" }],
+  ["manageable", true, undefined, {}, { write: "provide" }],
+  ["cleaning", true, undefined, {}, { end: "in_progress" }],
+  ["clean failed", true, "cached", {}, { write: "unmark", end: "failed" }],
+];
+
+Deno.test("nextEjectStep() with cache_method = arsenal ejects through the plugin after manage", async (t) => {
+  for (const [state, marked, status, driverInfo, expected] of ARSENAL) {
+    await t.step(`${state} ${marked ? "marked" : "unmarked"} ${status ?? "no record"}`, () => {
+      const node: IronicNode = {
+        uuid: "n1",
+        provision_state: state,
+        maintenance: false,
+        driver_info: structuredClone(driverInfo),
+        driver_internal_info: internal(status),
+        extra: marked ? { ...MARK } : { flavor: "bm" },
+      };
+      const step = nextEjectStep(node, "arsenal");
+      assert.deepEqual({ write: step.write, end: step.end }, {
+        write: expected.write,
+        end: expected.end,
+      });
+    });
+  }
+});

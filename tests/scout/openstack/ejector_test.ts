@@ -30,7 +30,7 @@ async function settingsFor(fake: FakeOpenStack): Promise<OpenStackSettings> {
     "arsenal.conf",
     `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
       "api_retry_interval = 0\napi_max_retries = 2\n[client_wrapper]\ncall_retry_interval = 0\n" +
-      "call_max_retries = 2\n[standalone]\nimages = u img-1 http://images/u.img sum\n",
+      "call_max_retries = 2\n[standalone]\nimages = u img-1 http://images/img-1 5d41402abc4b2a76b9719d911017c592\n",
   );
   const { config, problems } = readConfig(file);
   assert.deepEqual(problems, []);
@@ -312,4 +312,144 @@ Deno.test("OpenStackScout.issue() leaves a failed eject's write to the director'
     for (const node of nodes) await assert.rejects(s.issue(eject(node.uuid), signal), /500/);
   });
   assert.deepEqual(lines, []);
+});
+
+/** A node cached through the `arsenal` plugin, with a live agent, as of `at`. */
+function pluginCached(at: number): Partial<FakeNode> {
+  const beat = new Date(at).toISOString().replace("Z", "000");
+  return {
+    power_state: "power on",
+    properties: { capabilities: "boot_mode:uefi,arsenal_cached_image:img-1" },
+    driver_internal_info: {
+      agent_url: "http://192.0.2.7:9999",
+      agent_secret_token: "t0k3n",
+      agent_last_heartbeat: beat,
+      arsenal_cache: {
+        image_id: "img-1",
+        status: "cached",
+        agent_started_at: beat,
+        agent_url: "http://192.0.2.7:9999",
+        since: beat,
+      },
+    },
+  };
+}
+
+/** A fake cloud with the arsenal plugin and fast track, one plugin-cached node, and scouts. */
+async function pluginCloud() {
+  const clock = new ManualClock(T0);
+  const fake = await FakeOpenStack.start({
+    arsenalPlugin: true,
+    fastTrack: true,
+    now: () => clock.now(),
+  });
+  const [node] = fake.addNodes(1, { ...pluginCached(T0), extra: { flavor: "bm" } });
+  const base = await settingsFor(fake);
+  const settings = { ...base, ironic: { ...base.ironic, cacheMethod: "arsenal" as const } };
+  const resumed: number[] = [];
+  const scout = () =>
+    new OpenStackScout(settings, {
+      clock,
+      random: seededRandom(1),
+      observer: {
+        observeUpstream() {},
+        observeUnidentified() {},
+        observeResumedEjects: (count) => resumed.push(count),
+      },
+    });
+  const writes = () =>
+    fake.requests.filter((r) => r.method !== "GET").map((r) =>
+      r.path.endsWith("/vendor_passthru")
+        ? `POST ${r.search}`
+        : `${r.method} ${
+          r.body.includes("manage") ? "manage" : r.body.includes("provide") ? "provide" : r.body
+        }`
+    );
+  return { fake, clock, node, scout, resumed, writes };
+}
+
+const EJECTED_THROUGH_PLUGIN = [
+  `PATCH [{"op":"add","path":"/extra/${EJECT_MARK}","value":"2026-03-01T12:00:00.000Z"}]`,
+  "PUT manage",
+  "POST ?method=eject",
+  "PUT provide",
+  `PATCH [{"op":"remove","path":"/extra/${EJECT_MARK}"}]`,
+];
+
+Deno.test("OpenStackScout.issue() with cache_method = arsenal ejects: manage, the plugin's eject, provide", async () => {
+  const { fake, node, scout, writes } = await pluginCloud();
+  await using _ = fake;
+  const s = scout();
+  assert.deepEqual(await s.issue(eject(node.uuid), signal), { outcome: "issued" });
+  assert.deepEqual(writes(), EJECTED_THROUGH_PLUGIN);
+  assert.deepEqual(node.history, ["available", "manageable", "cleaning", "available"]);
+  assert.deepEqual(node.extra, { flavor: "bm" });
+  assert.equal(node.driver_internal_info?.arsenal_cache, undefined, "the record is gone");
+  assert.equal(node.properties.capabilities, "boot_mode:uefi");
+  assert.equal(node.driver_internal_info?.agent_url !== "http://192.0.2.7:9999", true, "new agent");
+
+  const [listed] = await s.retrieveNodes(signal);
+  assert.deepEqual(
+    { ...listed, uuid: undefined },
+    {
+      uuid: undefined,
+      flavor: "bm",
+      provisioned: false,
+      cached: false,
+      cachedImageUuid: "",
+      cacheStatus: "none",
+    },
+    "with fast track, a fresh agent: free to cache again",
+  );
+});
+
+Deno.test("OpenStackScout.issue() carries an eject on after the plugin's eject took but its answer was lost", async () => {
+  const { fake, node, scout, writes } = await pluginCloud();
+  await using _ = fake;
+  fake.inject(
+    { method: "POST", path: /method=eject/ },
+    { applied: true, status: 500, body: "{}" },
+  );
+  assert.deepEqual(await scout().issue(eject(node.uuid), signal), { outcome: "issued" });
+  assert.deepEqual(writes(), EJECTED_THROUGH_PLUGIN, "the eject was not sent again");
+  assert.deepEqual(node.extra, { flavor: "bm" });
+});
+
+Deno.test("OpenStackScout.resume() finishes an arsenal eject whose plugin call failed, then one cut short", async () => {
+  const { fake, node, scout, resumed, writes } = await pluginCloud();
+  await using _ = fake;
+  fake.inject({ method: "POST", path: /method=eject/ }, { status: 503, body: "{}" });
+  await assert.rejects(
+    scout().issue(eject(node.uuid), signal),
+    /^UpstreamError: Ironic: POST \/baremetal\/v1\/nodes\/\{uuid\}\/vendor_passthru: 503/,
+  );
+  assert.equal(node.provision_state, "manageable");
+  assert.ok(node.extra[EJECT_MARK], "the mark stays");
+  assert.ok(node.driver_internal_info?.arsenal_cache, "the record stays");
+
+  // A shutdown cuts the next attempt short while the plugin's eject is under way (it took).
+  fake.inject({ method: "POST", path: /method=eject/ }, { applied: true, hang: true });
+  const shutdown = new AbortController();
+  const restarted = scout();
+  await restarted.retrieveNodes(signal);
+  const resuming = restarted.resume(shutdown.signal);
+  const sent = () => fake.requests.filter((r) => r.search === "?method=eject").length;
+  for (let n = 0; n < 20 && sent() < 2; n++) await fake.waitForRequests(fake.requests.length + 1);
+  shutdown.abort(new Error("the shutdown grace period is over"));
+  await resuming;
+  assert.equal(node.provision_state, "manageable", "stopped half-way");
+  assert.equal(node.power_state, "power off");
+
+  // After a restart, the same mark: provide, and the mark removed once available.
+  const again = scout();
+  await again.retrieveNodes(signal);
+  await again.resume(signal);
+  assert.deepEqual(writes().slice(-2), [
+    "PUT provide",
+    `PATCH [{"op":"remove","path":"/extra/${EJECT_MARK}"}]`,
+  ]);
+  assert.equal(sent(), 2, "the eject that took is not sent again");
+  assert.deepEqual(node.history, ["available", "manageable", "cleaning", "available"]);
+  assert.deepEqual(node.extra, { flavor: "bm" });
+  assert.deepEqual(resumed, [1]);
 });

@@ -431,7 +431,7 @@ Deno.test("noauth against api_endpoint sends no credentials; old Ironic and new 
   const file = await dir.write(
     "arsenal.conf",
     `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}/v1\n` +
-      `shard = s1\n[standalone]\nimages = ubuntu ${c.live.id} http://images/u.img abc\n`,
+      `shard = s1\n[standalone]\nimages = ubuntu ${c.live.id} http://images/${c.live.id} 5d41402abc4b2a76b9719d911017c592\n`,
   );
   const settings = readConfig(file).config!.openstack!;
   await assert.rejects(
@@ -449,7 +449,7 @@ Deno.test("noauth against api_endpoint sends no credentials; old Ironic and new 
     "other",
   ]);
   assert.deepEqual(await scout.retrieveImages(signal), [
-    { uuid: c.live.id, name: "ubuntu", checksum: "abc" },
+    { uuid: c.live.id, name: "ubuntu", checksum: "5d41402abc4b2a76b9719d911017c592" },
   ]);
   assert.equal((await scout.retrieveNodes(signal)).length, 6);
   for (const r of fake.requests) {
@@ -463,7 +463,7 @@ Deno.test("noauth against api_endpoint sends no credentials; old Ironic and new 
     /No handler for method cache_image/,
   );
   const post = fake.requests.find((r) => r.method === "POST")!;
-  assert.deepEqual(JSON.parse(post.body).image_info.urls, ["http://images/u.img"]);
+  assert.deepEqual(JSON.parse(post.body).image_info.urls, [`http://images/${c.live.id}`]);
 
   await using ancient = await FakeOpenStack.start({ ironicVersions: ["1.1", "1.9"] });
   const old = new OpenStackScout({
@@ -513,7 +513,7 @@ Deno.test("node filters hold on every page, though Ironic's next link drops them
   const file = await dir.write(
     "arsenal.conf",
     `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
-      "resource_class = gold\n[standalone]\nimages = u u1 http://x/u sum\n",
+      "resource_class = gold\n[standalone]\nimages = u u1 http://x/u1 5d41402abc4b2a76b9719d911017c592\n",
   );
   const scout = new OpenStackScout(readConfig(file).config!.openstack!, deps());
   const nodes = await scout.retrieveNodes(signal);
@@ -545,7 +545,7 @@ Deno.test("application credentials and HTTP basic authenticate as configured", a
     "basic.conf",
     `[director]\nscout = standalone\n[ironic]\nauth_type = http_basic\n` +
       `api_endpoint = ${fake.ironicUrl}\nadmin_username = ironic\nadmin_password = pa:ss\n` +
-      `[standalone]\nimages = u u1 http://x/u sum\n`,
+      `[standalone]\nimages = u u1 http://x/u1 5d41402abc4b2a76b9719d911017c592\n`,
   );
   const before = fake.requests.length;
   const ironic = new OpenStackScout(readConfig(basic).config!.openstack!, deps());

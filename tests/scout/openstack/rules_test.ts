@@ -43,19 +43,74 @@ Deno.test("image rules: = compares, contains looks in lists and comma-separated 
   assert.deepEqual(parseImageRules("just words").problems.map((p) => p.line), [1]);
 });
 
-Deno.test("the standalone catalog needs four fields, an http(s) URL and unique uuids", () => {
+const MD5 = "5d41402abc4b2a76b9719d911017c592";
+const SHA256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+const SHA512 = "9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca7" +
+  "2323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043";
+
+Deno.test("parseStaticImages() needs four fields, an http(s) URL and unique ids", () => {
   const { rules, problems } = parseStaticImages(
-    "ubuntu u-1 http://img/u.img abc\nbad u-2 ftp://img/x abc\nshort u-3\ndup u-1 https://x/y z\n",
+    `ubuntu u.img http://img/u.img ${MD5}\nbad x ftp://img/x ${MD5}\nshort u-3\n` +
+      `dup u.img https://x/u.img ${MD5}\n`,
   );
   assert.deepEqual(rules, [{
     name: "ubuntu",
-    uuid: "u-1",
+    uuid: "u.img",
     url: "http://img/u.img",
-    checksum: "abc",
+    checksum: MD5,
+    hashAlgo: "md5",
   }]);
   assert.deepEqual(problems.map((p) => p.line), [2, 3, 4]);
   assert.match(problems[0].expected, /http\(s\) URL/);
   assert.match(problems[2].expected, /listed twice/);
+});
+
+Deno.test("parseStaticImages() reads a checksum's algorithm from its length", () => {
+  const { rules, problems } = parseStaticImages(
+    `a a.img http://img/a.img ${MD5}\nb b.qcow2 http://img/b.qcow2 ${SHA256}\n` +
+      `c c.raw https://img/v2/c.raw ${SHA512}\n`,
+  );
+  assert.deepEqual(problems, []);
+  assert.deepEqual(rules.map((r) => r.hashAlgo), ["md5", "sha256", "sha512"]);
+});
+
+Deno.test("parseStaticImages() refuses a checksum that is not 32, 64 or 128 lowercase hex digits", () => {
+  const { rules, problems } = parseStaticImages(
+    "a a.img http://img/a.img sum\n" +
+      `b b.img http://img/b.img ${MD5.slice(1)}\n` +
+      `c c.img http://img/c.img ${MD5.toUpperCase()}\n` +
+      `d d.img http://img/d.img ${SHA256.slice(0, 40)}\n`,
+  );
+  assert.deepEqual(rules, []);
+  assert.deepEqual(problems.map((p) => [p.line, p.text]), [
+    [1, "a a.img http://img/a.img sum"],
+    [2, `b b.img http://img/b.img ${MD5.slice(1)}`],
+    [3, `c c.img http://img/c.img ${MD5.toUpperCase()}`],
+    [4, `d d.img http://img/d.img ${SHA256.slice(0, 40)}`],
+  ]);
+  assert.equal(
+    problems[0].expected,
+    "a checksum of 32 (MD5), 64 (SHA-256) or 128 (SHA-512) lowercase hex digits as the fourth " +
+      "field, not sum",
+  );
+  assert.match(problems[1].expected, /not [0-9a-f]{31} \(31 characters\)$/);
+});
+
+Deno.test("parseStaticImages() refuses an id other than the URL's last path segment", () => {
+  const { rules, problems } = parseStaticImages(
+    `ubuntu 0b6f3c1e-0000-4000-8000-000000000001 http://img/ubuntu.img ${MD5}\n` +
+      `dir d http://img/d/ ${MD5}\n` +
+      `query u.img?v=2 http://img/u.img?v=2 ${MD5}\n`,
+  );
+  assert.deepEqual(problems.map((p) => [p.line, p.expected]), [
+    [
+      1,
+      "the URL's last path segment as the id, ubuntu.img (what Ironic sends the agent at deploy " +
+      "time), not 0b6f3c1e-0000-4000-8000-000000000001",
+    ],
+    [2, "a URL that ends in a file name (the id is its last path segment), not http://img/d/"],
+  ]);
+  assert.deepEqual(rules.map((r) => r.uuid), ["u.img?v=2"], "split on / as Ironic does");
 });
 
 Deno.test("resource classes become Placement's CUSTOM_ names", () => {

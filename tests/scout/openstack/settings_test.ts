@@ -68,7 +68,7 @@ Deno.test("auth_type is inferred, and what it needs is asked for by name", async
   });
   const basic = await resolve(
     "[director]\nscout = standalone\n[ironic]\nauth_type = http_basic\n" +
-      "api_endpoint = http://ironic:6385\n[standalone]\nimages = a u1 http://x/a sum\n",
+      "api_endpoint = http://ironic:6385\n[standalone]\nimages = a u1 http://x/u1 5d41402abc4b2a76b9719d911017c592\n",
   );
   assert.deepEqual(basic.problems.map((p) => [p.section, p.option, p.expected]), [[
     "ironic",
@@ -113,12 +113,12 @@ Deno.test("standalone needs its image catalog, and rule mistakes point at their 
   assert.deepEqual(none.problems.map((p) => [p.section, p.option]), [["standalone", "images"]]);
   const bad = await resolve(
     "[director]\nscout = standalone\n[ironic]\napi_endpoint = http://i:6385\n" +
-      "[standalone]\nimages =\n  ok u1 http://x/ok sum\n  broken\n",
+      "[standalone]\nimages =\n  ok u1 http://x/u1 5d41402abc4b2a76b9719d911017c592\n  broken\n",
   );
   assert.deepEqual(bad.problems.map((p) => [p.where, p.value]), [[`${bad.file}:8`, "broken"]]);
   const ok = await resolve(
     "[director]\nscout = standalone\n[ironic]\napi_endpoint = http://i:6385/v1\n" +
-      "conductor_group = rack1\n[standalone]\nimages = ok u1 http://x/ok sum\n",
+      "conductor_group = rack1\n[standalone]\nimages = ok u1 http://x/u1 5d41402abc4b2a76b9719d911017c592\n",
   );
   assert.deepEqual(ok.problems, []);
   assert.equal(ok.settings?.mode, "standalone");
@@ -299,7 +299,7 @@ Deno.test("resolveOpenStack() reports filter and rule mistakes where they are, i
 Deno.test("resolveOpenStack() numbers a rule's line within a value that has no file line", async () => {
   assert.deepEqual(
     await problemsOf("[director]\nscout = standalone\n[ironic]\napi_endpoint = http://i\n", {
-      ARSENAL_STANDALONE__IMAGES: "ok u1 http://x/ok sum\nbroken",
+      ARSENAL_STANDALONE__IMAGES: "ok u1 http://x/u1 5d41402abc4b2a76b9719d911017c592\nbroken",
       ARSENAL_IRONIC__FLAVOR_RULES: "x",
     }),
     [
@@ -315,7 +315,7 @@ Deno.test("resolveOpenStack() numbers a rule's line within a value that has no f
         "standalone",
         "images",
         "broken",
-        "line 2 of the value: expected four fields: name uuid url checksum",
+        "line 2 of the value: expected four fields: name id url checksum",
       ],
     ],
   );
