@@ -158,7 +158,7 @@ export function typoWarnings(
   active: LoadedStrategy | undefined,
   env: Readonly<Record<string, string>> = {},
 ): string[] {
-  const known = new Map<string, z.ZodType>(Object.entries(SECTIONS));
+  const known = new Map<string, z.core.$ZodType>(Object.entries(SECTIONS));
   if (active) known.set(active.section, active.options);
   const ignored = new Map<string, string>();
   for (const [section, { strategy }] of builtinsBySection()) {

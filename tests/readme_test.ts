@@ -18,7 +18,7 @@ function documentedRows(section: string): string[][] {
   return table.map((row) => row.split("|").slice(1, -1).map((cell) => cell.trim()));
 }
 
-function expectedRows(schema: z.ZodType): string[][] {
+function expectedRows(schema: z.core.$ZodType): string[][] {
   return Object.entries(describeShape(schema)).map(([option, prop]) => [
     `\`${option}\``,
     expectation(prop).replace(/^an? /, "").replace(/ \(true\/false.*\)$/, ""),
@@ -28,7 +28,7 @@ function expectedRows(schema: z.ZodType): string[][] {
 }
 
 Deno.test("README documents every option of every section with its type, default and meaning", () => {
-  const sections: [string, z.ZodType][] = Object.entries(SECTIONS);
+  const sections: [string, z.core.$ZodType][] = Object.entries(SECTIONS);
   for (const plugin of Object.values(BUILTIN_STRATEGIES)) {
     if (plugin.options) sections.push([plugin.section ?? plugin.name, plugin.options]);
   }

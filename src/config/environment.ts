@@ -22,7 +22,7 @@ export type VariableTarget = readonly [section: string, option: string];
  * @param known the sections' schemas, by section
  */
 export function variableAliases(
-  known: ReadonlyMap<string, z.ZodType>,
+  known: ReadonlyMap<string, z.core.$ZodType>,
 ): Map<string, VariableTarget> {
   const aliases = new Map<string, VariableTarget>();
   for (const [section, schema] of known) {
@@ -52,7 +52,7 @@ export function variableName(section: string, option: string): string {
  * included: the candidates a misspelt variable is matched against.
  */
 export function variableNames(
-  known: ReadonlyMap<string, z.ZodType>,
+  known: ReadonlyMap<string, z.core.$ZodType>,
   secrets: Readonly<Record<string, readonly string[]>>,
 ): string[] {
   const names = [...variableAliases(known).keys()];

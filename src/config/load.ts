@@ -19,7 +19,7 @@ import {
 } from "./environment.ts";
 
 /** Section schemas by name, in the order they are read and documented. */
-export type SectionSchemas = Readonly<Record<string, z.ZodType>>;
+export type SectionSchemas = Readonly<Record<string, z.core.$ZodType>>;
 
 /** Each section's options, parsed; undefined for a section with problems. */
 export type SectionValues<S extends SectionSchemas> = {

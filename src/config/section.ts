@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "zod/mini";
 // The package's ES module build: its CommonJS main would load Node's module system at every start.
 import { closest, distance } from "fastest-levenshtein/esm/mod.js";
 import type { ConfigProblem } from "../runtime/errors.ts";
@@ -26,6 +26,9 @@ import {
 // zod compiles a fast path for each object schema the first time it parses one, which pays off
 // after thousands of parses; a start parses each section once, and compiling took most of it.
 z.config({ jitless: true });
+// zod's classic build sets English messages when it builds its first schema; the mini build, all
+// that `healthcheck` loads, sets none, and problems must read alike whichever is loaded.
+if (!z.config().localeError) z.config(z.locales.en());
 
 /** Spellings oslo.config accepts for booleans, matched case-insensitively. */
 const BOOLEANS = new Map([
@@ -63,7 +66,7 @@ export function coerce(value: string, prop: OptionShape): unknown {
  * read from `<option>_file`; none is ever printed. Sections with no secret are left out.
  */
 export function secretOptions(
-  sections: Readonly<Record<string, z.ZodType>>,
+  sections: Readonly<Record<string, z.core.$ZodType>>,
 ): Readonly<Record<string, readonly string[]>> {
   return Object.fromEntries(
     Object.entries(sections)
@@ -111,7 +114,7 @@ export function unknownOptions(
  * @returns the parsed options (when valid), and every problem found
  */
 export function readSection<T>(
-  schema: z.ZodType<T>,
+  schema: z.core.$ZodType<T>,
   section: string,
   raw: ReadonlyMap<string, RawOption> | undefined,
   where: string,
@@ -126,7 +129,7 @@ export function readSection<T>(
       input[key] = coerce(opt.value, typesOf()[key]);
     }
   }
-  const parsed = schema.safeParse(input);
+  const parsed = z.safeParse(schema, input);
   if (parsed.success) return { value: parsed.data, problems: [] };
   const shape = describeShape(schema);
   const problems = parsed.error.issues.map((issue): ConfigProblem => {

@@ -14,7 +14,7 @@ import { suggest, unknownOptions } from "./section.ts";
 /** Who reads what: the sections read now, and those that are known but not read now. */
 export interface Readers {
   /** The sections read, with their schemas. */
-  readonly known: ReadonlyMap<string, z.ZodType>;
+  readonly known: ReadonlyMap<string, z.core.$ZodType>;
   /** Secret options by section: their `<option>_file` variables are known too. */
   readonly secrets: Readonly<Record<string, readonly string[]>>;
   /** Sections that are known but not read now, each with why: ignored, not unknown. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "zod/mini";
 
 /** The subset of JSON Schema that zod emits for INI-friendly options. */
 export interface OptionShape {
@@ -30,14 +30,14 @@ export interface OptionShape {
 export type SectionShape = Readonly<Record<string, OptionShape>>;
 
 /** Shapes described before: a zod schema never changes, and describing one takes a while. */
-const described = new WeakMap<z.ZodType, SectionShape>();
+const described = new WeakMap<z.core.$ZodType, SectionShape>();
 
 /**
  * The option shapes of an object schema, as JSON Schema properties.
  *
  * @throws {TypeError} when `schema` is not a zod object
  */
-export function describeShape(schema: z.ZodType): SectionShape {
+export function describeShape(schema: z.core.$ZodType): SectionShape {
   const known = described.get(schema);
   if (known) return known;
   const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
@@ -59,7 +59,7 @@ export type OptionMarks = Pick<OptionShape, "secret" | "env">;
  * zod's registry without describing the schema: a start needs the marks of every section, and
  * the shapes only of the sections it is given.
  */
-export function optionMarks(schema: z.ZodType): Readonly<Record<string, OptionMarks>> {
+export function optionMarks(schema: z.core.$ZodType): Readonly<Record<string, OptionMarks>> {
   const fields = objectShape(schema);
   if (!fields) return marksOf(describeShape(schema));
   const marks: Record<string, OptionMarks> = {};
@@ -81,7 +81,7 @@ const PLAIN = new Set(["string", "boolean"]);
  * from the schema's definition without describing it: converting the options a file gives needs
  * only their types. Undefined when an option is of a kind not read here (describe it then).
  */
-export function optionTypes(schema: z.ZodType): SectionShape | undefined {
+export function optionTypes(schema: z.core.$ZodType): SectionShape | undefined {
   const fields = objectShape(schema);
   if (!fields) return undefined;
   const types: Record<string, OptionShape> = {};
@@ -121,7 +121,7 @@ function setMarks({ secret, env }: OptionMarks): OptionMarks | undefined {
 }
 
 /** The fields of a `z.object()`, or undefined for any other schema. */
-function objectShape(schema: z.ZodType): Record<string, z.core.$ZodType> | undefined {
+function objectShape(schema: z.core.$ZodType): Record<string, z.core.$ZodType> | undefined {
   const def = schema._zod.def as { type: string; shape?: Record<string, z.core.$ZodType> };
   return def.type === "object" ? def.shape : undefined;
 }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { apiUrl } from "../../src/cli/healthcheck.ts";
 import { compileArgs, explainFailure } from "../../src/build/compile.ts";
 import { PLAN_WORKER_URL } from "../../src/strategy/plan_with.ts";
+import { runArsenal } from "../_arsenal.ts";
 import { runMain } from "../_run_main.ts";
 import { ROOT, tempDir } from "../_helpers.ts";
 
@@ -69,6 +70,29 @@ Deno.test("healthcheck reads only [api]: a running agent is probed though other 
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /\[api\] port = "none": expected an integer/);
   assert.match(refused.stderr, /broken\.conf:3: .*expected option = value/);
+});
+
+Deno.test("healthcheck refuses each bad [api] value in check-config's words, in a process of its own", async () => {
+  await using dir = await tempDir();
+  const tokenFile = await dir.write("token", "not a token\n");
+  const config = await dir.write(
+    "arsenal.conf",
+    `[api]\nport = 99999\ntoken_file = ${tokenFile}\nread_only = maybe\n`,
+  );
+  const env = { ARSENAL_API__HOST: "127.0.0.1", ARSENAL_API__PORT: "1.5" };
+  // Its own process loads only what the probe needs: the words must not depend on what else is.
+  const probe = await runArsenal(["healthcheck", "--config-file", config], { env });
+  assert.equal(probe.code, 2, probe.stdout);
+  const problems = probe.stderr.split("\n").filter((line) => line.startsWith("  "));
+  assert.deepEqual(problems, [
+    '  environment ARSENAL_API__PORT: [api] port = "1.5": expected an integer from 0 to 65535',
+    `  ${tokenFile} (${config}:3): [api] token (secret, not shown): a bearer token is letters, ` +
+    "digits and . _ ~ + / - (then = padding)",
+    `  ${config}:4: [api] read_only = "maybe": expected a boolean (true/false, yes/no, on/off, 1/0)`,
+  ]);
+  const check = await runMain(["check-config", "--config-file", config], { env });
+  assert.equal(check.code, 2);
+  assert.deepEqual(check.stderr.split("\n").filter((line) => line.includes("[api]")), problems);
 });
 
 Deno.test("version names the git commit it runs from", async () => {

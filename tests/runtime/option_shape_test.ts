@@ -93,7 +93,7 @@ Deno.test("optionMarks() reads the secret and env marks describeShape() reports,
 });
 
 /** Each option's type as describeShape() reports it, and an array's items' type. */
-function describedTypes(schema: z.ZodType) {
+function describedTypes(schema: z.core.$ZodType) {
   return Object.fromEntries(
     Object.entries(describeShape(schema)).map(([option, p]) => [
       option,
@@ -112,7 +112,7 @@ Deno.test("optionTypes() reads each option's type describeShape() reports, throu
     list: z.array(z.number().int()).optional(),
     piped: z.string().transform((s) => s.length),
   });
-  const sections: z.ZodType[] = [schema, ...Object.values(SECTIONS)];
+  const sections: z.core.$ZodType[] = [schema, ...Object.values(SECTIONS)];
   for (const { options } of Object.values(BUILTIN_STRATEGIES)) if (options) sections.push(options);
   for (const section of sections) {
     const read = optionTypes(section);
