@@ -3,11 +3,11 @@
  *
  * @module
  */
+import { parseArgs } from "node:util";
 import { UsageError } from "../runtime/errors.ts";
 import type { LogFormat } from "../runtime/log.ts";
 import { MAX_SEED } from "../domain/random.ts";
 import { withoutCredentials } from "../runtime/net.ts";
-import { parseArgs } from "./parse_args.ts";
 
 /** Options every command takes. */
 interface Common {
@@ -139,7 +139,13 @@ function parseSeed(text: string | undefined): number {
 export function parseCommandLine(args: readonly string[]): Command {
   let parsed;
   try {
-    parsed = parseArgs(args, OPTIONS);
+    parsed = parseArgs({
+      args: [...args],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (e) {
     throw new UsageError(withoutCredentials((e as Error).message));
   }

@@ -107,14 +107,6 @@ Deno.test("main() loads no configuration code for healthcheck --url", async () =
   );
 });
 
-Deno.test("main() loads none of Node's modules for version, help and healthcheck", async () => {
-  const graph = await moduleGraph();
-  const healthcheck = pathToFileURL(`${ROOT}src/cli/healthcheck.ts`).href;
-  const loaded = reachable(graph, [MAIN, healthcheck], (from) => from !== MAIN);
-  // The first one sets up Deno's Node layer: about 11 ms of CPU.
-  assert.deepEqual([...loaded].filter((specifier) => specifier.startsWith("node:")), []);
-});
-
 Deno.test("main() loads zod's mini build, not its classic one, for healthcheck --config-file", async () => {
   const graph = await moduleGraph();
   const healthcheck = pathToFileURL(`${ROOT}src/cli/healthcheck.ts`).href;
