@@ -10,6 +10,8 @@ The control endpoint is what the lab's Ironic power and boot interfaces call (th
     GET  /machines/<mac>/power      {"power": "power on" | "power off"}
     PUT  /machines/<mac>/power      {"state": "on" | "off" | "reboot"}
     PUT  /machines/<mac>/boot       {"target": "agent" | "disk" | null, "params": {...}}
+    GET  /machines/<mac>/boot_device
+    PUT  /machines/<mac>/boot_device  {"device": "pxe" | "disk", "persistent": bool}
 
 It writes DIR/machines.json ({"control": URL, "machines": [{"mac", "disk"}]}) when listening.
 """
@@ -65,6 +67,8 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
             return self._send(200, machine.describe())
         if what == 'power':
             return self._send(200, {'power': machine.power})
+        if what == 'boot_device':
+            return self._send(200, machine.describe_boot_device())
         return self._send(404, {'error': 'Cannot find %s' % self.path})
 
     def do_PUT(self):
@@ -90,6 +94,12 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                                                  'or null'})
             machine.set_boot(target, body.get('params'))
             return self._send(200, {'boot_target': target})
+        if what == 'boot_device':
+            device = body.get('device')
+            if device not in ('pxe', 'disk'):
+                return self._send(400, {'error': 'Cannot set the boot device: pxe or disk'})
+            machine.set_boot_device(device, bool(body.get('persistent')))
+            return self._send(200, machine.describe_boot_device())
         return self._send(404, {'error': 'Cannot find %s' % self.path})
 
 

@@ -1,10 +1,13 @@
 """A lab machine: a MAC, a disk file, power, and what it boots.
 
-What a power-on boots is decided as on a PXE-booted server: the boot configuration the boot
-interface wrote (`agent` after prepare_ramdisk, `disk` after prepare_instance; with none, the
-default network boot, which starts the agent as a fast-track deployment's discovery image does).
-Booting the agent starts a fresh Agent (new started_at, lookup, token); booting the disk "runs the
-instance", which answers nothing. Power off ends whatever runs; the disk stays.
+What a power-on boots is decided as on a PXE-booted server. The BMC's boot device (set by the
+management interface; a one-time device applies to the next boot only) says network or disk. A
+disk boot starts the instance, unless the disk has no partition table, when the firmware falls
+back to the network. A network boot follows the PXE configuration the boot interface wrote:
+`agent` after prepare_ramdisk, `disk` (local boot) after prepare_instance, and with none the
+default network boot, which starts the agent as a fast-track deployment's discovery image does.
+Booting the agent starts a fresh Agent (new started_at, lookup, token); the instance answers
+nothing. Power off ends whatever runs; the disk stays.
 """
 import logging
 import os
@@ -34,8 +37,10 @@ class Machine:
         self.disk = Disk(os.path.join(base, 'disk.img'), config.disk_size)
         self.lock = threading.RLock()
         self.power = POWER_OFF
-        self.boot_target = None  # None: the default network boot (the agent)
+        self.boot_target = None  # the PXE configuration; None: the default (the agent)
         self.boot_params = {}
+        self.boot_device = 'pxe'  # persistent
+        self.next_boot_device = None  # one-time
         self.running = None  # 'agent' or 'instance' while powered on
         self.agent = None
         self.boots = 0
@@ -46,14 +51,37 @@ class Machine:
             self.boot_target = target
             self.boot_params = dict(params or {})
 
+    def set_boot_device(self, device, persistent):
+        """The BMC's boot device: 'pxe' or 'disk'."""
+        with self.lock:
+            if persistent:
+                self.boot_device = device
+                self.next_boot_device = None
+            else:
+                self.next_boot_device = device
+
+    def describe_boot_device(self):
+        """What the BMC reports."""
+        with self.lock:
+            if self.next_boot_device is not None:
+                return {'boot_device': self.next_boot_device, 'persistent': False}
+            return {'boot_device': self.boot_device, 'persistent': True}
+
+    def _boots_instance(self):
+        device = self.next_boot_device or self.boot_device
+        self.next_boot_device = None
+        if device == 'disk' and self.disk.partition_count():
+            return True
+        return self.boot_target == 'disk'
+
     def power_on(self):
-        """Boots per the boot configuration; a no-op when already on."""
+        """Boots per the boot device and PXE configuration; a no-op when already on."""
         with self.lock:
             if self.power == POWER_ON:
                 return
             self.power = POWER_ON
             self.boots += 1
-            if self.boot_target == 'disk':
+            if self._boots_instance():
                 self.running = 'instance'
                 LOG.info('[%s] power on: booting the instance from disk', self.mac)
                 return
@@ -98,6 +126,7 @@ class Machine:
             agent = self.agent
             out = {'mac': self.mac, 'power': self.power, 'running': self.running,
                    'boot_target': self.boot_target or 'agent', 'boots': self.boots,
+                   'boot_device': self.describe_boot_device(),
                    'disk': self.disk.path, 'disk_size': self.disk.size, 'agent': None}
         if agent is not None:
             out['agent'] = {

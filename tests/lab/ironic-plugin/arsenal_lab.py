@@ -6,18 +6,21 @@ so that stevedore finds the entry points in arsenal_lab-0.1.dist-info.
 * power `arsenal-lab`: the lab machine's "BMC", the machines process's control endpoint
   ([arsenal_lab] control_url), machine chosen by driver_info `lab_mac`. Power off stops that
   machine's agent; power on boots what the boot configuration says.
+* management `arsenal-lab`: the BMC's boot device (PXE or disk, one-time or persistent).
 * boot `arsenal-lab`: the "PXE server": prepare_ramdisk makes the next boot start the agent (with
   the ramdisk parameters, ipa-api-url among them), prepare_instance makes it boot the disk (the
   instance, no agent), the clean-ups return to the default network boot (the agent).
-* hardware type `arsenal-lab`: those two, fake management, direct deploy, noop network, and the
-  vendor interfaces `arsenal` (when plugins/ironic provides arsenal_ironic), `fake`, `no-vendor`.
+* hardware type `arsenal-lab`: those three, direct deploy, noop network, and the vendor
+  interfaces `arsenal` (when plugins/ironic provides arsenal_ironic), `fake`, `no-vendor`.
 """
 from oslo_config import cfg
 from oslo_log import log
 import requests
 
+from ironic.common import boot_devices
 from ironic.common import exception
 from ironic.common import states
+from ironic.conductor import utils as manager_utils
 from ironic.drivers import base
 from ironic.drivers import generic
 from ironic.drivers.modules import agent
@@ -87,17 +90,41 @@ class LabPower(base.PowerInterface):
         return [states.POWER_ON, states.POWER_OFF, states.REBOOT]
 
 
+class LabManagement(fake.FakeManagement):
+    """The lab machine's boot device (PXE or disk), as its BMC keeps it."""
+
+    def get_supported_boot_devices(self, task):
+        return [boot_devices.PXE, boot_devices.DISK]
+
+    def set_boot_device(self, task, device, persistent=False):
+        if device not in self.get_supported_boot_devices(task):
+            raise exception.InvalidParameterValue('Invalid boot device %s specified.' % device)
+        _call('PUT', task, 'boot_device', {'device': device, 'persistent': persistent})
+
+    def get_boot_device(self, task):
+        got = _call('GET', task, 'boot_device')
+        return {'boot_device': got['boot_device'], 'persistent': got['persistent']}
+
+
 class LabBoot(fake.FakeBoot):
-    """What a lab machine boots next, as a PXE server's per-node configuration would say."""
+    """The lab's PXE server: the per-node configuration says what a network boot starts.
+
+    As Ironic's pxe boot interface does: prepare_ramdisk writes the agent's configuration (with
+    the ramdisk parameters, ipa-api-url among them) and sets a one-time PXE boot;
+    prepare_instance switches to local boot (the disk, persistently).
+    """
 
     def prepare_ramdisk(self, task, ramdisk_params, mode='deploy'):
         _call('PUT', task, 'boot', {'target': 'agent', 'params': ramdisk_params})
+        manager_utils.node_set_boot_device(task, boot_devices.PXE, persistent=False)
 
     def clean_up_ramdisk(self, task, mode='deploy'):
         _call('PUT', task, 'boot', {'target': None})
 
     def prepare_instance(self, task):
         _call('PUT', task, 'boot', {'target': 'disk'})
+        if task.node.provision_state != states.ACTIVE:
+            manager_utils.node_set_boot_device(task, boot_devices.DISK, persistent=True)
 
     def clean_up_instance(self, task):
         _call('PUT', task, 'boot', {'target': None})
@@ -116,7 +143,7 @@ class ArsenalLabHardware(generic.GenericHardware):
 
     @property
     def supported_management_interfaces(self):
-        return [fake.FakeManagement]
+        return [LabManagement, fake.FakeManagement]
 
     @property
     def supported_power_interfaces(self):
