@@ -7,6 +7,13 @@
  * so that the agent's check after writing ("No partitions found on the device") passes, as it
  * must for a real whole-disk image; the rest is deterministic pseudo-random bytes.
  *
+ * As a command it serves images for trying Arsenal against the lab (README, "Try it against a
+ * real Ironic") and prints their `[standalone] images` lines:
+ *
+ * ```sh
+ * deno run --allow-net tests/lab/image_server.ts [--port 8080] [NAME=MIB ...]
+ * ```
+ *
  * @module
  */
 import { createHash } from "node:crypto";
@@ -82,9 +89,9 @@ export class ImageServer implements AsyncDisposable {
   /** e.g. http://127.0.0.1:40123 */
   readonly base: string;
 
-  constructor() {
+  constructor(port = 0) {
     this.#server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      { hostname: "127.0.0.1", port, onListen: () => {} },
       (req) => this.#handle(req),
     );
     this.base = `http://127.0.0.1:${this.#server.addr.port}`;
@@ -169,7 +176,43 @@ function body(bytes: Uint8Array<ArrayBuffer>, bytesPerSecond?: number): Readable
   });
 }
 
-/** Starts an image server on a free port of 127.0.0.1. */
-export function startImageServer(): ImageServer {
-  return new ImageServer();
+/** Starts an image server on 127.0.0.1, on a free port unless one is given. */
+export function startImageServer(port = 0): ImageServer {
+  return new ImageServer(port);
+}
+
+/** What the command serves without arguments (config/lab.conf lists them). */
+export const DEFAULT_IMAGES: readonly { readonly name: string; readonly mib: number }[] = [
+  { name: "lab-ubuntu.img", mib: 64 },
+  { name: "lab-rocky.img", mib: 32 },
+];
+
+/**
+ * `[standalone] images` lines, `name id url checksum`: the id is the URL's last segment (what
+ * Ironic sends the agent at deploy time), the checksum the SHA-256.
+ */
+export function catalogLines(images: readonly ServedImage[]): string[] {
+  return images.map((i) => `${i.name} ${i.url.split("/").at(-1)} ${i.url} ${i.sha256}`);
+}
+
+function parseArgs(
+  args: readonly string[],
+): { port: number; images: { name: string; mib: number }[] } {
+  let port = 8080;
+  const images: { name: string; mib: number }[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const match = /^([\w.-]+)=(\d+)$/.exec(args[i]);
+    if (args[i] === "--port" && /^\d+$/.test(args[i + 1] ?? "")) port = Number(args[++i]);
+    else if (match && Number(match[2]) > 0) images.push({ name: match[1], mib: Number(match[2]) });
+    else throw new Error(`Cannot read argument ${args[i]}: expected --port N or NAME=MIB`);
+  }
+  return { port, images: images.length ? images : [...DEFAULT_IMAGES] };
+}
+
+if (import.meta.main) {
+  const { port, images } = parseArgs(Deno.args);
+  const server = startImageServer(port);
+  const served = images.map(({ name, mib }) => server.add(name, { size: mib * 2 ** 20 }));
+  console.log(`[standalone]\nimages =\n${catalogLines(served).map((l) => `    ${l}`).join("\n")}`);
+  console.error(`serving ${served.length} images on ${server.base}; Ctrl-C stops`);
 }

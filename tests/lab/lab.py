@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Arsenal's lab: real Ironic 21.4 on loopback with N machines whose fake agents really download.
 
-    lab.py [--nodes N] [--state-dir DIR] [--heartbeat-timeout S] [--no-install] [--keep-state]
+    lab.py [--nodes N] [--port P] [--state-dir DIR] [--heartbeat-timeout S] [--keep-state]
+           [--no-install] [--debug]
 
 Starts Ironic (Debian's python3-ironic: API and conductor in one process, sqlite, noauth,
 rpc_transport=none, direct deploy, noop network, [deploy] fast_track = true) with the lab's
@@ -27,6 +28,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -157,6 +159,15 @@ class Lab:
         open(os.path.join(self.S, osv.MARKER), 'w').close()
         self.sv.start_watchdog(os.getpid())
         ironic_port, control_port = osv.free_ports(2)
+        if self.args.port:
+            ironic_port = self.args.port
+            with socket.socket() as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind((HOST, ironic_port))
+                except OSError as e:
+                    raise osv.HarnessError('Cannot start Ironic on %s:%d: %s' % (
+                        HOST, ironic_port, e)) from None
         self.ironic = 'http://%s:%d' % (HOST, ironic_port)
         self.control = 'http://%s:%d' % (HOST, control_port)
         osv.parallel(lambda: self._start_ironic(ironic_port),
@@ -276,6 +287,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--nodes', type=int, default=4)
+    ap.add_argument('--port', type=int, default=0,
+                    help="Ironic's port on 127.0.0.1 (default: a free one)")
     ap.add_argument('--state-dir', help='default: a new temporary directory, removed at the end')
     ap.add_argument('--keep-state', action='store_true')
     ap.add_argument('--heartbeat-timeout', type=int, default=30,
