@@ -48,6 +48,7 @@ ARSENAL_PLUGIN_DIR = os.path.join(ROOT, 'plugins', 'ironic')
 PACKAGES = ['python3-ironic']
 API_VERSION = '1.82'
 READY_DEADLINE = 300  # seconds for every node to reach available with a live agent
+ENROLL_CONCURRENCY = 8  # Ironic is one process on sqlite: more threads do not help
 
 # The vendor interfaces the lab enables; the first is every node's. The single switch to the
 # Arsenal plugin: put "arsenal" first once plugins/ironic provides arsenal_ironic.
@@ -157,6 +158,7 @@ class Lab:
                   self.sv.path('deploy-logs')):
             os.makedirs(d, exist_ok=True)
         open(os.path.join(self.S, osv.MARKER), 'w').close()
+        log('state in %s' % self.S)
         self.sv.start_watchdog(os.getpid())
         ironic_port, control_port = osv.free_ports(2)
         if self.args.port:
@@ -175,7 +177,10 @@ class Lab:
         self.timings['services'] = round(time.monotonic() - t, 2)
         t = time.monotonic()
         self.nodes = [None] * len(self.machines)
-        osv.parallel(*[(lambda i=i: self._enroll(i)) for i in range(len(self.machines))])
+        for first in range(0, len(self.machines), ENROLL_CONCURRENCY):
+            osv.parallel(*[(lambda i=i: self._enroll(i)) for i in range(
+                first, min(first + ENROLL_CONCURRENCY, len(self.machines)))])
+        self._wait_ready()
         self.timings['nodes'] = round(time.monotonic() - t, 2)
 
     def _start_ironic(self, port):
@@ -221,6 +226,7 @@ class Lab:
         self.timings['machines'] = round(time.monotonic() - t, 2)
 
     def _enroll(self, i):
+        """Creates node i with its port, manages and provides it (cleaning starts)."""
         mac = self.machines[i]['mac']
         node = ironic_call(self.ironic, 'POST', '/v1/nodes', {
             'name': 'lab-%d' % i,
@@ -232,34 +238,41 @@ class Lab:
         uuid = node['uuid']
         self.nodes[i] = uuid
         ironic_call(self.ironic, 'POST', '/v1/ports', {'node_uuid': uuid, 'address': mac})
-        self._provision(uuid, 'manage', 'manageable')
-        self._provision(uuid, 'provide', 'available')
-        self._wait_agent(uuid)
+        for target, state in (('manage', 'manageable'), ('provide', None)):
+            ironic_call(self.ironic, 'PUT', '/v1/nodes/%s/states/provision' % uuid,
+                        {'target': target})
+            if state:
+                self._wait_all([uuid], lambda n: n['provision_state'] == state and
+                               not n['target_provision_state'], 'to become ' + state)
 
-    def _provision(self, uuid, target, state):
-        ironic_call(self.ironic, 'PUT', '/v1/nodes/%s/states/provision' % uuid,
-                    {'target': target})
-        node = self._wait(uuid, lambda n: n['provision_state'] == state and
-                          not n['target_provision_state'], 'to become ' + state)
-        return node
+    def _wait_ready(self):
+        """Every node available, with an agent URL and a heartbeat."""
+        self._wait_all(self.nodes, lambda n: (
+            n['provision_state'] == 'available' and not n['target_provision_state']
+            and n['driver_internal_info'].get('agent_url')
+            and n['driver_internal_info'].get('agent_last_heartbeat')),
+            'to be available with a heartbeating agent')
 
-    def _wait_agent(self, uuid):
-        return self._wait(uuid, lambda n: n['driver_internal_info'].get('agent_url') and
-                          n['driver_internal_info'].get('agent_last_heartbeat'),
-                          'to have a heartbeating agent')
-
-    def _wait(self, uuid, done, what):
+    def _wait_all(self, uuids, done, what):
+        """Polls the lab's nodes (one listing per round) until done(node) holds for each."""
         deadline = time.monotonic() + READY_DEADLINE
+        waiting = set(uuids)
         while True:
-            node = ironic_call(self.ironic, 'GET', '/v1/nodes/%s' % uuid)
-            if done(node):
-                return node
-            if node['provision_state'] in ('clean failed', 'deploy failed', 'error') or \
-                    time.monotonic() > deadline:
-                raise osv.HarnessError('node %s did not get %s: %s, last_error %s\n%s' % (
-                    uuid, what, node['provision_state'], node['last_error'],
+            listed = ironic_call(self.ironic, 'GET', '/v1/nodes/detail?resource_class=lab')
+            nodes = {n['uuid']: n for n in listed['nodes'] if n['uuid'] in waiting}
+            waiting -= {u for u, n in nodes.items() if done(n)}
+            if not waiting:
+                return
+            failed = [n for n in nodes.values() if n['provision_state'] in (
+                'clean failed', 'deploy failed', 'error') or (
+                n['provision_state'] == 'enroll' and n['last_error'])]
+            if failed or time.monotonic() > deadline:
+                stuck = failed or [nodes[u] for u in waiting if u in nodes]
+                raise osv.HarnessError('%d node(s) did not get %s: %s\n%s' % (
+                    len(waiting), what, '; '.join('%s %s (%s)' % (
+                        n['uuid'], n['provision_state'], n['last_error']) for n in stuck),
                     self.sv.logs_of('ironic') + '\n' + self.sv.logs_of('machines')))
-            time.sleep(0.25)
+            time.sleep(0.5)
 
     def describe(self):
         return {'ironic': self.ironic, 'nodes': self.nodes, 'control': self.control,
