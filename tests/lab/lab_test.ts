@@ -109,6 +109,26 @@ Deno.test({
   );
   assert.equal(images.gets(image.name), 1, "cleaning downloads nothing");
 
+  // a wrong hash: the agent fails the write_image step, Ironic collects its logs, and the node
+  // recovers through cleaning
+  const [, other] = lab.nodes;
+  await ironic.patch(other, [
+    { op: "add", path: "/instance_info/image_source", value: image.url },
+    { op: "add", path: "/instance_info/image_checksum", value: "0".repeat(32) },
+  ]);
+  await ironic.provision(other, "active");
+  const failed = await until("the deploy to fail", SETTLE_MS, async () => {
+    const n = (await ironic.call<LabNode>("GET", `/v1/nodes/${other}`)).body;
+    return n.provision_state === "deploy failed" ? n : undefined;
+  });
+  assert.match(failed.last_error ?? "", /ImageChecksumError|checksum/i, failed.last_error ?? "");
+  const logs = [...Deno.readDirSync(`${lab.stateDir}/deploy-logs`)].map((e) => e.name);
+  assert.ok(logs.some((name) => name.startsWith(other) && name.endsWith(".tar.gz")), `${logs}`);
+  assert.equal((await lab.machine(other)).agent?.cached_image_id, null);
+  await ironic.provision(other, "deleted");
+  await settled(ironic, other, "available");
+  await liveAgent(lab, other);
+
   const pids = Object.values(lab.info.pids);
   await lab.stop();
   for (const pid of pids) {

@@ -118,6 +118,8 @@ class Agent:
     # -- Ironic API ----------------------------------------------------------------------------
 
     def _request(self, method, path, body=None, version=None, params=None):
+        if self.stopped.is_set():
+            raise Stopped()  # no power, nothing leaves the machine
         url = self.api_url + path
         if params:
             url += '?' + urllib.parse.urlencode(params)
