@@ -151,6 +151,14 @@ class Rig implements AsyncDisposable {
     return await (await fetch(`${this.control}/machines/${this.mac}`)).json();
   }
 
+  async pauseHeartbeats(paused: boolean): Promise<void> {
+    const res = await fetch(`${this.control}/machines/${this.mac}/heartbeats`, {
+      method: "PUT",
+      body: JSON.stringify({ paused }),
+    });
+    assert.equal(res.status, 200, await res.text());
+  }
+
   async power(state: "on" | "off" | "reboot"): Promise<void> {
     const res = await fetch(`${this.control}/machines/${this.mac}/power`, {
       method: "PUT",
@@ -399,4 +407,21 @@ test("fake agent powers itself off on standby.power_off", async () => {
     { intervalMs: 50 },
   );
   await assert.rejects(fetch(`${agent}/v1/status`));
+});
+
+test("fake agent's heartbeats can pause while it keeps answering (a stale heartbeat)", async () => {
+  await using rig = await new Rig().ready();
+  const agent = await rig.boot();
+  await rig.pauseHeartbeats(true);
+  const paused = rig.ironic.heartbeats.length;
+  await new Promise((r) => setTimeout(r, 0.6 * HEARTBEAT_TIMEOUT * 1000 + 500));
+  assert.equal(rig.ironic.heartbeats.length, paused, "no heartbeat while paused");
+  assert.equal((await fetch(`${agent}/v1/status`)).status, 200, "the agent still answers");
+  await rig.pauseHeartbeats(false);
+  await until(
+    "a heartbeat again",
+    10_000,
+    () => Promise.resolve(rig.ironic.heartbeats.length > paused || undefined),
+    { intervalMs: 50 },
+  );
 });

@@ -40,6 +40,8 @@ export interface LabMachine {
   readonly boot_target: "agent" | "disk";
   /** Power-ons so far. */
   readonly boots: number;
+  /** Whether a test paused the agent's heartbeats ({@linkcode Lab.pauseHeartbeats}). */
+  readonly heartbeats_paused: boolean;
   readonly disk: string;
   readonly disk_size: number;
   readonly agent: {
@@ -105,11 +107,29 @@ export class Lab implements AsyncDisposable {
 
   /** The machine of a node. */
   async machine(node: string): Promise<LabMachine> {
-    const m = this.info.machines.find((x) => x.node === node);
-    if (!m) throw new Error(`Cannot find the lab machine of node ${node}`);
+    const m = this.#machineOf(node);
     const res = await fetch(`${this.control}/machines/${m.mac}`);
     if (!res.ok) throw new Error(`Cannot read machine ${m.mac}: HTTP ${res.status}`);
     return await res.json();
+  }
+
+  /**
+   * Stops (or resumes) the heartbeats of a node's agent while it keeps answering: Ironic then
+   * sees a stale heartbeat (fast track ends once it is older than the heartbeat timeout).
+   */
+  async pauseHeartbeats(node: string, paused: boolean): Promise<void> {
+    const m = this.#machineOf(node);
+    const res = await fetch(`${this.control}/machines/${m.mac}/heartbeats`, {
+      method: "PUT",
+      body: JSON.stringify({ paused }),
+    });
+    if (!res.ok) throw new Error(`Cannot pause heartbeats of ${m.mac}: ${await res.text()}`);
+  }
+
+  #machineOf(node: string): { mac: string } {
+    const m = this.info.machines.find((x) => x.node === node);
+    if (!m) throw new Error(`Cannot find the lab machine of node ${node}`);
+    return m;
   }
 
   /** The first `n` bytes of a node's disk file. */

@@ -198,6 +198,8 @@ class Agent:
     def _heartbeat_loop(self):
         while not self.stopped.wait(min(self.interval, FORCED_HEARTBEAT_SPACING)):
             now = time.time()
+            if self.machine.heartbeats_paused:
+                continue
             if now > self.previous_heartbeat + self.interval or (
                     self.heartbeat_forced
                     and now > self.previous_heartbeat + FORCED_HEARTBEAT_SPACING):

@@ -12,6 +12,8 @@ The control endpoint is what the lab's Ironic power and boot interfaces call (th
     PUT  /machines/<mac>/boot       {"target": "agent" | "disk" | null, "params": {...}}
     GET  /machines/<mac>/boot_device
     PUT  /machines/<mac>/boot_device  {"device": "pxe" | "disk", "persistent": bool}
+    PUT  /machines/<mac>/heartbeats   {"paused": bool}: the agent stops (resumes) heartbeating
+                                      while it keeps answering: a stale heartbeat
 
 It writes DIR/machines.json ({"control": URL, "machines": [{"mac", "disk"}]}) when listening.
 """
@@ -100,6 +102,12 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 return self._send(400, {'error': 'Cannot set the boot device: pxe or disk'})
             machine.set_boot_device(device, bool(body.get('persistent')))
             return self._send(200, machine.describe_boot_device())
+        if what == 'heartbeats':
+            if not isinstance(body.get('paused'), bool):
+                return self._send(400, {'error': 'Cannot pause heartbeats: paused must be a '
+                                                 'boolean'})
+            machine.pause_heartbeats(body['paused'])
+            return self._send(200, {'paused': body['paused']})
         return self._send(404, {'error': 'Cannot find %s' % self.path})
 
 

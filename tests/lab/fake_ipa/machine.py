@@ -44,6 +44,7 @@ class Machine:
         self.running = None  # 'agent' or 'instance' while powered on
         self.agent = None
         self.boots = 0
+        self.heartbeats_paused = False  # a test's stale heartbeat; survives reboots
 
     def set_boot(self, target, params=None):
         """The boot interface's configuration: 'agent', 'disk' or None (default)."""
@@ -104,6 +105,11 @@ class Machine:
             shutil.rmtree(self.tmpfs, ignore_errors=True)
         LOG.info('[%s] power off', self.mac)
 
+    def pause_heartbeats(self, paused):
+        """Stops (or resumes) the agent's heartbeats; it keeps answering."""
+        with self.lock:
+            self.heartbeats_paused = paused
+
     def reboot(self):
         """Power cycle."""
         self.power_off()
@@ -127,6 +133,7 @@ class Machine:
             out = {'mac': self.mac, 'power': self.power, 'running': self.running,
                    'boot_target': self.boot_target or 'agent', 'boots': self.boots,
                    'boot_device': self.describe_boot_device(),
+                   'heartbeats_paused': self.heartbeats_paused,
                    'disk': self.disk.path, 'disk_size': self.disk.size, 'agent': None}
         if agent is not None:
             out['agent'] = {
