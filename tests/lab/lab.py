@@ -189,6 +189,7 @@ class Lab:
             S=self.S, HOST=HOST, port=port, hb=self.args.heartbeat_timeout,
             control=self.control, vendors=','.join(VENDOR_INTERFACES),
             vendor=VENDOR_INTERFACES[0], debug='true' if self.args.debug else 'false'))
+        check_stop()
         self.sv.run('ironic dbsync', [PY, '-c', 'import sys; from ironic.cmd.dbsync import '
                                       'main; sys.exit(main())', '--config-file', conf,
                                       'create_schema'], 'ironic-dbsync.log')
@@ -198,6 +199,7 @@ class Lab:
             pythonpath.append(ARSENAL_PLUGIN_DIR)
         for d in pythonpath:
             os.utime(d)
+        check_stop()
         self.sv.start('ironic', 'ironic.cmd.singleprocess:main', '--config-file', conf,
                       pythonpath=':'.join(pythonpath))
         self.sv.wait_http('ironic', self.ironic + '/')
@@ -208,6 +210,7 @@ class Lab:
         t = time.monotonic()
         info = os.path.join(self.S, 'machines.json')
         a = self.args
+        check_stop()
         self.sv.start('machines', 'fake_ipa.control:main', '--state-dir', self.S,
                       '--machines', str(a.nodes), '--port', str(port),
                       '--ironic-url', self.ironic, '--disk-size', str(a.disk_size),
@@ -217,6 +220,7 @@ class Lab:
                       pythonpath=HERE)
         deadline = time.monotonic() + 30
         while not os.path.exists(info):
+            check_stop()
             if time.monotonic() > deadline or not self.sv.alive('machines'):
                 raise osv.HarnessError('the machines process did not start\n'
                                        + self.sv.logs_of('machines'))
@@ -227,6 +231,7 @@ class Lab:
 
     def _enroll(self, i):
         """Creates node i with its port, manages and provides it (cleaning starts)."""
+        check_stop()
         mac = self.machines[i]['mac']
         node = ironic_call(self.ironic, 'POST', '/v1/nodes', {
             'name': 'lab-%d' % i,
@@ -258,6 +263,7 @@ class Lab:
         deadline = time.monotonic() + READY_DEADLINE
         waiting = set(uuids)
         while True:
+            check_stop()
             listed = ironic_call(self.ironic, 'GET', '/v1/nodes/detail?resource_class=lab')
             nodes = {n['uuid']: n for n in listed['nodes'] if n['uuid'] in waiting}
             waiting -= {u for u, n in nodes.items() if done(n)}
@@ -286,11 +292,8 @@ class Lab:
 
 
 def wait_for_end(parent):
-    """Until SIGTERM or SIGINT, or the parent process is gone."""
-    ended = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda *_: ended.set())
-    while not ended.wait(0.5):
+    """Until SIGTERM, SIGINT or SIGHUP, or the parent process is gone."""
+    while not STOP.wait(0.5):
         if os.getppid() != parent:
             log('the parent process is gone; stopping')
             return
@@ -325,8 +328,8 @@ def main():
     owned = not args.state_dir
     state_dir = args.state_dir or tempfile.mkdtemp(prefix='arsenal-lab-')
     lab = Lab(args, state_dir)
-    interrupted = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: interrupted.set() or osv_interrupt())
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: STOP.set())
     code = 0
     try:
         lab.start()
@@ -337,10 +340,11 @@ def main():
             lab.timings['ready'], len(lab.nodes)))
         print(json.dumps({'ironic': lab.ironic, 'nodes': lab.nodes}), flush=True)
         wait_for_end(parent)
-    except (osv.HarnessError, KeyboardInterrupt, Interrupted) as e:
-        if not isinstance(e, (KeyboardInterrupt, Interrupted)):
-            sys.stderr.write('lab.py: %s\n' % e)
-            code = 1
+    except Interrupted:
+        pass
+    except osv.HarnessError as e:
+        sys.stderr.write('lab.py: %s\n' % e)
+        code = 1
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -353,11 +357,16 @@ def main():
 
 
 class Interrupted(Exception):
-    """SIGTERM while starting."""
+    """SIGTERM or SIGINT while starting."""
 
 
-def osv_interrupt():
-    raise Interrupted()
+STOP = threading.Event()  # set by SIGTERM/SIGINT; start-up steps check it between steps
+
+
+def check_stop():
+    """Raises Interrupted once a signal asked to stop (at points where nothing is half-done)."""
+    if STOP.is_set():
+        raise Interrupted()
 
 
 if __name__ == '__main__':
