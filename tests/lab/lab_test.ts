@@ -1,6 +1,7 @@
 /**
  * Smoke test of the lab (tests/lab/): real Ironic 21.4 with two machines whose fake agents
- * really download. A whole-disk image is deployed by URL through Ironic's API, then undeployed.
+ * really download. A whole-disk image is deployed by URL through Ironic's API and undeployed; a
+ * deploy with a wrong hash fails and recovers; a power cycle boots a fresh agent.
  *
  * Skipped unless ARSENAL_OPENSTACK_TESTS=1 (`deno task test:openstack` sets it). It needs Debian
  * 12; as root it installs python3-ironic when missing.
@@ -50,96 +51,136 @@ async function liveAgent(lab: Lab, uuid: string): Promise<LabMachine> {
   return machine;
 }
 
+async function deployByUrl(ironic: Ironic, uuid: string, patch: Record<string, string>) {
+  await ironic.patch(
+    uuid,
+    Object.entries(patch).map(([key, value]) => ({
+      op: "add",
+      path: `/instance_info/${key}`,
+      value,
+    })),
+  );
+  await ironic.provision(uuid, "active");
+}
+
 Deno.test({
-  name: "lab deploys a whole-disk image by URL through Ironic and cleans it with the agent",
+  name: "lab runs deploys, cleaning and power actions of real Ironic on agents that download",
   ignore: !ENABLED,
   sanitizeOps: false,
   sanitizeResources: false,
-}, async () => {
+}, async (t) => {
   const t0 = performance.now();
   await using lab = await startLab({ nodes: 2 });
   const startS = (performance.now() - t0) / 1000;
   await using images = startImageServer();
   const ironic = new Ironic(lab.ironic);
-
-  for (const uuid of lab.nodes) {
-    const node = (await ironic.call<LabNode>("GET", `/v1/nodes/${uuid}`)).body;
-    assert.equal(node.provision_state, "available");
-    assert.equal(node.power_state, "power on");
-    const machine = await liveAgent(lab, uuid);
-    assert.equal(node.driver_internal_info.agent_url, machine.agent?.url);
-    assert.ok(heartbeatAgeS(node) < 30, `heartbeat ${heartbeatAgeS(node)} s old`);
-    assert.equal(node.driver_internal_info.agent_secret_token, "******", "the API masks it");
-  }
-
   const image = images.add("lab-smoke.img", { size: 64 * MIB });
-  const [uuid] = lab.nodes;
-  const before = await liveAgent(lab, uuid);
-  await ironic.patch(uuid, [
-    { op: "add", path: "/instance_info/image_source", value: image.url },
-    { op: "add", path: "/instance_info/image_os_hash_algo", value: "sha256" },
-    { op: "add", path: "/instance_info/image_os_hash_value", value: image.sha256 },
-    { op: "add", path: "/instance_info/image_disk_format", value: "raw" },
-  ]);
-  const t1 = performance.now();
-  await ironic.provision(uuid, "active");
-  const active = await settled(ironic, uuid, "active");
-  const deployS = (performance.now() - t1) / 1000;
-  assert.equal(active.power_state, "power on");
-  assert.equal(images.gets(image.name), 1, "one download");
-  assert.deepEqual(await lab.diskHead(uuid, image.size), image.bytes, "the disk holds the image");
-  const instance = await lab.machine(uuid);
-  assert.equal(instance.running, "instance", "the node boots its instance, not the agent");
-  assert.equal(instance.agent, null);
-  // the agent powered itself off (standby.power_off): Ironic keeps its URL, which no longer answers
-  const stale = active.driver_internal_info.agent_url as string;
-  await assert.rejects(fetch(`${stale}/v1/status`), "the agent is gone");
+  const [first, second] = lab.nodes;
+  const seconds: Record<string, number> = { start: startS };
 
-  const t2 = performance.now();
-  await ironic.provision(uuid, "deleted");
-  const available = await settled(ironic, uuid, "available");
-  const undeployS = (performance.now() - t2) / 1000;
-  const after = await liveAgent(lab, uuid);
-  assert.ok(after.agent!.started_at > before.agent!.started_at, "cleaning booted a new agent");
-  assert.equal(available.driver_internal_info.agent_url, after.agent!.url);
-  assert.equal(after.agent!.cached_image_id, null);
-  assert.ok(
-    (await lab.diskHead(uuid, 4 * MIB)).every((b) => b === 0),
-    "erase_devices zeroed the disk",
-  );
-  assert.equal(images.gets(image.name), 1, "cleaning downloads nothing");
-
-  // a wrong hash: the agent fails the write_image step, Ironic collects its logs, and the node
-  // recovers through cleaning
-  const [, other] = lab.nodes;
-  await ironic.patch(other, [
-    { op: "add", path: "/instance_info/image_source", value: image.url },
-    { op: "add", path: "/instance_info/image_checksum", value: "0".repeat(32) },
-  ]);
-  await ironic.provision(other, "active");
-  const failed = await until("the deploy to fail", SETTLE_MS, async () => {
-    const n = (await ironic.call<LabNode>("GET", `/v1/nodes/${other}`)).body;
-    return n.provision_state === "deploy failed" ? n : undefined;
+  await t.step("every node is available with a live, heartbeating agent", async () => {
+    for (const uuid of lab.nodes) {
+      const node = (await ironic.call<LabNode>("GET", `/v1/nodes/${uuid}`)).body;
+      assert.equal(node.provision_state, "available");
+      assert.equal(node.power_state, "power on");
+      const machine = await liveAgent(lab, uuid);
+      assert.equal(node.driver_internal_info.agent_url, machine.agent?.url);
+      assert.ok(heartbeatAgeS(node) < 30, `heartbeat ${heartbeatAgeS(node)} s old`);
+      assert.equal(node.driver_internal_info.agent_secret_token, "******", "the API masks it");
+    }
   });
-  assert.match(failed.last_error ?? "", /ImageChecksumError|checksum/i, failed.last_error ?? "");
-  const logs = [...Deno.readDirSync(`${lab.stateDir}/deploy-logs`)].map((e) => e.name);
-  assert.ok(logs.some((name) => name.startsWith(other) && name.endsWith(".tar.gz")), `${logs}`);
-  assert.equal((await lab.machine(other)).agent?.cached_image_id, null);
-  await ironic.provision(other, "deleted");
-  await settled(ironic, other, "available");
-  await liveAgent(lab, other);
 
-  const pids = Object.values(lab.info.pids);
-  await lab.stop();
-  for (const pid of pids) {
-    // a zombie (state Z) is gone too: only its exit status waits for a parent to collect it
-    await until(`process ${pid} of the lab to end`, 10_000, async () => {
-      const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
-      return !stat || stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z") ? true : undefined;
-    }, { intervalMs: 100 });
-  }
-  console.log(
-    `lab (2 nodes): start ${startS.toFixed(1)} s (${JSON.stringify(lab.timings)}), ` +
-      `deploy 64 MiB ${deployS.toFixed(1)} s, undeploy with cleaning ${undeployS.toFixed(1)} s`,
+  const before = await liveAgent(lab, first);
+  await t.step("a deploy by URL downloads once, writes the disk, boots the instance", async () => {
+    const t1 = performance.now();
+    await deployByUrl(ironic, first, {
+      image_source: image.url,
+      image_os_hash_algo: "sha256",
+      image_os_hash_value: image.sha256,
+      image_disk_format: "raw",
+    });
+    const active = await settled(ironic, first, "active");
+    seconds.deploy = (performance.now() - t1) / 1000;
+    assert.equal(active.power_state, "power on");
+    assert.equal(images.gets(image.name), 1, "one download");
+    assert.deepEqual(await lab.diskHead(first, image.size), image.bytes, "the disk holds it");
+    const instance = await lab.machine(first);
+    assert.equal(instance.running, "instance", "the node boots its instance, not the agent");
+    assert.equal(instance.agent, null);
+    // the agent powered itself off (standby.power_off): Ironic keeps its URL, which is dead
+    const stale = active.driver_internal_info.agent_url as string;
+    await assert.rejects(fetch(`${stale}/v1/status`), "the agent is gone");
+  });
+
+  await t.step("an undeploy cleans with a fresh agent, which zeroes the disk", async () => {
+    const t2 = performance.now();
+    await ironic.provision(first, "deleted");
+    const available = await settled(ironic, first, "available");
+    seconds.undeploy = (performance.now() - t2) / 1000;
+    const after = await liveAgent(lab, first);
+    assert.ok(after.agent!.started_at > before.agent!.started_at, "a new agent");
+    assert.equal(available.driver_internal_info.agent_url, after.agent!.url);
+    assert.equal(after.agent!.cached_image_id, null);
+    const head = await lab.diskHead(first, 4 * MIB);
+    assert.ok(head.every((b) => b === 0), "erase_devices zeroed the disk");
+    assert.equal(images.gets(image.name), 1, "cleaning downloads nothing");
+  });
+
+  await t.step(
+    "a wrong hash fails the deploy with the agent's logs; cleaning recovers",
+    async () => {
+      await deployByUrl(ironic, second, {
+        image_source: image.url,
+        image_checksum: "0".repeat(32),
+      });
+      const failed = await until("the deploy to fail", SETTLE_MS, async () => {
+        const n = (await ironic.call<LabNode>("GET", `/v1/nodes/${second}`)).body;
+        return n.provision_state === "deploy failed" ? n : undefined;
+      });
+      assert.match(failed.last_error ?? "", /checksum/i, failed.last_error ?? "");
+      const logs = [...Deno.readDirSync(`${lab.stateDir}/deploy-logs`)].map((e) => e.name);
+      assert.ok(
+        logs.some((name) => name.startsWith(second) && name.endsWith(".tar.gz")),
+        `${logs}`,
+      );
+      assert.equal((await lab.machine(second)).agent?.cached_image_id, null);
+      await ironic.provision(second, "deleted");
+      await settled(ironic, second, "available");
+      await liveAgent(lab, second);
+    },
   );
+
+  await t.step("power off stops the agent; power on boots a fresh one", async () => {
+    const running = await liveAgent(lab, second);
+    await ironic.power(second, "power off");
+    const off = await until("the machine to be off", 30_000, async () => {
+      const m = await lab.machine(second);
+      return m.power === "power off" ? m : undefined;
+    });
+    assert.equal(off.agent, null);
+    await assert.rejects(fetch(`${running.agent!.url}/v1/status`), "nothing answers");
+    await ironic.power(second, "power on");
+    const fresh = await until("a fresh agent's heartbeat", 60_000, async () => {
+      const n = (await ironic.call<LabNode>("GET", `/v1/nodes/${second}`)).body;
+      const m = await lab.machine(second);
+      const url = n.driver_internal_info.agent_url;
+      return url && url === m.agent?.url ? m : undefined;
+    });
+    assert.ok(fresh.agent!.started_at > running.agent!.started_at);
+    assert.ok(fresh.agent!.has_token, "power off wiped the token: lookup handed out a new one");
+  });
+
+  await t.step("stop leaves no process behind", async () => {
+    const pids = Object.values(lab.info.pids);
+    await lab.stop();
+    for (const pid of pids) {
+      // a zombie (state Z) is gone too: only its exit status waits for a parent to collect it
+      await until(`process ${pid} of the lab to end`, 10_000, async () => {
+        const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
+        return !stat || stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z") ? true : undefined;
+      }, { intervalMs: 100 });
+    }
+  });
+  const shown = Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(", ");
+  console.log(`lab (2 nodes, 64 MiB image): ${shown}; start phases ${JSON.stringify(lab.timings)}`);
 });
