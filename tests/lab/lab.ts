@@ -22,6 +22,12 @@ export interface LabOptions {
   readonly heartbeatTimeout?: number;
   /** Size of each machine's disk file in bytes (default 256 MiB, sparse). */
   readonly diskSize?: number;
+  /** Seconds from a machine's power-on to its agent's lookup (default 1). */
+  readonly bootDelay?: number;
+  /** The agents' ipa-image-download-connection-retries (default 2; IPA's is 9). */
+  readonly downloadRetries?: number;
+  /** Seconds between those retries (default 1; IPA's is 10). */
+  readonly downloadRetryInterval?: number;
   /** Keep the state directory (logs, configs, disks) after `stop()`. */
   readonly keepState?: boolean;
   /** Ironic debug logging. */
@@ -208,6 +214,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const args = [LAB, "--nodes", String(options.nodes ?? 4), "--state-dir", stateDir];
   if (options.heartbeatTimeout) args.push("--heartbeat-timeout", String(options.heartbeatTimeout));
   if (options.diskSize) args.push("--disk-size", String(options.diskSize));
+  if (options.bootDelay !== undefined) args.push("--boot-delay", String(options.bootDelay));
+  if (options.downloadRetries !== undefined) {
+    args.push("--download-retries", String(options.downloadRetries));
+  }
+  if (options.downloadRetryInterval !== undefined) {
+    args.push("--download-retry-interval", String(options.downloadRetryInterval));
+  }
   if (options.debug) args.push("--debug");
   const process = new Deno.Command(PYTHON, {
     args,
