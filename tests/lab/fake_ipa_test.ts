@@ -17,7 +17,7 @@ const ENABLED = Deno.permissions.querySync({ name: "env", variable: "ARSENAL_OPE
       .state === "granted" && Deno.env.get("ARSENAL_OPENSTACK_TESTS") === "1";
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const MIB = 1024 * 1024;
-const HEARTBEAT_TIMEOUT = 2;
+const HEARTBEAT_TIMEOUT = 3;
 const NODE = "6f1c1a3e-0d7b-4c1e-9a53-2b3f4d5e6f70";
 
 interface Heartbeat {
@@ -260,7 +260,7 @@ test("fake agent looks itself up by MAC and heartbeats every 0.3-0.6 x the timeo
   for (let i = 1; i < hbs.length; i++) {
     const gap = (hbs[i].at - hbs[i - 1].at) / 1000;
     assert.ok(gap >= 0.3 * HEARTBEAT_TIMEOUT - 0.1, `gap ${gap} s`);
-    assert.ok(gap <= 0.6 * HEARTBEAT_TIMEOUT + 0.3, `gap ${gap} s`);
+    assert.ok(gap <= 0.6 * HEARTBEAT_TIMEOUT + 0.5, `gap ${gap} s`);
   }
   const status = await (await fetch(`${agent}/v1/status`)).json();
   assert.equal(status.version, "9.4.3");
@@ -375,7 +375,7 @@ test("fake agent boots afresh after a power cycle: new started_at, lookup and to
   assert.equal(old.status, 401, "the old token is dead");
 });
 
-test("fake agent fails a wrong checksum after (retries + 1)^2 GETs, disk untouched", async () => {
+test("fake agent retries a wrong checksum (disk untouched) and a 404 ((retries + 1)^2 GETs)", async () => {
   await using rig = await new Rig().ready();
   const agent = await rig.boot();
   const image = rig.images.add("d.img", { size: 2 * MIB });

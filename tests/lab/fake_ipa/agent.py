@@ -34,6 +34,7 @@ AGENT_TOKEN_IRONIC_VERSION = (1, 62)
 MAX_KNOWN_VERSION = (1, 68)
 MIN_JITTER, MAX_JITTER = 0.3, 0.6
 FORCED_HEARTBEAT_SPACING = 5
+WAKE_SLACK = 0.02
 LOOKUP_INTERVAL = 1  # ipa-lookup-interval
 LOOKUP_MAX_INTERVAL = 60
 HTTP_TIMEOUT = 30
@@ -197,7 +198,9 @@ class Agent:
 
     def _heartbeat_loop(self):
         while not self.stopped.wait(min(self.interval, FORCED_HEARTBEAT_SPACING)):
-            now = time.time()
+            # IPA compares with `>`; the slack keeps a wait that ends a hair early (the event
+            # waits on the monotonic clock) from skipping a whole interval
+            now = time.time() + WAKE_SLACK
             if self.machine.heartbeats_paused:
                 continue
             if now > self.previous_heartbeat + self.interval or (
