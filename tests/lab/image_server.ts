@@ -183,8 +183,8 @@ export function startImageServer(port = 0): ImageServer {
 
 /** What the command serves without arguments (config/lab.conf lists them). */
 export const DEFAULT_IMAGES: readonly { readonly name: string; readonly mib: number }[] = [
-  { name: "lab-ubuntu.img", mib: 64 },
-  { name: "lab-rocky.img", mib: 32 },
+  { name: "lab-ubuntu.raw", mib: 64 },
+  { name: "lab-rocky.raw", mib: 32 },
 ];
 
 /**
