@@ -105,7 +105,10 @@ const simpleProportional = {
     }));
 
     const ejects: Directive[] = [];
-    for (const node of nodes) {
+    // By index, not for-of: `arsenal plan` runs this loop once, mostly before V8 has optimized it,
+    // and there the iterator took a third of a 100k-node plan.
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
       if (node.provisioned) continue;
       // An empty UUID is never a current image, whatever the image list holds.
       const image = node.cachedImageUuid === "" ? undefined : imageIndex.get(node.cachedImageUuid);
