@@ -67,7 +67,10 @@ export function chooseImages(
       if (left >= n) return;
       const child = left + 1 < n && before(heap[left + 1], heap[left]) ? left + 1 : left;
       if (!before(heap[child], heap[at])) return;
-      [heap[at], heap[child]] = [heap[child], heap[at]];
+      // Not `[a, b] = [b, a]`: until V8 optimizes this, that builds an array and iterates it.
+      const swap = heap[at];
+      heap[at] = heap[child];
+      heap[child] = swap;
       at = child;
     }
   };
