@@ -120,7 +120,7 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
   const signals = command.name === "run" && !command.once ? stopOnSignals() : undefined;
   const logging = loggingFor(command);
   try {
-    // healthcheck logs nothing: it prints one line.
+    // healthcheck logs nothing: it prints one line. A plan starts logging when it has a warning.
     if (command.name !== "healthcheck" && !logsOnDemand(command)) await logging.start();
     switch (command.name) {
       // Each command imports only its own modules: `plan` never loads the API or the metrics.
