@@ -67,7 +67,10 @@ export function chooseImages(
       if (left >= n) return;
       const child = left + 1 < n && before(heap[left + 1], heap[left]) ? left + 1 : left;
       if (!before(heap[child], heap[at])) return;
-      [heap[at], heap[child]] = [heap[child], heap[at]];
+      // Not `[a, b] = [b, a]`: until V8 optimizes this, that builds an array and iterates it.
+      const swap = heap[at];
+      heap[at] = heap[child];
+      heap[child] = swap;
       at = child;
     }
   };
@@ -105,7 +108,10 @@ const simpleProportional = {
     }));
 
     const ejects: Directive[] = [];
-    for (const node of nodes) {
+    // By index, not for-of: `arsenal plan` runs this loop once, mostly before V8 has optimized it,
+    // and there the iterator took a third of a 100k-node plan.
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
       if (node.provisioned) continue;
       // An empty UUID is never a current image, whatever the image list holds.
       const image = node.cachedImageUuid === "" ? undefined : imageIndex.get(node.cachedImageUuid);

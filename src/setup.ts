@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
 import type { z } from "zod";
 import { checkApiExposure } from "./api/exposure.ts";
 import type { RawSections } from "./config/ini_file.ts";
@@ -129,15 +128,8 @@ export interface SetupOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-const log = getLogger(["arsenal", "config"]);
-
 /** Warnings given one by one; the rest are counted. */
 export const MAX_WARNINGS = 20;
-
-/** Logs a configuration warning, as {@linkcode setup} does unless told otherwise. */
-export function logWarning(warning: string): void {
-  log.warn("{warning}", { warning });
-}
 
 /** The built-in strategies by the section each reads. */
 function builtinsBySection(): Map<string, LoadedStrategy> {
@@ -213,11 +205,15 @@ export async function setup(file: string | undefined, options: SetupOptions = {}
     ...typoWarnings(read.raw, strategy, options.env),
     ...noEffectWarnings(read.raw),
   ];
-  const warn = options.onWarning ?? logWarning;
   // A generated file can hold thousands of typos; the first few tell what is wrong.
-  for (const warning of warnings.slice(0, MAX_WARNINGS)) warn(warning);
+  const shown = warnings.slice(0, MAX_WARNINGS);
   if (warnings.length > MAX_WARNINGS) {
-    warn(`... and ${(warnings.length - MAX_WARNINGS).toLocaleString("en")} more warnings`);
+    shown.push(`... and ${(warnings.length - MAX_WARNINGS).toLocaleString("en")} more warnings`);
+  }
+  if (shown.length > 0) {
+    // The log's code loads only to log: most configurations warn of nothing.
+    const warn = options.onWarning ?? (await import("./config/log_warning.ts")).logWarning;
+    for (const warning of shown) warn(warning);
   }
   if (problems.length > 0 || !read.config || !strategy) throw new ConfigError(problems);
   return { config: read.config, strategy, strategyOptions };

@@ -3,14 +3,49 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
 import type { SnapshotResult } from "../domain/snapshot.ts";
 import { InputError } from "../runtime/errors.ts";
 import { systemClock } from "../runtime/clock.ts";
+import type { LoadedStrategy } from "../strategy/loader.ts";
+import type { CheckedPlan } from "../strategy/run.ts";
 import type { Command } from "./args.ts";
 import type { CommandIo } from "./io.ts";
 
-const log = getLogger(["arsenal", "plan"]);
+type PlanCommand = Extract<Command, { name: "plan" }>;
+
+/**
+ * Starts logging, once. A plan logs only its warnings (and `--debug` lines), so it starts logging
+ * when it has one: most plans never load LogTape, and the Node modules it brings.
+ */
+export type StartLogging = () => Promise<void>;
+
+/** Logs the configuration's warnings, once logging has started; nothing when there are none. */
+async function logConfigWarnings(warnings: readonly string[], startLogging: StartLogging) {
+  if (warnings.length === 0) return;
+  await startLogging();
+  const { logWarning } = await import("../config/log_warning.ts");
+  warnings.forEach(logWarning);
+}
+
+/** Logs the plan's warnings, and with `--debug` what made it; starts logging only for those. */
+async function logPlan(
+  command: PlanCommand,
+  plan: CheckedPlan,
+  { strategy }: LoadedStrategy,
+  startLogging: StartLogging,
+): Promise<void> {
+  if (plan.warnings.length === 0 && !command.debug) return;
+  await startLogging();
+  const { getLogger } = await import("@logtape/logtape");
+  const log = getLogger(["arsenal", "plan"]);
+  for (const warning of plan.warnings) log.warn("{warning}", { warning });
+  log.debug("Planned {count} directive(s) with {strategy} {version}, seed {seed}", {
+    count: plan.directives.length,
+    strategy: strategy.name,
+    version: strategy.version,
+    seed: command.seed,
+  });
+}
 
 function millis(ms: number): number {
   return Math.round(ms * 1000) / 1000;
@@ -45,15 +80,17 @@ function elapsed(since: number): number {
 }
 
 /**
- * Prints `{"directives":[...]}` (and `"timings"` when asked) for the snapshot.
+ * Prints `{"directives":[...]}` (and `"timings"` when asked) for the snapshot; warnings and
+ * `--debug` lines go to the log, started by `startLogging` when there is one.
  *
  * @throws {ConfigError} for an invalid configuration
  * @throws {InputError} for an unreadable or malformed snapshot
  * @throws {PluginError} when the strategy fails or returns an invalid plan
  */
 export async function planCommand(
-  command: Extract<Command, { name: "plan" }>,
+  command: PlanCommand,
   io: CommandIo,
+  startLogging: StartLogging,
 ): Promise<void> {
   // The snapshot is read and decoded while the configuration's code loads: loading modules leaves
   // this thread waiting on the disk, and the snapshot fills those waits.
@@ -63,7 +100,9 @@ export async function planCommand(
     import("../setup.ts"),
     import("../strategy/plan_with.ts"),
   ]);
-  const ready = await setup(command.configFile, { env: io.env });
+  const warnings: string[] = [];
+  const ready = await setup(command.configFile, { env: io.env, onWarning: (w) => warnings.push(w) })
+    .finally(() => logConfigWarnings(warnings, startLogging));
   const { decoded, parseMs } = await snapshot;
   if (!decoded.ok) throw new InputError(command.snapshot, decoded.problems);
   const parsed = performance.now();
@@ -74,13 +113,7 @@ export async function planCommand(
     imageWeights: ready.config.imageWeights,
   }, { clock: systemClock, timeout: ready.config.strategy.plan_timeout });
   const planned = performance.now();
-  for (const warning of plan.warnings) log.warn("{warning}", { warning });
-  log.debug("Planned {count} directive(s) with {strategy} {version}, seed {seed}", {
-    count: plan.directives.length,
-    strategy: ready.strategy.strategy.name,
-    version: ready.strategy.strategy.version,
-    seed: command.seed,
-  });
+  await logPlan(command, plan, ready.strategy, startLogging);
   const timings = { parseMs: millis(parseMs), planMs: millis(planned - parsed) };
   const output = command.timings
     ? { directives: plan.directives, timings }

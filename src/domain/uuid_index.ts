@@ -56,35 +56,40 @@ export class UuidIndex {
   find(uuid: string): number {
     if (this.#map) return this.#map.get(uuid) ?? -1;
     const table = this.#table!;
-    const mask = table.length - 1;
-    for (let slot = hash(uuid) & mask;; slot = (slot + 1) & mask) {
-      const at = table[slot];
+    const mask = (table.length >> 1) - 1;
+    const h = hash(uuid);
+    for (let slot = h & mask;; slot = (slot + 1) & mask) {
+      const at = table[2 * slot];
       if (at === 0) return -1;
-      if (this.#items[at - 1].uuid === uuid) return at - 1;
+      if (table[2 * slot + 1] === h && this.#items[at - 1].uuid === uuid) return at - 1;
     }
   }
 }
 
 /**
- * The items' positions plus one, by hash of their UUIDs; null when a UUID repeats, undefined
- * when the hashes collide past a budget of probes.
+ * The items' positions plus one, by hash of their UUIDs, each slot beside its UUID's full hash;
+ * null when a UUID repeats, undefined when the hashes collide past a budget of probes. A probe
+ * compares the hashes first: reading the item and its UUID to compare strings would cost two
+ * trips to memory on most probes, which took longer than hashing every UUID.
  */
 function hashTable(items: readonly Identified[]): Int32Array | null | undefined {
   const count = items.length;
   let size = 16;
   while (size < 2 * count) size *= 2;
   const mask = size - 1;
-  const table = new Int32Array(size);
+  const table = new Int32Array(2 * size);
   let budget = 4 * count;
   for (let i = 0; i < count; i++) {
     const uuid = items[i].uuid;
-    for (let slot = hash(uuid) & mask;; slot = (slot + 1) & mask) {
-      const at = table[slot];
+    const h = hash(uuid);
+    for (let slot = h & mask;; slot = (slot + 1) & mask) {
+      const at = table[2 * slot];
       if (at === 0) {
-        table[slot] = i + 1;
+        table[2 * slot] = i + 1;
+        table[2 * slot + 1] = h;
         break;
       }
-      if (items[at - 1].uuid === uuid) return null;
+      if (table[2 * slot + 1] === h && items[at - 1].uuid === uuid) return null;
       if (--budget < 0) return undefined;
     }
   }

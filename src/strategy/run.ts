@@ -256,37 +256,39 @@ const FREE = 1;
 const CACHED = 2;
 const PROVISIONED = 3;
 
-/** The node UUIDs a plan names, each given a slot, and per slot the state of its node. */
+/** The nodes a plan names: a slot for each UUID, and per slot the state of its node. */
 interface NamedNodes {
-  readonly slots: ReadonlyMap<string, number>;
-  /** By slot: MISSING, FREE, CACHED or PROVISIONED. */
-  readonly states: Uint8Array;
+  /** The slot of `uuid`, one of those the plan names; -1 when no node has it. */
+  slotOf(uuid: string): number;
+  /** The state of the node in `slot`: MISSING, FREE, CACHED or PROVISIONED. */
+  stateAt(slot: number): number;
   /** By slot: 1 once a valid directive has named the node. */
   readonly taken: Uint8Array;
 }
 
 /**
  * Finds the nodes the plan names. A fleet whose UUIDs were indexed when it was validated (a
- * snapshot's) is looked up directly. Otherwise one pass over the fleet, without an index of all
- * of it: only an unprovisioned node can take a directive, so only those are looked up; provisioned
- * ones are (in a second pass) only when the plan names a node still missing, to say why it is
- * refused. Node UUIDs are unique in a fleet: scouts and snapshots see to it.
+ * snapshot's) is looked up directly, its positions as slots. Otherwise one pass over the fleet,
+ * without an index of all of it: only an unprovisioned node can take a directive, so only those
+ * are looked up; provisioned ones are (in a second pass) only when the plan names a node still
+ * missing, to say why it is refused. Node UUIDs are unique in a fleet: scouts and snapshots see
+ * to it.
  */
 function namedNodes(fleet: FleetState, uuids: readonly unknown[]): NamedNodes {
+  const nodes = fleet.nodes;
+  const index = UuidIndex.cached(nodes);
+  if (index) {
+    return {
+      slotOf: (uuid) => index.find(uuid),
+      stateAt: (slot) => slot < 0 ? MISSING : stateOf(nodes[slot]),
+      taken: new Uint8Array(nodes.length),
+    };
+  }
   const slots = new Map<string, number>();
   for (const uuid of uuids) {
     if (typeof uuid === "string" && slots.get(uuid) === undefined) slots.set(uuid, slots.size);
   }
   const states = new Uint8Array(slots.size);
-  const nodes = fleet.nodes;
-  const index = UuidIndex.cached(nodes);
-  if (index) {
-    for (const [uuid, slot] of slots) {
-      const at = index.find(uuid);
-      states[slot] = at < 0 ? MISSING : stateOf(nodes[at]);
-    }
-    return { slots, states, taken: new Uint8Array(slots.size) };
-  }
   let found = 0;
   let provisioned = false;
   for (let i = 0; i < nodes.length && found < slots.size; i++) {
@@ -307,7 +309,11 @@ function namedNodes(fleet: FleetState, uuids: readonly unknown[]): NamedNodes {
     states[slot] = PROVISIONED;
     found++;
   }
-  return { slots, states, taken: new Uint8Array(slots.size) };
+  return {
+    slotOf: (uuid) => slots.get(uuid)!,
+    stateAt: (slot) => states[slot],
+    taken: new Uint8Array(slots.size),
+  };
 }
 
 function stateOf(node: Node): number {
@@ -330,9 +336,9 @@ function toDirective(i: number, context: DirectiveContext): Directive | string {
     return `kind must be "cache" or "eject", got ${show(kind)}`;
   }
   if (typeof nodeUuid !== "string" || nodeUuid === "") return "nodeUuid must be a non-empty string";
-  const slot = context.slots.get(nodeUuid)!;
+  const slot = context.slotOf(nodeUuid);
   if (context.taken[slot] === 1) return `node ${nodeUuid} already has a directive in this plan`;
-  const unfit = unfitNode(kind, nodeUuid, context.states[slot]);
+  const unfit = unfitNode(kind, nodeUuid, context.stateAt(slot));
   if (unfit) return unfit;
   let directive: Directive;
   if (kind === "eject") directive = { kind: "eject", nodeUuid };

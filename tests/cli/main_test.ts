@@ -354,6 +354,43 @@ Deno.test("arsenal plan warns when a flavor needs caching and there are no image
   assert.match(run.stderr, /Flavor "small" needs 1 more cached node\(s\), but there are no images/);
 });
 
+Deno.test("arsenal plan logs its warnings as text lines, or JSON with --log-format json", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(fleet([node("n1", "small")], [])));
+  const config = await dir.write("arsenal.conf", `${CACHE_ALL}\n[director]\ndry_rn = true\n`);
+  const args = ["plan", "--snapshot", snapshot, "--config-file", config];
+  const text = await runMain(args);
+  assert.deepEqual(planOutput(text), { directives: [] });
+  const lines = text.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 2, text.stderr);
+  const stamp = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d`;
+  assert.match(lines[0], new RegExp(`^${stamp} \\[WRN\\] arsenal·config: .*\\[director\\] dry_rn`));
+  assert.match(lines[1], new RegExp(`^${stamp} \\[WRN\\] arsenal·plan: Flavor "small" needs 1`));
+  const json = await runMain([...args, "--log-format", "json"]);
+  assert.deepEqual(planOutput(json), { directives: [] });
+  const records = json.stderr.trimEnd().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(records.map((r) => [r.level, r.logger]), [
+    ["WARN", "arsenal.config"],
+    ["WARN", "arsenal.plan"],
+  ]);
+  assert.match(records[0].properties.warning, /\[director\] dry_rn/);
+});
+
+Deno.test("arsenal plan logs the configuration's warnings before its problems", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const config = await dir.write(
+    "arsenal.conf",
+    "[director]\ndry_rn = true\npoll_spacing = soon\n",
+  );
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
+  assertExit(run, 2);
+  const warned = run.stderr.search(/\[WRN\] arsenal·config: .*\[director\] dry_rn/);
+  const refused = run.stderr.indexOf("arsenal: ");
+  assert.ok(warned >= 0 && refused > warned, run.stderr);
+  assert.match(run.stderr.slice(refused), /\[director\] poll_spacing/);
+});
+
 Deno.test("arsenal check-config redacts secrets and shows environment overrides", async () => {
   await using dir = await tempDir();
   const config = await dir.write(

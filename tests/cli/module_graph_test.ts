@@ -30,11 +30,14 @@ async function moduleGraph(): Promise<ModuleGraph> {
   return JSON.parse(new TextDecoder().decode(stdout));
 }
 
-/** The modules `roots` load: static imports, and dynamic ones too when `dynamic` says so. */
+/**
+ * The modules `roots` load: static imports, and dynamic ones too when `dynamic` says so (of the
+ * importing module and, when it asks, of the imported one).
+ */
 function reachable(
   graph: ModuleGraph,
   roots: readonly string[],
-  dynamic: (from: string) => boolean,
+  dynamic: (from: string, to: string) => boolean,
 ): Set<string> {
   const modules = new Map(graph.modules.map((m) => [m.specifier, m]));
   const seen = new Set<string>();
@@ -45,8 +48,9 @@ function reachable(
     if (seen.has(specifier)) continue;
     seen.add(specifier);
     for (const dependency of modules.get(specifier)?.dependencies ?? []) {
-      if (!dependency.code || (dependency.isDynamic && !dynamic(specifier))) continue;
-      pending.push(dependency.code.specifier);
+      const to = dependency.code?.specifier;
+      if (!to || (dependency.isDynamic && !dynamic(specifier, to))) continue;
+      pending.push(to);
     }
   }
   return seen;
@@ -90,6 +94,21 @@ Deno.test("main() loads neither hono, prom-client, ky nor p-limit for plan, chec
     const names = packages(loaded);
     for (const name of HEAVY) assert.ok(!names.has(name), `${command} loads ${name}`);
   }
+});
+
+Deno.test("main() loads LogTape for plan only once it has something to log", async () => {
+  const graph = await moduleGraph();
+  const plan = pathToFileURL(`${ROOT}src/cli/plan.ts`).href;
+  // What plan loads to plan, and not what it loads to log a warning (or a --debug line).
+  const logging = [pathToFileURL(`${ROOT}src/config/log_warning.ts`).href];
+  const loaded = reachable(
+    graph,
+    [MAIN, plan],
+    (from, to) => from !== MAIN && !logging.includes(to) && !packages([to]).has("@logtape/logtape"),
+  );
+  assert.ok(loaded.has(pathToFileURL(`${ROOT}src/setup.ts`).href), "plan loads its setup");
+  // LogTape and the Node modules it brings cost about 20 ms of CPU, and most plans log nothing.
+  assert.ok(!packages(loaded).has("@logtape/logtape"), "plan loads LogTape before it logs");
 });
 
 Deno.test("main() loads no configuration code for healthcheck --url", async () => {

@@ -135,6 +135,27 @@ Deno.test("runStrategy() refuses directives on nodes that are not in the fleet o
   ]);
 });
 
+Deno.test("runStrategy() refuses a plan for the same reasons whether the fleet's UUIDs are indexed or not", () => {
+  const indexed = fleet([...state.nodes], state.images);
+  assert.ok(UuidIndex.of(indexed.nodes));
+  const plan = () =>
+    [
+      { kind: "cache", nodeUuid: "ghost", imageUuid: "i1", imageChecksum: "sum-i1" },
+      { kind: "cache", nodeUuid: "n3", imageUuid: "i1", imageChecksum: "sum-i1" },
+      { kind: "cache", nodeUuid: "n4", imageUuid: "i1", imageChecksum: "sum-i1" },
+      { kind: "eject", nodeUuid: "n3" },
+      { kind: "eject", nodeUuid: "n3" },
+      { kind: "eject", nodeUuid: "ghost" },
+      { kind: "cache", nodeUuid: "n2", imageUuid: "i1", imageChecksum: "sum-i1" },
+      { kind: "cache", nodeUuid: "n2", imageUuid: "i1", imageChecksum: "sum-i1" },
+    ] as const;
+  const reason = invalid(plan);
+  assert.match(reason, /directives\[4\]: node n3 already has a directive in this plan/);
+  assert.match(reason, /directives\[5\]: node ghost is not in the fleet/);
+  assert.match(reason, /directives\[7\]: node n2 already has a directive in this plan/);
+  assert.equal(invalid(plan, indexed), reason);
+});
+
 Deno.test("runStrategy() refuses more directives than the fleet has nodes, without reading them", () => {
   let read = 0;
   const directives = new Proxy(Array.from({ length: 1_000_000 }), {
