@@ -1,0 +1,1 @@
+"""Arsenal's plugins for OpenStack Ironic's conductor and Nova's scheduler."""
