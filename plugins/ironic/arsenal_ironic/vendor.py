@@ -211,12 +211,12 @@ class ArsenalVendor(base.VendorInterface):
         """(status, error) the record moves to, or None to keep it."""
         node = task.node
         if node.provision_state != states.AVAILABLE:
-            return cache_record.LOST, _('the node left available: it is %s') % (
-                node.provision_state,)
+            return cache_record.LOST, _(
+                'the node left available: it is %s') % node.provision_state
         info = node.driver_internal_info
-        if info.get('agent_url') != record.get('agent_url'):
-            return cache_record.LOST, _('the agent that cached it is gone '
-                                        '(a power action or a new boot)')
+        if not info.get('agent_url'):
+            return cache_record.LOST, _('its agent is gone (no agent_url: a '
+                                        'power action wiped it)')
         if not conductor_utils.agent_is_alive(node):
             return cache_record.LOST, _('the agent\'s heartbeat is stale '
                                         '(last at %s)') % (

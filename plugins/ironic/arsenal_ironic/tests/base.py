@@ -1,4 +1,4 @@
-"""Test base: Ironic's own DB test case, a node ready to cache, a loopback agent.
+"""Test base: Ironic's DB test case, a node ready to cache, a loopback agent.
 
 The agent is a real HTTP server on 127.0.0.1 (port 0) that answers the calls
 Ironic 21.4's AgentClient makes the way ironic-python-agent 9.4 does, so the
@@ -34,6 +34,7 @@ class FakeAgent(object):
         self.started_at = started_at
         self.commands = []
         self.posts = []
+        self.gets = []
         # Answer /v1/status, then go away (the next call is refused).
         self.vanish_after_status = False
         # New commands end at once (a hit: the image was already there).
@@ -54,6 +55,7 @@ class FakeAgent(object):
 
             def do_GET(self):
                 path = urllib.parse.urlsplit(self.path).path
+                agent.gets.append(path)
                 if path == '/v1/status':
                     if agent.vanish_after_status:
                         # Refuse every later connection, answer this one.
@@ -148,7 +150,8 @@ class ArsenalTestCase(mgr_utils.ServiceSetUpMixin, db_base.DbTestCase):
             self.context, uuid=str(uuid.uuid4()), driver='fake-hardware',
             vendor_interface='arsenal', provision_state=states.AVAILABLE,
             power_state=states.POWER_ON,
-            properties={'cpu_arch': 'x86_64', 'capabilities': 'boot_mode:uefi'},
+            properties={'cpu_arch': 'x86_64',
+                        'capabilities': 'boot_mode:uefi'},
             driver_internal_info={
                 'agent_url': self.agent.url,
                 'agent_secret_token': TOKEN,

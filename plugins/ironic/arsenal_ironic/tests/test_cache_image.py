@@ -1,4 +1,6 @@
-"""cache_image sends standby.prepare_image once and records it; cache_status."""
+"""cache_image sends standby.prepare_image once and records it;
+cache_status answers the record.
+"""
 
 import datetime
 
@@ -87,7 +89,7 @@ class CacheImageTestCase(base.ArsenalTestCase):
         record = self.cache()
         self.assertEqual('failed', record['status'])
         self.assertNotIn(base.TOKEN, record['error'])
-        self.assertNotIn(base.TOKEN, str(self.reload().as_dict()['properties']))
+        self.assertNotIn(base.TOKEN, str(self.reload().properties))
 
     def test_does_nothing_when_the_image_is_cached_by_the_same_agent(self):
         cached = {'image_id': IMAGE, 'status': 'cached',
@@ -145,7 +147,8 @@ class CacheStatusTestCase(base.ArsenalTestCase):
                   'since': '2026-01-01T00:00:00+00:00',
                   'error': 'Image checksum mismatch'}
         self.set_internal(arsenal_cache=record)
-        self.assertEqual(record, self.passthru('cache_status', 'GET')['return'])
+        response = self.passthru('cache_status', 'GET')
+        self.assertEqual(record, response['return'])
 
     def test_answers_while_another_task_holds_the_lock(self):
         self.passthru('cache_status', 'GET')

@@ -35,7 +35,7 @@ class HardwareTypesTestCase(db_base.DbTestCase):
         self.assertEqual([vendor.ArsenalVendor, ipmitool.VendorPassthru,
                           noop.NoVendor], hw_type.supported_vendor_interfaces)
 
-    def test_arsenal_redfish_is_redfish_plus_the_arsenal_vendor_interface(self):
+    def test_arsenal_redfish_is_redfish_plus_the_arsenal_vendor_iface(self):
         hw_type = hardware.ArsenalRedfishHardware()
         self.assertIsInstance(hw_type, redfish.RedfishHardware)
         self.assertEqual([vendor.ArsenalVendor,

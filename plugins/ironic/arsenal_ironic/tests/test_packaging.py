@@ -28,8 +28,8 @@ def dist_info():
 class PackagingTestCase(unittest.TestCase):
 
     def test_dist_info_is_named_after_the_project_version(self):
-        self.assertEqual('arsenal_ironic-%s.dist-info' % pyproject()['version'],
-                         os.path.basename(dist_info()))
+        expected = 'arsenal_ironic-%s.dist-info' % pyproject()['version']
+        self.assertEqual(expected, os.path.basename(dist_info()))
 
     def test_metadata_matches_pyproject(self):
         with open(os.path.join(dist_info(), 'METADATA')) as f:

@@ -116,8 +116,16 @@ class PeriodicTestCase(base.ArsenalTestCase):
     def test_loses_the_record_when_a_power_action_wiped_the_agent(self):
         self.record('cached')
         self.set_internal(agent_url=None, agent_secret_token=None)
-        self.assertEqual('lost', self.check()['status'])
+        after = self.check()
+        self.assertEqual('lost', after['status'])
+        self.assertIn('no agent_url', after['error'])
         self.assertEqual('boot_mode:uefi', self.capabilities())
+
+    def test_keeps_the_record_when_the_same_agent_reports_another_url(self):
+        before = self.record('cached')
+        self.set_internal(agent_url=self.agent.url.replace('127.0.0.1',
+                                                           'localhost'))
+        self.assertEqual(before, self.check())
 
     def test_keeps_the_record_when_the_agent_is_briefly_unreachable(self):
         before = self.record('cached')
@@ -138,6 +146,7 @@ class PeriodicTestCase(base.ArsenalTestCase):
         with task_manager.acquire(self.context, self.node.uuid,
                                   purpose='cleaning'):
             self.assertEqual(before, self.check())
+        self.assertEqual([], self.agent.gets)
         self.assertEqual('cached', self.check()['status'])
 
     def test_writes_nothing_when_the_record_changed_meanwhile(self):
