@@ -54,6 +54,19 @@ def _has_live_record(node):
             and record.get('status') in cache_record.LIVE)
 
 
+def _node_lost(node):
+    """Why the node itself says its cache is lost, or None."""
+    if node.provision_state != states.AVAILABLE:
+        return _('the node left available: it is %s') % node.provision_state
+    info = node.driver_internal_info
+    if not info.get('agent_url'):
+        return _('its agent is gone (no agent_url: a power action wiped it)')
+    if not conductor_utils.agent_is_alive(node):
+        return _('the agent\'s heartbeat is stale (last at %s)') % (
+            info.get('agent_last_heartbeat'),)
+    return None
+
+
 def _outcome(command):
     """(status, error) of a record from the agent's prepare_image command."""
     status = command.get('command_status')
@@ -204,23 +217,19 @@ class ArsenalVendor(base.VendorInterface):
             LOG.debug('The image cache record of node %s changed meanwhile',
                       task.node.uuid)
             return
-        self._record(task, cache_record.moved(record, *outcome))
+        # The node may have moved on while we asked the agent (a deploy
+        # took it): what it is now wins over what the agent said.
+        gone = _node_lost(task.node)
+        self._record(task, cache_record.moved(
+            record, *((cache_record.LOST, gone) if gone else outcome)))
 
     @staticmethod
     def _follow(task, record):
         """(status, error) the record moves to, or None to keep it."""
         node = task.node
-        if node.provision_state != states.AVAILABLE:
-            return cache_record.LOST, _(
-                'the node left available: it is %s') % node.provision_state
-        info = node.driver_internal_info
-        if not info.get('agent_url'):
-            return cache_record.LOST, _('its agent is gone (no agent_url: a '
-                                        'power action wiped it)')
-        if not conductor_utils.agent_is_alive(node):
-            return cache_record.LOST, _('the agent\'s heartbeat is stale '
-                                        '(last at %s)') % (
-                info.get('agent_last_heartbeat'),)
+        gone = _node_lost(node)
+        if gone:
+            return cache_record.LOST, gone
         client = ipa.client_for(task)
         try:
             started_at = ipa.agent_status(client, node).get('started_at')

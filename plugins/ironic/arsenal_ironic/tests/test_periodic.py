@@ -167,6 +167,23 @@ class PeriodicTestCase(base.ArsenalTestCase):
                                side_effect=status_then_recache):
             self.assertEqual(newer, self.check())
 
+    def test_never_claims_cached_for_a_node_deployed_meanwhile(self):
+        self.record('caching')
+        self.agent.finish('SUCCEEDED')
+        real_status = vendor.ipa.agent_status
+
+        def status_then_deploy(client, node):
+            # Nova's deploy takes the node while we ask the agent.
+            self.update_node(provision_state=states.DEPLOYING,
+                             target_provision_state=states.ACTIVE)
+            return real_status(client, node)
+
+        with mock.patch.object(vendor.ipa, 'agent_status', autospec=True,
+                               side_effect=status_then_deploy):
+            after = self.check()
+        self.assertEqual('lost', after['status'])
+        self.assertEqual('boot_mode:uefi', self.capabilities())
+
     def test_ignores_nodes_of_other_vendor_interfaces(self):
         other = obj_utils.create_test_node(
             self.context, uuid='0b9e7d1c-1111-4222-8333-944455556666',
