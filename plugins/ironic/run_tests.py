@@ -43,8 +43,9 @@ def groups(modules):
     for module in modules:
         with open(os.path.join(TESTS, module + '.py')) as f:
             source = f.read()
-        upstream = ('nova' if re.search(r'^\s*(from|import) nova\b', source,
-                                        re.M) else 'ironic')
+        # Any import naming a nova module: nova.*, arsenal_ironic.nova.
+        upstream = ('nova' if re.search(r'^\s*(from|import)\b.*\bnova\b',
+                                        source, re.M) else 'ironic')
         result.setdefault(upstream, []).append(module)
     return result
 
