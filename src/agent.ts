@@ -141,8 +141,8 @@ interface Groups {
 
 /**
  * Loads prom-client and builds the metrics, with the build info of the starting configuration.
- * prom-client is CommonJS, whose loading took a tenth of the time to ready: it is imported here,
- * never statically, so that it loads once the agent serves (see {@linkcode reportTo}).
+ * prom-client is CommonJS, whose loading took a tenth of `run`'s time to ready: it is imported
+ * here, never statically, so that `run` loads it once it serves.
  */
 async function loadGroups(setup: Setup): Promise<Groups> {
   const [
@@ -168,8 +168,17 @@ async function loadGroups(setup: Setup): Promise<Groups> {
   };
 }
 
-/** What `/metrics` exposes: the metrics, loaded first when they are not yet. */
-function exposition(groups: Deferred<Groups>): MetricsSource {
+/** What `/metrics` exposes; prom-client and the metrics load when first rendered or loaded. */
+export interface AgentMetrics extends MetricsSource {
+  /**
+   * Loads prom-client and the metrics, once (rendering does it too); what was reported before
+   * shows then. A failure is logged, and the next call tries again.
+   */
+  load(): Promise<void>;
+}
+
+/** The agent's {@linkcode AgentMetrics}: its groups, loaded on demand. */
+function exposition(groups: Deferred<Groups>): AgentMetrics {
   let contentType: string | undefined;
   return {
     get contentType() {
@@ -183,28 +192,23 @@ function exposition(groups: Deferred<Groups>): MetricsSource {
       contentType = metrics.contentType;
       return await metrics.render();
     },
+    load: () =>
+      groups.load().then(() => {}, (e) => {
+        log.error("Cannot load the metrics: {error}", { error: (e as Error)?.message ?? e });
+      }),
   };
 }
 
 /**
- * Reports to the metric groups, which load once the first cycle is recorded (the agent has
- * answered its first readiness question by then) or at the first scrape, whichever comes first.
- * What is reported before waits, in order, and is applied when they load. The heartbeat hears
- * each upstream attempt, and each wait announced, so that `/livez` takes waiting on a live
- * upstream as progress.
+ * Reports to the metric groups. Until they are loaded ({@linkcode AgentMetrics.load}), what is
+ * reported waits, in order, and is applied when they are. The heartbeat hears each upstream
+ * attempt, and each wait announced, so that `/livez` takes waiting on a live upstream as progress.
  */
 function reportTo(groups: Deferred<Groups>, heartbeat: Heartbeat): Reports {
-  const load = () =>
-    groups.load().catch((e) => {
-      log.error("Cannot load the metrics: {error}", { error: (e as Error)?.message ?? String(e) });
-    });
   const report = (call: (groups: Groups) => void) => groups.run(call);
   return {
     loop: {
-      observeCycle(record) {
-        report((g) => g.director.observeCycle(record));
-        void load();
-      },
+      observeCycle: (record) => report((g) => g.director.observeCycle(record)),
       observePlanFailure: (failure) => report((g) => g.director.observePlanFailure(failure)),
       observeScout: (source, seconds, ok) =>
         report((g) => g.scout.observeScout(source, seconds, ok)),
@@ -273,7 +277,7 @@ interface Parts {
   readonly director: Director;
   readonly loop: Loop;
   readonly settings: RuntimeSettings;
-  readonly metrics: MetricsSource;
+  readonly metrics: AgentMetrics;
   readonly heartbeat: Heartbeat;
   readonly reports: Reports;
 }
@@ -286,8 +290,8 @@ export class Agent {
   readonly loop: Loop;
   /** The tunables the API changes and a reload resets. */
   readonly settings: RuntimeSettings;
-  /** What `/metrics` exposes; it loads the metrics when they are not yet. */
-  readonly metrics: MetricsSource;
+  /** What `/metrics` exposes; prom-client loads when it is first rendered or loaded. */
+  readonly metrics: AgentMetrics;
   /** Signs of life of the loop and of the scout's upstream calls, for `/livez`. */
   readonly heartbeat: Heartbeat;
   #setup: Setup;
