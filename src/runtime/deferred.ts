@@ -22,7 +22,7 @@ export class Deferred<T> {
   #loading?: Promise<T>;
   #waiting: ((value: T) => void)[] = [];
 
-  /** `load` is called by {@linkcode Deferred.load}, once it succeeds. */
+  /** `load` gives the value; {@linkcode Deferred.load} calls it until it has succeeded once. */
   constructor(load: () => Promise<T>) {
     this.#load = load;
   }
