@@ -12,12 +12,14 @@ import { type Random, seededRandom } from "./domain/random.ts";
 import { Loop, type LoopObserver, type Reconfigurable } from "./loop.ts";
 import type { Clock } from "./runtime/clock.ts";
 import { ConfigError, formatProblem, MAX_LISTED_PROBLEMS } from "./runtime/errors.ts";
+import type { MetricsSource } from "./api/deps.ts";
+import { Deferred } from "./runtime/deferred.ts";
 import { Heartbeat } from "./runtime/heartbeat.ts";
-import { DirectorMetrics } from "./director/metrics.ts";
-import { Metrics, type MetricsOptions } from "./runtime/metrics.ts";
-import { SettingsMetrics } from "./runtime/settings_metrics.ts";
-import { ScoutMetrics } from "./scout/metrics.ts";
-import { UpstreamMetrics } from "./scout/openstack/metrics.ts";
+import type { DirectorMetrics } from "./director/metrics.ts";
+import type { Metrics, MetricsOptions } from "./runtime/metrics.ts";
+import type { SettingsMetrics } from "./runtime/settings_metrics.ts";
+import type { ScoutMetrics } from "./scout/metrics.ts";
+import type { UpstreamMetrics } from "./scout/openstack/metrics.ts";
 import { RuntimeSettings, type Tunables } from "./runtime/settings.ts";
 import type { OpenStackObserver } from "./scout/openstack/openstack_scout.ts";
 import type { Scout } from "./scout/scout.ts";
@@ -128,40 +130,110 @@ function buildInfoOf({ config, strategy }: Setup): MetricsOptions {
   };
 }
 
-/** The agent's metrics, with the build info of its starting configuration. */
-function createMetrics(setup: Setup): Metrics {
-  return new Metrics(buildInfoOf(setup));
+/** The agent's metrics and every group on their registry, each built once (a reload reuses them). */
+interface Groups {
+  readonly metrics: Metrics;
+  readonly director: DirectorMetrics;
+  readonly scout: ScoutMetrics;
+  readonly upstream: UpstreamMetrics;
+  readonly settings: SettingsMetrics;
 }
 
 /**
- * Reports to the metric groups on `metrics`' registry, each built once (a reload reuses them:
- * registering a name twice throws). The heartbeat hears each upstream attempt, and each wait
- * announced, so that `/livez` takes waiting on a live upstream as progress.
+ * Loads prom-client and builds the metrics, with the build info of the starting configuration.
+ * prom-client is CommonJS, whose loading took a tenth of `run`'s time to ready: it is imported
+ * here, never statically, so that `run` loads it once it serves.
  */
-function reportTo(metrics: Metrics, heartbeat: Heartbeat): Reports {
-  const director = new DirectorMetrics(metrics.registry);
-  const scout = new ScoutMetrics(metrics.registry);
-  const upstream = new UpstreamMetrics(metrics.registry);
-  const settingsMetrics = new SettingsMetrics(metrics.registry);
+async function loadGroups(setup: Setup): Promise<Groups> {
+  const [
+    { Metrics },
+    { DirectorMetrics },
+    { ScoutMetrics },
+    { UpstreamMetrics },
+    { SettingsMetrics },
+  ] = await Promise.all([
+    import("./runtime/metrics.ts"),
+    import("./director/metrics.ts"),
+    import("./scout/metrics.ts"),
+    import("./scout/openstack/metrics.ts"),
+    import("./runtime/settings_metrics.ts"),
+  ]);
+  const metrics = new Metrics(buildInfoOf(setup));
+  return {
+    metrics,
+    director: new DirectorMetrics(metrics.registry),
+    scout: new ScoutMetrics(metrics.registry),
+    upstream: new UpstreamMetrics(metrics.registry),
+    settings: new SettingsMetrics(metrics.registry),
+  };
+}
+
+/** What `/metrics` exposes; prom-client and the metrics load when first rendered or loaded. */
+export interface AgentMetrics extends MetricsSource {
+  /**
+   * Loads prom-client and the metrics, once (rendering does it too); what was reported before
+   * shows then. A failure is logged, and the next call tries again.
+   */
+  load(): Promise<void>;
+}
+
+/** The agent's {@linkcode AgentMetrics}: its groups, loaded on demand. */
+function exposition(groups: Deferred<Groups>): AgentMetrics {
+  let contentType: string | undefined;
+  return {
+    get contentType() {
+      if (contentType === undefined) {
+        throw new Error("Cannot tell the metrics' content type: render() them first");
+      }
+      return contentType;
+    },
+    async render() {
+      const { metrics } = await groups.load();
+      contentType = metrics.contentType;
+      return await metrics.render();
+    },
+    load: () =>
+      groups.load().then(() => {}, (e) => {
+        log.error("Cannot load the metrics: {error}", { error: (e as Error)?.message ?? e });
+      }),
+  };
+}
+
+/**
+ * Reports to the metric groups. Until they are loaded ({@linkcode AgentMetrics.load}), what is
+ * reported waits, in order, and is applied when they are. The heartbeat hears each upstream
+ * attempt, and each wait announced, so that `/livez` takes waiting on a live upstream as progress.
+ */
+function reportTo(groups: Deferred<Groups>, heartbeat: Heartbeat): Reports {
+  const report = (call: (groups: Groups) => void) => groups.run(call);
   return {
     loop: {
-      observeCycle: (record) => director.observeCycle(record),
-      observePlanFailure: (failure) => director.observePlanFailure(failure),
-      observeScout: (source, seconds, ok) => scout.observeScout(source, seconds, ok),
+      observeCycle: (record) => report((g) => g.director.observeCycle(record)),
+      observePlanFailure: (failure) => report((g) => g.director.observePlanFailure(failure)),
+      observeScout: (source, seconds, ok) =>
+        report((g) => g.scout.observeScout(source, seconds, ok)),
     },
     upstream: {
       observeUpstream(service, method, status, seconds) {
-        upstream.observeUpstream(service, method, status, seconds);
+        report((g) => g.upstream.observeUpstream(service, method, status, seconds));
         heartbeat.beat();
       },
       observeWait: (_service, ms) => heartbeat.beat(ms),
-      observeUnidentified: (count) => scout.observeUnidentified(count),
-      observeResumedEjects: (count) => scout.observeResumedEjects(count),
+      observeUnidentified: (count) => report((g) => g.scout.observeUnidentified(count)),
+      observeResumedEjects: (count) => report((g) => g.scout.observeResumedEjects(count)),
     },
-    simulator: (simulator) => scout.trackSimulator(() => simulator.stats()),
-    settings: (settings) => settingsMetrics.follow(settings),
-    buildInfo: (setup) => metrics.setBuildInfo(buildInfoOf(setup)),
-    reload: (outcome) => metrics.countReload(outcome),
+    simulator: (simulator) => report((g) => g.scout.trackSimulator(() => simulator.stats())),
+    settings(settings) {
+      // Each change is counted as it comes, and the toggles shown are those in force.
+      const show = () => report((g) => g.settings.setToggles(settings.current));
+      show();
+      settings.onChange((change) => {
+        report((g) => g.settings.countChange(change));
+        show();
+      });
+    },
+    buildInfo: (setup) => report((g) => g.metrics.setBuildInfo(buildInfoOf(setup))),
+    reload: (outcome) => report((g) => g.metrics.countReload(outcome)),
   };
 }
 
@@ -205,7 +277,7 @@ interface Parts {
   readonly director: Director;
   readonly loop: Loop;
   readonly settings: RuntimeSettings;
-  readonly metrics: Metrics;
+  readonly metrics: AgentMetrics;
   readonly heartbeat: Heartbeat;
   readonly reports: Reports;
 }
@@ -218,8 +290,8 @@ export class Agent {
   readonly loop: Loop;
   /** The tunables the API changes and a reload resets. */
   readonly settings: RuntimeSettings;
-  /** What `/metrics` exposes. */
-  readonly metrics: Metrics;
+  /** What `/metrics` exposes; prom-client loads when it is first rendered or loaded. */
+  readonly metrics: AgentMetrics;
   /** Signs of life of the loop and of the scout's upstream calls, for `/livez`. */
   readonly heartbeat: Heartbeat;
   #setup: Setup;
@@ -304,9 +376,10 @@ export class Agent {
 export async function assemble(setup: Setup, deps: AgentDeps): Promise<Agent> {
   const { clock } = deps;
   const settings = new RuntimeSettings(tunablesOf(setup), setup.strategy.options);
-  const metrics = createMetrics(setup);
+  const groups = new Deferred(() => loadGroups(setup));
+  const metrics = exposition(groups);
   const heartbeat = new Heartbeat(clock);
-  const reports = reportTo(metrics, heartbeat);
+  const reports = reportTo(groups, heartbeat);
   const scout = await createScout(setup.config, clock, reports);
   logChanges(settings);
   reports.settings(settings);

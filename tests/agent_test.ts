@@ -11,8 +11,10 @@ import { ManualClock } from "../src/runtime/clock.ts";
 import type { Change } from "../src/runtime/settings.ts";
 import { EJECT_MARK } from "../src/scout/openstack/eject_step.ts";
 import { setup } from "../src/setup.ts";
+import { z } from "zod";
 import { FakeOpenStack } from "./_fakes/openstack.ts";
-import { SIMULATED_AGENT, tempDir } from "./_helpers.ts";
+import { SIMULATED_AGENT, tempDir, tunables } from "./_helpers.ts";
+import { scrape, value } from "./_metrics.ts";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 
@@ -227,4 +229,49 @@ Deno.test("assemble() with cache_method = arsenal reports records and uncacheabl
   const api = createApi({ controller, settings, metrics, readOnly: true });
   const plan = await (await api.request("/v1/plan")).json();
   assert.deepEqual(plan.flavors, [figures]);
+});
+
+Deno.test("assemble() shows the runtime toggles in force and counts every change made", async () => {
+  await using dir = await tempDir();
+  const file = await dir.write(
+    "arsenal.conf",
+    SIMULATED_AGENT.replace("[director]\n", "[director]\ndry_run = true\n")
+      .replace("percentage_to_cache = 0.5", "percentage_to_cache = 0.125"),
+  );
+  const { metrics, settings: runtime } = await agentFrom(file);
+  let samples = await scrape(metrics);
+  assert.equal(value(samples, "arsenal_dry_run"), 1);
+  assert.equal(value(samples, "arsenal_paused"), 0);
+  runtime.patch({ paused: true, strategy: { percentage_to_cache: 0.5 } });
+  assert.equal(value(await scrape(metrics), "arsenal_paused"), 1);
+  runtime.patch({ paused: false });
+  runtime.patch({ paused: "maybe" });
+  samples = await scrape(metrics);
+  assert.equal(value(samples, "arsenal_paused"), 0);
+  assert.equal(value(samples, "arsenal_runtime_changes_total", { setting: "paused" }), 2);
+  assert.equal(
+    value(samples, "arsenal_runtime_changes_total", { setting: "strategy.percentage_to_cache" }),
+    1,
+  );
+  runtime.reconfigure(tunables({ dry_run: false }), z.object({}), "reload");
+  samples = await scrape(metrics);
+  assert.equal(value(samples, "arsenal_dry_run"), 0);
+  assert.equal(value(samples, "arsenal_runtime_changes_total", { setting: "dry_run" }), 1);
+});
+
+Deno.test("assemble() keeps what is reported before the metrics load, and shows it once they do", async () => {
+  await using dir = await tempDir();
+  const agent = await agentFrom(await dir.write("arsenal.conf", SIMULATED_AGENT));
+  // No cycle was recorded and nothing scraped: prom-client is not loaded yet.
+  assert.equal(await agent.loop.poll(), true);
+  agent.settings.patch({ paused: true }, { reason: "maintenance" });
+  assert.equal(await agent.reload(), true);
+  const samples = await scrape(agent.metrics);
+  for (const source of ["flavors", "images"]) {
+    assert.equal(value(samples, "arsenal_scout_duration_seconds_count", { source }), 1, source);
+  }
+  assert.equal(value(samples, "arsenal_paused"), 1);
+  assert.equal(value(samples, "arsenal_runtime_changes_total", { setting: "paused" }), 1);
+  assert.equal(value(samples, "arsenal_config_reloads_total", { outcome: "success" }), 1);
+  assert.equal(agent.metrics.contentType, "text/plain; version=0.0.4; charset=utf-8");
 });

@@ -17,6 +17,13 @@ import { startLogging } from "./start_logging.ts";
 
 const log = getLogger(["arsenal", "run"]);
 
+/**
+ * How long after the control API starts serving the metrics load (unless a scrape loads them
+ * first): prom-client takes about 25 ms to load, which the first cycle and the first probes do not
+ * wait for.
+ */
+const METRICS_LOAD_DELAY_MS = 1_000;
+
 type RunCommand = Extract<Command, { name: "run" }>;
 
 /**
@@ -119,9 +126,13 @@ export async function runCommand(
   const noReloads = () => Deno.removeSignalListener("SIGHUP", onHangup);
   Deno.addSignalListener("SIGHUP", onHangup);
   stop.signal.addEventListener("abort", noReloads, { once: true });
+  let loadMetrics: ReturnType<typeof setTimeout> | undefined;
   try {
     const server = await serve(agent);
     if (!server) return EXIT.failed;
+    const timer = setTimeout(() => agent.metrics.load(), METRICS_LOAD_DELAY_MS);
+    Deno.unrefTimer(timer);
+    loadMetrics = timer;
     const { strategy } = agent.setup.strategy;
     log.info("Arsenal {version}: scout {scout}, strategy {strategy} {strategyVersion}{dry}", {
       version: VERSION,
@@ -137,5 +148,6 @@ export async function runCommand(
     return EXIT.ok;
   } finally {
     noReloads();
+    clearTimeout(loadMetrics);
   }
 }

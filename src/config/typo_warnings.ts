@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from "zod";
-import { describeShape } from "../runtime/option_shape.ts";
+import { describeShape, optionTypes } from "../runtime/option_shape.ts";
 import { FROM_ENVIRONMENT, strayVariables, variableAliases, variableNames } from "./environment.ts";
 import type { RawOption, RawSections } from "./ini_file.ts";
 import { suggest, unknownOptions } from "./section.ts";
@@ -38,8 +38,8 @@ export function typoWarnings(
   env: Readonly<Record<string, string>> = {},
 ): string[] {
   const { known, ignored } = readers;
-  // Every section is described only when a variable looks misspelt; otherwise only those given
-  // (describing is most of what a start spends on the configuration).
+  // Every section is described only when a variable looks misspelt: describing is most of what
+  // a start would spend on the configuration.
   let allVariables: string[] | undefined;
   const variables = () => allVariables ??= variableNames(known, readers.secrets);
   const sectionNames = [...known.keys(), ...ignored.keys()];
@@ -53,7 +53,8 @@ export function typoWarnings(
     const where = first?.where ?? "configuration";
     const schema = known.get(section);
     if (schema) {
-      const shape = describeShape(schema);
+      // Only the option names are needed: read from the definition, the section is not described.
+      const shape = optionTypes(schema) ?? describeShape(schema);
       const suggestFor = (key: string, opt: RawOption) => {
         const variable = variableOf(opt);
         return variable ? suggest(variable, variables()) : suggest(key, Object.keys(shape));

@@ -4,7 +4,7 @@
  * @module
  */
 import * as client from "./prom_client.ts";
-import type { Change, RuntimeSettings, Tunables } from "./settings.ts";
+import type { Change, Tunables } from "./settings.ts";
 
 /** The runtime settings' toggles and changes, on a registry. */
 export class SettingsMetrics {
@@ -30,15 +30,6 @@ export class SettingsMetrics {
       help: "Runtime setting changes made through the control API, by setting.",
       labelNames: ["setting"],
       registers,
-    });
-  }
-
-  /** Shows the toggles of `settings` now and after every change, and counts each change. */
-  follow(settings: RuntimeSettings): void {
-    this.setToggles(settings.current);
-    settings.onChange((change) => {
-      this.countChange(change);
-      this.setToggles(settings.current);
     });
   }
 

@@ -152,6 +152,13 @@ Deno.test("main() loads prom-client's metric classes for run, not its index", as
   for (const specifier of prom) assert.match(specifier, /\/lib\/\w+\.js$/);
 });
 
+Deno.test("main() imports prom-client for run only dynamically: it loads after the agent is ready", async () => {
+  const graph = await moduleGraph();
+  const run = pathToFileURL(`${ROOT}src/cli/run.ts`).href;
+  const loaded = reachable(graph, [MAIN, run], () => false);
+  assert.ok(!packages(loaded).has("prom-client"), "run imports prom-client statically");
+});
+
 Deno.test("main() loads the OpenStack client for run only when the configuration asks for it", async () => {
   const graph = await moduleGraph();
   const run = pathToFileURL(`${ROOT}src/cli/run.ts`).href;

@@ -5,13 +5,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { z } from "zod";
-import simpleProportional from "../../plugins/simple_proportional.ts";
 import type { Metrics } from "../../src/runtime/metrics.ts";
-import { RuntimeSettings } from "../../src/runtime/settings.ts";
 import { SettingsMetrics } from "../../src/runtime/settings_metrics.ts";
 import { scrape, testMetrics, value } from "../_metrics.ts";
-import { tunables } from "../_helpers.ts";
 
 /** A registry with the settings' group on it. */
 function setup(): { metrics: Metrics; settings: SettingsMetrics } {
@@ -45,31 +41,4 @@ Deno.test("SettingsMetrics.countChange() counts changes per setting", async () =
   const samples = await scrape(metrics);
   assert.equal(value(samples, "arsenal_runtime_changes_total", { setting: "dry_run" }), 2);
   assert.equal(value(samples, "arsenal_runtime_changes_total", { setting: "strategy.share" }), 1);
-});
-
-Deno.test("SettingsMetrics.follow() shows the toggles in force and counts every change made", async () => {
-  const { metrics, settings } = setup();
-  const runtime = new RuntimeSettings(
-    tunables({ dry_run: true }),
-    simpleProportional.options,
-  );
-  settings.follow(runtime);
-  let samples = await scrape(metrics);
-  assert.equal(value(samples, "arsenal_dry_run"), 1);
-  assert.equal(value(samples, "arsenal_paused"), 0);
-  runtime.patch({ paused: true, strategy: { percentage_to_cache: 0.5 } });
-  assert.equal(value(await scrape(metrics), "arsenal_paused"), 1);
-  runtime.patch({ paused: false });
-  runtime.patch({ paused: "maybe" });
-  samples = await scrape(metrics);
-  assert.equal(value(samples, "arsenal_paused"), 0);
-  assert.equal(value(samples, "arsenal_runtime_changes_total", { setting: "paused" }), 2);
-  assert.equal(
-    value(samples, "arsenal_runtime_changes_total", { setting: "strategy.percentage_to_cache" }),
-    1,
-  );
-  runtime.reconfigure(tunables({ dry_run: false }), z.object({}), "reload");
-  samples = await scrape(metrics);
-  assert.equal(value(samples, "arsenal_dry_run"), 0);
-  assert.equal(value(samples, "arsenal_runtime_changes_total", { setting: "dry_run" }), 1);
 });
