@@ -39,6 +39,8 @@ class FakeAgent(object):
         self.vanish_after_status = False
         # New commands end at once (a hit: the image was already there).
         self.complete_posts = False
+        # After this many reads of /v1/commands, running commands succeed.
+        self.finish_after_reads = None
         agent = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -64,6 +66,7 @@ class FakeAgent(object):
                     self._reply(200, {'started_at': agent.started_at,
                                       'version': '9.4.1'})
                 elif path.rstrip('/') == '/v1/commands':
+                    agent._count_read()
                     self._reply(200, {'commands': agent.commands})
                 else:
                     self._reply(404, {'faultstring': 'Not found'})
@@ -99,6 +102,20 @@ class FakeAgent(object):
         self._thread = patcher.original('threading').Thread(
             target=self._serve, daemon=True)
         self._thread.start()
+
+    def _count_read(self):
+        if self.finish_after_reads is None:
+            return
+        self.finish_after_reads -= 1
+        if self.finish_after_reads <= 0:
+            self.finish_after_reads = None
+            for command in self.commands:
+                if command['command_status'] == 'RUNNING':
+                    command['command_status'] = 'SUCCEEDED'
+
+    def command_reads(self):
+        """How many times the command list was read."""
+        return sum(1 for p in self.gets if p.rstrip('/') == '/v1/commands')
 
     def _serve(self):
         while not self._stopping:
