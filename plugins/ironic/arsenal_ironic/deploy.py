@@ -12,7 +12,9 @@ with prepare_image as the agent's last command, the node waits until
 
 So write_image first polls the agent's command list until no command runs,
 for at most ``[arsenal] deploy_wait_for_agent`` seconds (then the step fails,
-saying which command the agent still runs). Then it marks the cache record
+saying which command the agent still runs). Then it loads the agent's deploy
+steps if the ``deploy`` step could not (the agent was busy), and marks the
+cache record
 ``lost``, since the deploy takes the node and its disk, and runs upstream's
 write_image: the agent's skip rule makes it a hit when the cached image is
 the one deployed, and a plain write otherwise. The wait holds the node's
@@ -62,6 +64,13 @@ class ArsenalDirectDeploy(agent.AgentDeploy):
         """
         if task.driver.storage.should_write_image(task):
             self._wait_for_agent(task)
+            if not task.node.driver_internal_info.get(
+                    'agent_cached_deploy_steps'):
+                # The deploy step's own refresh met the busy agent. Left to
+                # the next heartbeat, it would make get_deploy_steps the
+                # agent's last command, after write_image, and Ironic would
+                # wait forever for a finished deploy step.
+                self.refresh_steps(task, 'deploy')
         self._take_over_record(task)
         return super().write_image(task)
 

@@ -24,6 +24,13 @@ from ironic.tests.unit.objects import utils as obj_utils
 
 TOKEN = 'agent-token-4f1c9b'
 STARTED_AT = 1767225600.25
+# The agent's get_deploy_steps result (IPA 9.4's generic hardware manager).
+DEPLOY_STEPS = {
+    'deploy_steps': {'GenericHardwareManager': [
+        {'interface': 'deploy', 'step': 'write_image', 'priority': 0,
+         'reboot_requested': False, 'argsinfo': None}]},
+    'hardware_manager_version': {'generic_hardware_manager': '1.2'},
+}
 
 
 class FakeAgent(object):
@@ -90,6 +97,12 @@ class FakeAgent(object):
                                        + running[-1]['command_name']})
                     return
                 name = body['name'].split('.', 1)[1]
+                if name == 'get_deploy_steps':
+                    # Synchronous (wait=true), as the real agent answers it.
+                    command = agent.add_command(name, 'SUCCEEDED')
+                    command['command_result'] = DEPLOY_STEPS
+                    self._reply(200, command)
+                    return
                 status = 'SUCCEEDED' if agent.complete_posts else 'RUNNING'
                 self._reply(200, agent.add_command(name, status))
 

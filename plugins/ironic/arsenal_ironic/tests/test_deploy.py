@@ -31,7 +31,10 @@ class DeployTestCase(base.ArsenalTestCase):
             'arsenal_ironic.deploy.POLL_INTERVAL', 0.01))
         info = dict(self.node.driver_internal_info,
                     is_whole_disk_image=True,
-                    deploy_steps=[WRITE_IMAGE])
+                    deploy_steps=[WRITE_IMAGE],
+                    agent_cached_deploy_steps={'deploy': [
+                        {'interface': 'deploy', 'step': 'write_image',
+                         'priority': 0}]})
         self.update_node(
             deploy_interface='arsenal-direct',
             provision_state=states.DEPLOYING,
@@ -132,6 +135,21 @@ class DeployTestCase(base.ArsenalTestCase):
         self.assert_wrote_once()
         self.assertNotIn('arsenal_cache',
                          self.reload().driver_internal_info)
+
+    def test_loads_the_deploy_steps_the_busy_agent_could_not_give(self):
+        # Else the heartbeat after write_image loads them, get_deploy_steps
+        # becomes the agent's last command, and Ironic waits for ever.
+        self.set_internal(agent_cached_deploy_steps=None)
+        self.caching()
+        self.agent.finish_after_reads = 2
+        self.write_image()
+        self.assertEqual(['deploy.get_deploy_steps',
+                          'deploy.execute_deploy_step'],
+                         [p['body']['name'] for p in self.agent.posts])
+        self.assertEqual('execute_deploy_step',
+                         self.agent.commands[-1]['command_name'])
+        self.assertIn('deploy', self.reload().driver_internal_info[
+            'agent_cached_deploy_steps'])
 
     def test_a_wait_that_runs_out_fails_the_step_with_the_reason(self):
         self.config(deploy_wait_for_agent=1, group='arsenal')
