@@ -18,6 +18,14 @@ OPTS = [
                     '"available". Each check of a node reads the agent\'s '
                     'status (and, while caching, its command list). 0 '
                     'disables the check (records then stay as written).'),
+    cfg.IntOpt('deploy_wait_for_agent',
+               default=1200,
+               min=0,
+               help='Seconds the arsenal-direct deploy interface waits, '
+                    'before it writes the image, for the agent to finish the '
+                    'command it runs (an image it is caching). Past it the '
+                    'write_image step fails, naming that command. 0: do not '
+                    'wait (a busy agent fails the step at once).'),
 ]
 
 CONF.register_opts(OPTS, group=GROUP)

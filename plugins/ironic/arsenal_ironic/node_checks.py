@@ -26,12 +26,32 @@ def refuse(method, node, reason, missing=False):
         'reason': reason})
 
 
+# Where eject may run: available, or manageable as Arsenal's eject has it
+# (mark, manage, eject, provide), so that nobody deploys onto it meanwhile.
+EJECTABLE = (states.AVAILABLE, states.MANAGEABLE)
+
+
 def check_idle(task, method):
     """The node is available, out of maintenance, and nobody claimed it."""
     node = task.node
     if node.provision_state != states.AVAILABLE:
         refuse(method, node, _('it is %s, not available')
                % node.provision_state)
+    _check_unclaimed(method, node)
+
+
+def check_ejectable(task, method):
+    """The node is available or manageable, out of maintenance, and nobody
+    claimed it.
+    """
+    node = task.node
+    if node.provision_state not in EJECTABLE:
+        refuse(method, node, _('it is %s, not available or manageable')
+               % node.provision_state)
+    _check_unclaimed(method, node)
+
+
+def _check_unclaimed(method, node):
     if node.maintenance:
         refuse(method, node, _('it is in maintenance (%s)')
                % (node.maintenance_reason or _('no reason given')))

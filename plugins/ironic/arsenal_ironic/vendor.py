@@ -14,9 +14,12 @@ Vendor methods (``/v1/nodes/{node}/vendor_passthru?method=...``):
   that call only, and records it (see ``cache_record``).
 * ``cache_status`` (GET, sync, shared lock): the record, or
   ``{"status": "none"}``.
-* ``eject`` (POST, async): clears the record and powers the node off, which
-  wipes the agent's URL and token: the next boot (cleaning) starts a fresh
-  agent that has nothing cached.
+* ``eject`` (POST, async), on an ``available`` or ``manageable`` node:
+  clears the record and powers the node off, which wipes the agent's URL and
+  token: the next boot (cleaning) starts a fresh agent that has nothing
+  cached. It holds the node's lock from the one to the other, so a
+  ``provide`` sent on seeing the record gone waits for the power off (409
+  NodeLocked until then). A second eject finds nothing to do and succeeds.
 
 A periodic task follows the records: ``caching`` becomes ``cached`` or
 ``failed`` from the agent's command status; ``caching`` or ``cached``
@@ -105,7 +108,7 @@ class ArsenalVendor(base.VendorInterface):
             self._check_not_caching_another(node, kwargs['image_info']['id'])
             node_checks.check_fast_track(task, method)
         elif method == 'eject':
-            node_checks.check_idle(task, method)
+            node_checks.check_ejectable(task, method)
 
     @staticmethod
     def _check_not_caching_another(node, image_id):

@@ -24,6 +24,13 @@ from ironic.tests.unit.objects import utils as obj_utils
 
 TOKEN = 'agent-token-4f1c9b'
 STARTED_AT = 1767225600.25
+# The agent's get_deploy_steps result (IPA 9.4's generic hardware manager).
+DEPLOY_STEPS = {
+    'deploy_steps': {'GenericHardwareManager': [
+        {'interface': 'deploy', 'step': 'write_image', 'priority': 0,
+         'reboot_requested': False, 'argsinfo': None}]},
+    'hardware_manager_version': {'generic_hardware_manager': '1.2'},
+}
 
 
 class FakeAgent(object):
@@ -39,6 +46,8 @@ class FakeAgent(object):
         self.vanish_after_status = False
         # New commands end at once (a hit: the image was already there).
         self.complete_posts = False
+        # After this many reads of /v1/commands, running commands succeed.
+        self.finish_after_reads = None
         agent = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -64,6 +73,7 @@ class FakeAgent(object):
                     self._reply(200, {'started_at': agent.started_at,
                                       'version': '9.4.1'})
                 elif path.rstrip('/') == '/v1/commands':
+                    agent._count_read()
                     self._reply(200, {'commands': agent.commands})
                 else:
                     self._reply(404, {'faultstring': 'Not found'})
@@ -87,6 +97,12 @@ class FakeAgent(object):
                                        + running[-1]['command_name']})
                     return
                 name = body['name'].split('.', 1)[1]
+                if name == 'get_deploy_steps':
+                    # Synchronous (wait=true), as the real agent answers it.
+                    command = agent.add_command(name, 'SUCCEEDED')
+                    command['command_result'] = DEPLOY_STEPS
+                    self._reply(200, command)
+                    return
                 status = 'SUCCEEDED' if agent.complete_posts else 'RUNNING'
                 self._reply(200, agent.add_command(name, status))
 
@@ -99,6 +115,20 @@ class FakeAgent(object):
         self._thread = patcher.original('threading').Thread(
             target=self._serve, daemon=True)
         self._thread.start()
+
+    def _count_read(self):
+        if self.finish_after_reads is None:
+            return
+        self.finish_after_reads -= 1
+        if self.finish_after_reads <= 0:
+            self.finish_after_reads = None
+            for command in self.commands:
+                if command['command_status'] == 'RUNNING':
+                    command['command_status'] = 'SUCCEEDED'
+
+    def command_reads(self):
+        """How many times the command list was read."""
+        return sum(1 for p in self.gets if p.rstrip('/') == '/v1/commands')
 
     def _serve(self):
         while not self._stopping:

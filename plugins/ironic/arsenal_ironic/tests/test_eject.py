@@ -1,11 +1,12 @@
 """eject powers the node off (the agent's URL and token go) and clears the
-record and the capability.
+record and the capability, on an available or a manageable node.
 """
 
 from unittest import mock
 
 from ironic.common import exception
 from ironic.common import states
+from ironic.conductor import task_manager
 from ironic.drivers.modules import fake
 
 from arsenal_ironic.tests import base
@@ -41,6 +42,65 @@ class EjectTestCase(base.ArsenalTestCase):
         self.assertIsNone(node.reservation)
         self.assertIsNone(node.last_error)
         self.assertEqual([], self.agent.posts)
+
+    def test_ejects_a_manageable_node_with_a_lost_record(self):
+        # Arsenal's order: mark, manage (the periodic then makes the record
+        # lost), eject, provide.
+        self.set_internal(arsenal_cache={
+            'image_id': IMAGE, 'status': 'lost',
+            'agent_started_at': base.STARTED_AT, 'agent_url': self.agent.url,
+            'since': '2026-01-01T00:00:00+00:00',
+            'error': 'the node left available: it is manageable'})
+        self.update_node(provision_state=states.MANAGEABLE)
+
+        node = self.eject()
+
+        self.assertEqual(states.MANAGEABLE, node.provision_state)
+        self.assertEqual(states.POWER_OFF, node.power_state)
+        for key in ('arsenal_cache', 'agent_url', 'agent_secret_token'):
+            self.assertNotIn(key, node.driver_internal_info)
+        self.assertIsNone(node.last_error)
+        self.assertIsNone(node.reservation)
+
+    def test_a_second_eject_succeeds_and_changes_nothing(self):
+        self.update_node(provision_state=states.MANAGEABLE)
+        self.eject()
+        first = self.reload().as_dict()
+        node = self.eject()
+        self.assertEqual(states.POWER_OFF, node.power_state)
+        self.assertIsNone(node.last_error)
+        for field in ('driver_internal_info', 'properties', 'provision_state'):
+            self.assertEqual(first[field], node.as_dict()[field], field)
+
+    def test_holds_the_node_locked_from_the_record_to_the_power_off(self):
+        # Arsenal provides once the record is gone: the lock makes that
+        # provide (a 409 NodeLocked, which Arsenal waits out) come after the
+        # power off, never before it.
+        self.config(node_locked_retry_attempts=0, group='conductor')
+        self.set_internal(arsenal_cache={
+            'image_id': IMAGE, 'status': 'lost',
+            'agent_started_at': base.STARTED_AT, 'agent_url': self.agent.url,
+            'since': '2026-01-01T00:00:00+00:00'})
+        self.update_node(provision_state=states.MANAGEABLE)
+        seen = []
+        power_off = fake.FakePower.set_power_state
+
+        def observe(interface, task, state, timeout=None):
+            node = self.reload()
+            seen.append(('arsenal_cache' in node.driver_internal_info,
+                         node.reservation is not None))
+            try:
+                with task_manager.acquire(self.context, node.uuid):
+                    pass
+            except exception.NodeLocked:
+                seen.append('locked')
+            return power_off(interface, task, state, timeout=timeout)
+
+        with mock.patch.object(fake.FakePower, 'set_power_state',
+                               autospec=True, side_effect=observe):
+            node = self.eject()
+        self.assertEqual([(False, True), 'locked'], seen)
+        self.assertEqual(states.POWER_OFF, node.power_state)
 
     def test_powers_off_a_node_without_a_record(self):
         node = self.eject()

@@ -6,12 +6,14 @@ from ironic.common import driver_factory
 from ironic.common import exception
 from ironic.drivers import ipmi
 from ironic.drivers import redfish
+from ironic.drivers.modules import agent
 from ironic.drivers.modules import ipmitool
 from ironic.drivers.modules import noop
 from ironic.drivers.modules.redfish import vendor as redfish_vendor
 from ironic.tests.unit.db import base as db_base
 from ironic.tests.unit.objects import utils as obj_utils
 
+from arsenal_ironic import deploy
 from arsenal_ironic import hardware
 from arsenal_ironic import vendor
 
@@ -27,6 +29,8 @@ class HardwareTypesTestCase(db_base.DbTestCase):
                                                    'redfish'],
                     enabled_vendor_interfaces=['arsenal', 'ipmitool',
                                                'redfish', 'no-vendor',
+                                               'fake'],
+                    enabled_deploy_interfaces=['arsenal-direct', 'direct',
                                                'fake'])
 
     def test_arsenal_ipmi_is_ipmi_plus_the_arsenal_vendor_interface(self):
@@ -59,6 +63,37 @@ class HardwareTypesTestCase(db_base.DbTestCase):
             node = obj_utils.get_test_node(self.context, driver=driver)
             driver_factory.check_and_update_node_interfaces(node)
             self.assertEqual('arsenal', node.vendor_interface)
+
+    def test_they_add_arsenal_direct_first_and_keep_direct(self):
+        for hw_type in (hardware.ArsenalIPMIHardware(),
+                        hardware.ArsenalRedfishHardware()):
+            supported = hw_type.supported_deploy_interfaces
+            self.assertEqual(deploy.ArsenalDirectDeploy, supported[0])
+            self.assertIn(agent.AgentDeploy, supported)
+
+    def test_the_driver_factory_loads_arsenal_direct_by_entry_point(self):
+        self.assertIsInstance(
+            driver_factory.get_interface(
+                driver_factory.get_hardware_type('arsenal-redfish'),
+                'deploy', 'arsenal-direct'),
+            deploy.ArsenalDirectDeploy)
+
+    def test_a_new_node_gets_arsenal_direct_by_default(self):
+        node = obj_utils.get_test_node(self.context, driver='arsenal-ipmi')
+        driver_factory.check_and_update_node_interfaces(node)
+        self.assertEqual('arsenal-direct', node.deploy_interface)
+
+    def test_direct_stays_available(self):
+        node = obj_utils.get_test_node(self.context, driver='arsenal-ipmi',
+                                       deploy_interface='direct')
+        driver_factory.check_and_update_node_interfaces(node)
+        self.assertEqual('direct', node.deploy_interface)
+
+    def test_without_arsenal_direct_enabled_direct_is_the_default(self):
+        self.config(enabled_deploy_interfaces=['direct', 'fake'])
+        node = obj_utils.get_test_node(self.context, driver='arsenal-ipmi')
+        driver_factory.check_and_update_node_interfaces(node)
+        self.assertEqual('direct', node.deploy_interface)
 
     def test_upstream_vendor_interfaces_stay_available(self):
         node = obj_utils.get_test_node(self.context, driver='arsenal-ipmi',

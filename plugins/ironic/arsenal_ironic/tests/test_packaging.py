@@ -54,6 +54,8 @@ class PackagingTestCase(unittest.TestCase):
                          os.path.realpath(str(dist._path)))
         found = {(ep.group, ep.name): ep for ep in dist.entry_points}
         self.assertIn(('ironic.hardware.interfaces.vendor', 'arsenal'), found)
+        self.assertIn(('ironic.hardware.interfaces.deploy', 'arsenal-direct'),
+                      found)
         self.assertIn(('ironic.hardware.types', 'arsenal-ipmi'), found)
         self.assertIn(('ironic.hardware.types', 'arsenal-redfish'), found)
         for ep in found.values():

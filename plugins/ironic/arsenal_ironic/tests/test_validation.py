@@ -85,13 +85,31 @@ class NodeValidationTestCase(ValidationTestCase):
         self.assertRefused('it is still caching image other-image',
                            image_info=image_info())
 
-    def test_eject_refuses_a_node_that_is_not_available(self):
-        self.update_node(provision_state=states.ACTIVE)
-        self.assertRefused('Cannot eject', method='eject')
+    def test_eject_refuses_a_node_neither_available_nor_manageable(self):
+        for state in (states.ACTIVE, states.CLEANING, states.DEPLOYWAIT,
+                      states.ENROLL):
+            self.update_node(provision_state=state)
+            message = self.assertRefused(
+                'it is %s, not available or manageable' % state,
+                method='eject')
+            self.assertIn('Cannot eject on node %s' % self.node.uuid,
+                          message)
 
     def test_eject_refuses_a_node_in_maintenance(self):
         self.update_node(maintenance=True)
         self.assertRefused('it is in maintenance', method='eject')
+
+    def test_eject_refuses_a_manageable_node_in_maintenance(self):
+        self.update_node(provision_state=states.MANAGEABLE, maintenance=True,
+                         maintenance_reason='disk swap')
+        self.assertRefused('it is in maintenance (disk swap)', method='eject')
+
+    def test_eject_refuses_a_manageable_node_with_an_allocation(self):
+        allocation = obj_utils.create_test_allocation(
+            self.context, node_id=self.node.id)
+        self.update_node(provision_state=states.MANAGEABLE,
+                         allocation_id=allocation.id)
+        self.assertRefused('it has an allocation', method='eject')
 
     def test_eject_refuses_a_node_with_an_instance(self):
         self.update_node(instance_uuid='8a3b2c1d-0000-4000-8000-000000000001')
