@@ -51,9 +51,9 @@ API_VERSION = '1.82'
 READY_DEADLINE = 300  # seconds for every node to reach available with a live agent
 ENROLL_CONCURRENCY = 8  # Ironic is one process on sqlite: more threads do not help
 
-# The vendor interfaces the lab enables; the first is every node's. The single switch to the
-# Arsenal plugin: put "arsenal" first once plugins/ironic provides arsenal_ironic.
-VENDOR_INTERFACES = ['no-vendor', 'fake']
+# The vendor interfaces the lab enables; the first is every node's: the Arsenal plugin's
+# (plugins/ironic/, arsenal_ironic.vendor.ArsenalVendor).
+VENDOR_INTERFACES = ['arsenal', 'no-vendor', 'fake']
 
 IRONIC_CONF = """\
 [DEFAULT]
@@ -112,6 +112,10 @@ automated_clean = true
 
 [arsenal_lab]
 control_url = {control}
+
+[arsenal]
+# the plugin's record check: caching becomes cached within a second or two
+cache_check_interval = 1
 
 [oslo_concurrency]
 lock_path = {S}/ironic/lock
