@@ -43,7 +43,10 @@ export async function node(ironic: Ironic, uuid: string): Promise<LabNode> {
   return (await ironic.call<LabNode>("GET", `/v1/nodes/${uuid}`)).body;
 }
 
-/** Waits until the node is in `state` with no transition going on; throws on a failed state. */
+/**
+ * Waits until the node is in `state` with no transition going on; throws on a failed state (unless
+ * that is the one awaited).
+ */
 export async function settled(ironic: Ironic, uuid: string, state: string): Promise<LabNode> {
   let last: LabNode | undefined;
   return await until(`node ${uuid} to become ${state}`, SETTLE_MS, async () => {
@@ -51,7 +54,9 @@ export async function settled(ironic: Ironic, uuid: string, state: string): Prom
     if (last.provision_state.endsWith("failed") && !state.endsWith("failed")) {
       throw new Error(`node ${uuid} is ${last.provision_state}: ${last.last_error}`);
     }
-    return last.provision_state === state && !last.target_provision_state ? last : undefined;
+    // a failed state keeps the target it failed to reach
+    const still = !last.target_provision_state || state.endsWith("failed");
+    return last.provision_state === state && still ? last : undefined;
   }, { intervalMs: 200, describe: () => JSON.stringify(last?.provision_state) });
 }
 
@@ -91,6 +96,14 @@ export async function cacheStatus(ironic: Ironic, uuid: string): Promise<CacheSt
   return (await ironic.call<CacheStatus>("GET", path)).body;
 }
 
+/** Sends the plugin's `cache_image` and expects its 202. */
+export async function cacheImage(ironic: Ironic, uuid: string, image: ServedImage): Promise<void> {
+  const reply = await ironic.vendorPassthru(uuid, "cache_image", { image_info: imageInfo(image) });
+  if (reply.status !== 202) {
+    throw new Error(`Cannot cache ${image.name} on ${uuid}: ${JSON.stringify(reply.body)}`);
+  }
+}
+
 /** Waits for the node's record to reach `status` (the plugin checks it every second). */
 export async function cacheReaches(
   ironic: Ironic,
@@ -106,7 +119,11 @@ export async function cacheReaches(
 }
 
 /** An Arsenal configuration: the standalone scout on the lab, `cache_method = arsenal`. */
-export function arsenalConfig(ironic: string, images: readonly ServedImage[]): string {
+export function arsenalConfig(
+  ironic: string,
+  images: readonly ServedImage[],
+  percentageToCache = 0.5,
+): string {
   const lines = images.map((i) => `    ${i.name} ${i.name} ${i.url} ${i.sha256}`);
   return `[director]
 scout = standalone
@@ -119,7 +136,7 @@ cache_method = arsenal
 fast_track_timeout = 30
 
 [simple_proportional_strategy]
-percentage_to_cache = 0.5
+percentage_to_cache = ${percentageToCache}
 
 [standalone]
 images =
