@@ -3,7 +3,8 @@
  * → manage → provide leaves the node `available` with a fresh agent, no record, and cacheable
  * again; the old eject (manage → provide only) cleans inside the same agent, whose in-memory
  * `cached_image_id` survives, so the next deploy of that image id skips the write and fails on
- * the erased disk.
+ * the erased disk. And an image updated under the same URL keeps its id: a node that cached the
+ * old content deploys it, unchecked.
  *
  * Skipped unless ARSENAL_OPENSTACK_TESTS=1 (`deno task test:openstack`).
  *
@@ -53,19 +54,19 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
 }, async (t) => {
-  await using lab = await startLab({ nodes: 3 });
+  await using lab = await startLab({ nodes: 4 });
   await using images = startImageServer();
   const ironic = new Ironic(lab.ironic);
   const v1 = images.add("proof-v1.raw", { size: 64 * MIB });
   const v2 = images.add("proof-v2.raw", { size: 64 * MIB });
-  const [fixed, old, byArsenal] = lab.nodes;
+  const [fixed, old, byArsenal, stale] = lab.nodes;
   const before = new Map<string, number>();
   for (const uuid of lab.nodes) {
     await cacheImage(ironic, uuid, v1);
     await cacheReaches(ironic, uuid, "cached");
     before.set(uuid, (await lab.machine(uuid)).agent!.started_at);
   }
-  assert.equal(images.gets(v1.name), 3);
+  assert.equal(images.gets(v1.name), 4);
 
   await t.step(
     "5. eject (power off) → manage → provide: a fresh agent, cacheable again",
@@ -111,7 +112,7 @@ Deno.test({
       await deploy(ironic, old, v1);
       const failed = await settled(ironic, old, "deploy failed");
       assert.match(failed.last_error ?? "", /No partitions found on the device/);
-      assert.equal(images.gets(v1.name), 3, "the agent skipped the download");
+      assert.equal(images.gets(v1.name), 4, "the agent skipped the download");
     },
   );
 
@@ -140,4 +141,15 @@ Deno.test({
       await cacheReaches(ironic, byArsenal, "cached");
     },
   });
+  await t.step(
+    "an image updated under the same URL: a cached node deploys the old content",
+    async () => {
+      const updated = images.add(v1.name, { size: v1.size, seed: 99 });
+      assert.notEqual(updated.sha256, v1.sha256);
+      await deploy(ironic, stale, updated);
+      await settled(ironic, stale, "active");
+      assert.equal(images.gets(v1.name), 4, "the agent skipped the download");
+      assert.deepEqual(await lab.diskHead(stale, v1.size), v1.bytes, "the old image, unchecked");
+    },
+  );
 });
