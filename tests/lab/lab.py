@@ -26,6 +26,7 @@ As root on a fresh Debian 12 it first installs python3-ironic (apt-get, no recom
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -51,9 +52,22 @@ API_VERSION = '1.82'
 READY_DEADLINE = 300  # seconds for every node to reach available with a live agent
 ENROLL_CONCURRENCY = 8  # Ironic is one process on sqlite: more threads do not help
 
-# The vendor interfaces the lab enables; the first is every node's. The single switch to the
-# Arsenal plugin: put "arsenal" first once plugins/ironic provides arsenal_ironic.
-VENDOR_INTERFACES = ['no-vendor', 'fake']
+# The vendor interfaces the lab enables; the first is every node's: the Arsenal plugin's
+# (plugins/ironic/, arsenal_ironic.vendor.ArsenalVendor).
+VENDOR_INTERFACES = ['arsenal', 'no-vendor', 'fake']
+ARSENAL_ENTRY_POINTS = os.path.join(ARSENAL_PLUGIN_DIR, 'arsenal_ironic-0.1.0.dist-info',
+                                    'entry_points.txt')
+
+
+def deploy_interfaces():
+    """direct (every node's), and the plugin's arsenal-direct when it provides one."""
+    try:
+        with open(ARSENAL_ENTRY_POINTS) as f:
+            arsenal_direct = re.search(r'^arsenal-direct\s*=', f.read(), re.M)
+    except OSError:
+        arsenal_direct = None
+    return ['direct'] + (['arsenal-direct'] if arsenal_direct else [])
+
 
 IRONIC_CONF = """\
 [DEFAULT]
@@ -66,7 +80,7 @@ enabled_hardware_types = arsenal-lab
 enabled_bios_interfaces = no-bios
 enabled_boot_interfaces = arsenal-lab,fake
 enabled_console_interfaces = no-console
-enabled_deploy_interfaces = direct
+enabled_deploy_interfaces = {deploys}
 enabled_inspect_interfaces = no-inspect
 enabled_management_interfaces = arsenal-lab,fake
 enabled_network_interfaces = noop
@@ -112,6 +126,10 @@ automated_clean = true
 
 [arsenal_lab]
 control_url = {control}
+
+[arsenal]
+# the plugin's record check: caching becomes cached within a second or two
+cache_check_interval = 1
 
 [oslo_concurrency]
 lock_path = {S}/ironic/lock
@@ -189,6 +207,7 @@ class Lab:
         conf = self.sv.write('ironic/ironic.conf', IRONIC_CONF.format(
             S=self.S, HOST=HOST, port=port, hb=self.args.heartbeat_timeout,
             control=self.control, vendors=','.join(VENDOR_INTERFACES),
+            deploys=','.join(deploy_interfaces()),
             vendor=VENDOR_INTERFACES[0], debug='true' if self.args.debug else 'false'))
         check_stop()
         self.sv.run('ironic dbsync', [PY, '-c', 'import sys; from ironic.cmd.dbsync import '

@@ -10,7 +10,8 @@ so that stevedore finds the entry points in arsenal_lab-0.1.dist-info.
 * boot `arsenal-lab`: the "PXE server": prepare_ramdisk makes the next boot start the agent (with
   the ramdisk parameters, ipa-api-url among them), prepare_instance makes it boot the disk (the
   instance, no agent), the clean-ups return to the default network boot (the agent).
-* hardware type `arsenal-lab`: those three, direct deploy, noop network, and the vendor
+* hardware type `arsenal-lab`: those three, direct deploy (and arsenal-direct when plugins/ironic
+  provides arsenal_ironic.deploy), noop network, and the vendor
   interfaces `arsenal` (when plugins/ironic provides arsenal_ironic), `fake`, `no-vendor`.
 """
 from oslo_config import cfg
@@ -34,6 +35,11 @@ try:  # the real plugin, once plugins/ironic provides it
     VENDORS = [ArsenalVendor, fake.FakeVendorB, noop.NoVendor]
 except ImportError:
     VENDORS = [fake.FakeVendorB, noop.NoVendor]
+try:  # its deploy interface arsenal-direct, once it provides one
+    from arsenal_ironic.deploy import ArsenalDirectDeploy
+    DEPLOYS = [agent.AgentDeploy, ArsenalDirectDeploy]
+except ImportError:
+    DEPLOYS = [agent.AgentDeploy]
 
 LOG = log.getLogger(__name__)
 CONF = cfg.CONF
@@ -139,7 +145,7 @@ class ArsenalLabHardware(generic.GenericHardware):
 
     @property
     def supported_deploy_interfaces(self):
-        return [agent.AgentDeploy]
+        return DEPLOYS
 
     @property
     def supported_management_interfaces(self):
