@@ -5,13 +5,13 @@
            [--no-install] [--debug]
 
 Starts Ironic (Debian's python3-ironic: API and conductor in one process, sqlite, noauth,
-rpc_transport=none, direct deploy, noop network, [deploy] fast_track = true) with the lab's
-hardware type `arsenal-lab` (tests/lab/ironic-plugin/) and the Arsenal plugin from
-plugins/ironic/ on its PYTHONPATH, and the machines process (tests/lab/fake_ipa/: N machines,
-each a disk file and, when booted into the agent, a fake ironic-python-agent 9.4 on its own
-loopback port). Then enrolls N nodes (one port each, the machine's MAC), manages and provides
-them: cleaning boots each agent, which erases the disk; fast track keeps the agents up, and the
-nodes end `available` with agents heartbeating.
+rpc_transport=none, the plugin's arsenal-direct deploy (and direct), noop network, [deploy]
+fast_track = true) with the lab's hardware type `arsenal-lab` (tests/lab/ironic-plugin/) and the
+Arsenal plugin from plugins/ironic/ on its PYTHONPATH, and the machines process
+(tests/lab/fake_ipa/: N machines, each a disk file and, when booted into the agent, a fake
+ironic-python-agent 9.4 on its own loopback port). Then enrolls N nodes (one port each, the
+machine's MAC), manages and provides them: cleaning boots each agent, which erases the disk;
+fast track keeps the agents up, and the nodes end `available` with agents heartbeating.
 
 When ready it prints ONE line on stdout:
 
@@ -26,7 +26,6 @@ As root on a fresh Debian 12 it first installs python3-ironic (apt-get, no recom
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -55,18 +54,9 @@ ENROLL_CONCURRENCY = 8  # Ironic is one process on sqlite: more threads do not h
 # The vendor interfaces the lab enables; the first is every node's: the Arsenal plugin's
 # (plugins/ironic/, arsenal_ironic.vendor.ArsenalVendor).
 VENDOR_INTERFACES = ['arsenal', 'no-vendor', 'fake']
-ARSENAL_ENTRY_POINTS = os.path.join(ARSENAL_PLUGIN_DIR, 'arsenal_ironic-0.1.0.dist-info',
-                                    'entry_points.txt')
-
-
-def deploy_interfaces():
-    """direct (every node's), and the plugin's arsenal-direct when it provides one."""
-    try:
-        with open(ARSENAL_ENTRY_POINTS) as f:
-            arsenal_direct = re.search(r'^arsenal-direct\s*=', f.read(), re.M)
-    except OSError:
-        arsenal_direct = None
-    return ['direct'] + (['arsenal-direct'] if arsenal_direct else [])
+# The deploy interfaces the lab enables; the first is every node's: the plugin's arsenal-direct (a
+# deploy that meets a caching agent waits for it), beside upstream's direct.
+DEPLOY_INTERFACES = ['arsenal-direct', 'direct']
 
 
 IRONIC_CONF = """\
@@ -91,7 +81,7 @@ enabled_storage_interfaces = noop
 enabled_vendor_interfaces = {vendors}
 default_boot_interface = arsenal-lab
 default_management_interface = arsenal-lab
-default_deploy_interface = direct
+default_deploy_interface = {deploy}
 default_network_interface = noop
 default_vendor_interface = {vendor}
 
@@ -207,7 +197,7 @@ class Lab:
         conf = self.sv.write('ironic/ironic.conf', IRONIC_CONF.format(
             S=self.S, HOST=HOST, port=port, hb=self.args.heartbeat_timeout,
             control=self.control, vendors=','.join(VENDOR_INTERFACES),
-            deploys=','.join(deploy_interfaces()),
+            deploys=','.join(DEPLOY_INTERFACES), deploy=DEPLOY_INTERFACES[0],
             vendor=VENDOR_INTERFACES[0], debug='true' if self.args.debug else 'false'))
         check_stop()
         self.sv.run('ironic dbsync', [PY, '-c', 'import sys; from ironic.cmd.dbsync import '

@@ -85,7 +85,7 @@ Deno.test({
     assert.equal((await lab.machine(cached[0])).running, "instance");
     assert.deepEqual(await lab.diskHead(cached[0], ubuntu.size), ubuntu.bytes);
     const lost = await cacheReaches(ironic, cached[0], "lost");
-    assert.match(lost.error ?? "", /left available/);
+    assert.match(lost.error ?? "", /a deploy took the node/);
   });
 
   await t.step("3. onto an uncached node: one download", async () => {

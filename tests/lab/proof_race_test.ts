@@ -6,28 +6,22 @@
  * `direct` would stay in `wait call-back` until `[conductor] deploy_callback_timeout` instead
  * (tests/lab/README.md, "Known behaviour").
  *
- * Runs once plugins/ironic provides `arsenal-direct` (its entry point), which the lab then enables;
- * skipped unless ARSENAL_OPENSTACK_TESTS=1 (`deno task test:openstack`).
+ * Skipped unless ARSENAL_OPENSTACK_TESTS=1 (`deno task test:openstack`).
  *
  * @module
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { Ironic } from "../integration/harness/api.ts";
 import { startLab } from "./lab.ts";
 import { startImageServer } from "./image_server.ts";
 import { cacheImage, cacheReaches, cacheStatus, deploy, ENABLED, MIB, settled } from "./_proof.ts";
 
-const ENTRY_POINTS = fileURLToPath(
-  new URL("../../plugins/ironic/arsenal_ironic-0.1.0.dist-info/entry_points.txt", import.meta.url),
-);
-const ARSENAL_DIRECT = /^arsenal-direct\s*=/m.test(Deno.readTextFileSync(ENTRY_POINTS));
 /** The cache's pace: 64 MiB take about 8 s, long enough for a deploy to catch it. */
 const SLOW = 8_000_000;
 
 Deno.test({
   name: "a deploy racing a slow cache on a lab node waits for it and ends active (arsenal-direct)",
-  ignore: !ENABLED || !ARSENAL_DIRECT,
+  ignore: !ENABLED,
   sanitizeOps: false,
   sanitizeResources: false,
 }, async (t) => {

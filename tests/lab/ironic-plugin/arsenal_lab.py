@@ -10,9 +10,9 @@ so that stevedore finds the entry points in arsenal_lab-0.1.dist-info.
 * boot `arsenal-lab`: the "PXE server": prepare_ramdisk makes the next boot start the agent (with
   the ramdisk parameters, ipa-api-url among them), prepare_instance makes it boot the disk (the
   instance, no agent), the clean-ups return to the default network boot (the agent).
-* hardware type `arsenal-lab`: those three, direct deploy (and arsenal-direct when plugins/ironic
-  provides arsenal_ironic.deploy), noop network, and the vendor
-  interfaces `arsenal` (when plugins/ironic provides arsenal_ironic), `fake`, `no-vendor`.
+* hardware type `arsenal-lab`: those three, the deploy interfaces `arsenal-direct` (the plugin's,
+  the default) and `direct`, noop network, and the vendor interfaces `arsenal` (the plugin's, the
+  default), `fake`, `no-vendor`.
 """
 from oslo_config import cfg
 from oslo_log import log
@@ -30,16 +30,13 @@ from ironic.drivers.modules.network import noop as noop_net
 from ironic.drivers.modules import noop
 from ironic.drivers.modules.storage import noop as noop_storage
 
-try:  # the real plugin, once plugins/ironic provides it
-    from arsenal_ironic.vendor import ArsenalVendor
-    VENDORS = [ArsenalVendor, fake.FakeVendorB, noop.NoVendor]
-except ImportError:
-    VENDORS = [fake.FakeVendorB, noop.NoVendor]
-try:  # its deploy interface arsenal-direct, once it provides one
-    from arsenal_ironic.deploy import ArsenalDirectDeploy
-    DEPLOYS = [agent.AgentDeploy, ArsenalDirectDeploy]
-except ImportError:
-    DEPLOYS = [agent.AgentDeploy]
+# The Arsenal plugin (plugins/ironic/, on the lab's PYTHONPATH): its vendor interface, and its
+# deploy interface first, so that every lab node uses what the plugin's README recommends.
+from arsenal_ironic.deploy import ArsenalDirectDeploy  # noqa: E402
+from arsenal_ironic.vendor import ArsenalVendor  # noqa: E402
+
+VENDORS = [ArsenalVendor, fake.FakeVendorB, noop.NoVendor]
+DEPLOYS = [ArsenalDirectDeploy, agent.AgentDeploy]
 
 LOG = log.getLogger(__name__)
 CONF = cfg.CONF
