@@ -12,11 +12,9 @@ api/app.py): lookup, heartbeats, and the agent's REST API.
   the next wake-up (at most 5 s later).
 * `/v1/commands/` needs the agent's token as `agent_token` (401 "Token invalid." otherwise).
 """
-import http.server
 import json
 import logging
 import random
-import socketserver
 import threading
 import time
 import urllib.error
@@ -26,6 +24,7 @@ import urllib.request
 from fake_ipa import commands
 from fake_ipa import errors
 from fake_ipa import standby
+from fake_ipa.json_http import JsonHandler, JsonServer
 from fake_ipa import steps
 
 LOG = logging.getLogger('fake_ipa')
@@ -278,27 +277,14 @@ class Agent:
         self.log('Started API service on %s', self.callback_url)
 
 
-class ApiServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+class ApiServer(JsonServer):
     """The agent's API server (IPA uses oslo.service's wsgi server)."""
-    daemon_threads = True
-    allow_reuse_address = True
 
 
-class ApiHandler(http.server.BaseHTTPRequestHandler):
+class ApiHandler(JsonHandler):
     """Routes of ironic_python_agent/api/app.py, with werkzeug's error bodies."""
     agent = None
     server_version = 'Werkzeug/2.2.3'
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def _send(self, status, value):
-        data = json.dumps(value).encode()
-        self.send_response(status)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def _fault(self, status, text):
         self._send(status, {'faultcode': 'Server' if status >= 500 else 'Client',

@@ -18,37 +18,23 @@ The control endpoint is what the lab's Ironic power and boot interfaces call (th
 It writes DIR/machines.json ({"control": URL, "machines": [{"mac", "disk"}]}) when listening.
 """
 import argparse
-import http.server
 import json
 import logging
 import os
-import socketserver
 import sys
 import urllib.parse
 
+from fake_ipa.json_http import JsonHandler, JsonServer
 from fake_ipa.machine import Machine
 
 
-class ControlServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+class ControlServer(JsonServer):
     """Loopback only, one thread per request."""
-    daemon_threads = True
-    allow_reuse_address = True
 
 
-class ControlHandler(http.server.BaseHTTPRequestHandler):
+class ControlHandler(JsonHandler):
     """Routes of the control endpoint."""
     machines = {}
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def _send(self, status, value):
-        data = json.dumps(value).encode()
-        self.send_response(status)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def _target(self):
         parts = [p for p in urllib.parse.urlsplit(self.path).path.split('/') if p]
