@@ -186,7 +186,7 @@ Deno.test("assemble() with cache_method = arsenal reports records and uncacheabl
     "arsenal.conf",
     `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
       "cache_method = arsenal\napi_retry_interval = 0\n[client_wrapper]\n" +
-      `call_retry_interval = 0\n[standalone]\nimages = u u.img http://images/u.img ${md5}\n` +
+      `call_retry_interval = 0\n[standalone]\nimages = u u.raw http://images/u.raw ${md5}\n` +
       "[simple_proportional_strategy]\npercentage_to_cache = 1\n",
   );
   const agent = await agentFrom(file);
@@ -194,7 +194,7 @@ Deno.test("assemble() with cache_method = arsenal reports records and uncacheabl
     await agent.scout.issue({
       kind: "cache",
       nodeUuid: node.uuid,
-      imageUuid: "u.img",
+      imageUuid: "u.raw",
       imageChecksum: md5,
     }, new AbortController().signal);
   }

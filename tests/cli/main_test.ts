@@ -323,6 +323,23 @@ Deno.test("arsenal check-config exits 2 naming a standalone image's bad id and c
   assertNoStackTrace(run.stderr);
 });
 
+Deno.test("arsenal check-config exits 2 for a standalone URL without a disk format when cache_method = arsenal", async () => {
+  await using dir = await tempDir();
+  const md5 = "5d41402abc4b2a76b9719d911017c592";
+  const images = `[standalone]\nimages =\n    ubuntu ubuntu.img http://images/ubuntu.img ${md5}\n`;
+  const ironic = "[director]\nscout = standalone\n[ironic]\napi_endpoint = http://127.0.0.1:6385\n";
+  const annotate = await dir.write("annotate.conf", `${ironic}cache_method = annotate\n${images}`);
+  assertExit(await runMain(["check-config", "--config-file", annotate]), 0);
+  const config = await dir.write("arsenal.conf", `${ironic}cache_method = arsenal\n${images}`);
+  const run = await runMain(["check-config", "--config-file", config]);
+  assertExit(run, 2);
+  assert.match(
+    run.stderr,
+    /:8: \[standalone\] images = "ubuntu ubuntu\.img http:\/\/images\/ubuntu\.img [0-9a-f]{32}": expected a URL whose file name ends in its disk format \(\.raw, .*\): cache_method = arsenal tells the agent the image's disk format, not http:\/\/images\/ubuntu\.img$/m,
+  );
+  assertNoStackTrace(run.stderr);
+});
+
 Deno.test("arsenal plan warns of an unknown option and still plans", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));

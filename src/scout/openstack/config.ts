@@ -163,7 +163,8 @@ export const standaloneSection = z.object({
   images: text().describe(
     "One image per line: `name id url checksum`. The url is what the agent downloads; the id is " +
       "its last path segment (the id Ironic gives the agent when it deploys that URL); the " +
-      "checksum is 32 (MD5), 64 (SHA-256) or 128 (SHA-512) lowercase hex digits.",
+      "checksum is 32 (MD5), 64 (SHA-256) or 128 (SHA-512) lowercase hex digits. With " +
+      "`cache_method = arsenal` the URL's file name ends in the disk format (`.raw`, `.qcow2`, ...).",
   ),
 });
 

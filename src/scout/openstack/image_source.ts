@@ -31,15 +31,28 @@ export function arsenalImageInfo(id: string, source: ImageSource): Record<string
 }
 
 /** Disk formats a standalone image's URL may name by its extension. */
-const DISK_FORMATS = new Set(["raw", "qcow2", "vmdk", "vdi", "vhd", "vhdx", "iso"]);
+export const DISK_FORMATS: ReadonlySet<string> = new Set([
+  "raw",
+  "qcow2",
+  "vmdk",
+  "vdi",
+  "vhd",
+  "vhdx",
+  "iso",
+]);
+
+/** The disk format a URL's file name ends in, if it names one. */
+export function diskFormatOf(url: string): string | undefined {
+  const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
+  return extension && DISK_FORMATS.has(extension) ? extension : undefined;
+}
 
 /**
  * A standalone image's source: its checksum by algorithm (IPA reads `checksum` as MD5), and the
  * disk format its file name says, if any (Ironic sends none for a URL unless told).
  */
 export function staticSource({ url, checksum, hashAlgo }: StaticImage): ImageSource {
-  const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
-  const diskFormat = extension && DISK_FORMATS.has(extension) ? extension : undefined;
+  const diskFormat = diskFormatOf(url);
   return hashAlgo === "md5"
     ? { url, diskFormat, checksum }
     : { url, diskFormat, osHashAlgo: hashAlgo, osHashValue: checksum };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DISK_FORMATS, diskFormatOf } from "./image_source.ts";
 
 /** `flavor: property=value, ...`: nodes whose properties all match belong to the flavor. */
 export interface FlavorRule {
@@ -109,8 +110,12 @@ export function parseImageRules(value: string | undefined): Parsed<ImageRule> {
  * Parses `[standalone] images`: `name id url checksum` per line. The id must be the URL's last
  * path segment, split on `/` as Ironic splits `image_source` when it deploys (`write_image`), so
  * that the agent's cached image id matches; the checksum's algorithm follows from its length.
+ * When the agent is told the disk format (`diskFormatNeeded`), the file name must end in one.
  */
-export function parseStaticImages(value: string | undefined): Parsed<StaticImage> {
+export function parseStaticImages(
+  value: string | undefined,
+  { diskFormatNeeded = false } = {},
+): Parsed<StaticImage> {
   const rules: StaticImage[] = [];
   const problems: RuleProblem[] = [];
   const seen = new Set<string>();
@@ -131,6 +136,10 @@ export function parseStaticImages(value: string | undefined): Parsed<StaticImage
       why = "a checksum of 32 (MD5), 64 (SHA-256) or 128 (SHA-512) lowercase hex digits as the " +
         `fourth field, not ${checksum}` +
         (/^[0-9a-f]+$/.test(checksum) ? ` (${checksum.length} characters)` : "");
+    } else if (diskFormatNeeded && !diskFormatOf(url)) {
+      why = `a URL whose file name ends in its disk format (${
+        [...DISK_FORMATS].map((f) => `.${f}`).join(", ").replace(/, ([^,]+)$/, " or $1")
+      }): cache_method = arsenal tells the agent the image's disk format, not ${url}`;
     } else if (seen.has(uuid)) {
       why = `an id not used by another image (${uuid} is listed twice)`;
     }

@@ -131,7 +131,9 @@ function resolveIronic(
 
 /** `[standalone] images`: the catalog that stands in for Glance. */
 function resolveImages(sections: OpenStackSections, problems: SettingsProblems): StaticImage[] {
-  const images = parseStaticImages(sections.standalone.images);
+  const images = parseStaticImages(sections.standalone.images, {
+    diskFormatNeeded: sections.ironic.cache_method === "arsenal",
+  });
   problems.addRules("standalone", "images", images.problems);
   if (images.rules.length === 0 && images.problems.length === 0) {
     problems.add(

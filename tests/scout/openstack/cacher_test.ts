@@ -302,14 +302,14 @@ Deno.test("OpenStackScout.issue() in standalone mode sends the checksum by its a
   const settings = await settingsOf(
     `[director]\nscout = standalone\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
       "cache_method = arsenal\n[standalone]\nimages =\n" +
-      `  u u.img http://images/u.img ${MD5}\n  r r.qcow2 http://images/r.qcow2 ${SHA256}\n`,
+      `  u u.raw http://images/u.raw ${MD5}\n  r r.qcow2 http://images/r.qcow2 ${SHA256}\n`,
   );
   const scout = new OpenStackScout(settings, { clock, random: seededRandom(1) });
   await scout.retrieveImages(signal);
-  await scout.issue(cache(a.uuid, { uuid: "u.img", checksum: MD5 }), signal);
+  await scout.issue(cache(a.uuid, { uuid: "u.raw", checksum: MD5 }), signal);
   await scout.issue(cache(b.uuid, { uuid: "r.qcow2", checksum: SHA256 }), signal);
   assert.deepEqual(posts(fake).map((r) => JSON.parse(r.body).image_info), [
-    { id: "u.img", urls: ["http://images/u.img"], checksum: MD5 },
+    { id: "u.raw", urls: ["http://images/u.raw"], disk_format: "raw", checksum: MD5 },
     {
       id: "r.qcow2",
       urls: ["http://images/r.qcow2"],

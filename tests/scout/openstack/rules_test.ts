@@ -152,3 +152,15 @@ Deno.test("upstreamReason() decodes every service's error shape into one line", 
   assert.equal(upstreamReason("", "Bad Gateway"), "Bad Gateway");
   assert.equal(upstreamReason("x".repeat(1000)).length, 300);
 });
+
+Deno.test("parseStaticImages() needs a disk format in the file name only when the agent is told it", () => {
+  const text = `a a.img http://img/a.img ${MD5}\nb b.qcow2 http://img/b.qcow2 ${MD5}\n`;
+  assert.deepEqual(parseStaticImages(text).problems, []);
+  const { rules, problems } = parseStaticImages(text, { diskFormatNeeded: true });
+  assert.deepEqual(rules.map((r) => r.uuid), ["b.qcow2"]);
+  assert.deepEqual(problems.map((p) => [p.line, p.expected]), [[
+    1,
+    "a URL whose file name ends in its disk format (.raw, .qcow2, .vmdk, .vdi, .vhd, .vhdx or " +
+    ".iso): cache_method = arsenal tells the agent the image's disk format, not http://img/a.img",
+  ]]);
+});
