@@ -16,14 +16,22 @@ export interface CommandIo {
 
 /** The real process's surroundings. */
 export function processIo(): CommandIo {
+  // Whoever reads standard output may stop first (`arsenal plan | head`): what is left to write
+  // has nobody to go to, which is the reader's choice, not an error of the command.
+  let readerGone = false;
   return {
     env: Deno.env.toObject(),
     // Straight to the file, not through `Deno.stdout.writable`: setting up that stream costs a
     // first write (a plan's) about 4 ms.
     async write(text) {
       const bytes = new TextEncoder().encode(text);
-      for (let done = 0; done < bytes.length;) {
-        done += await Deno.stdout.write(bytes.subarray(done));
+      try {
+        for (let done = 0; done < bytes.length && !readerGone;) {
+          done += await Deno.stdout.write(bytes.subarray(done));
+        }
+      } catch (e) {
+        if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+        readerGone = true;
       }
     },
     readStdin: () => new Response(Deno.stdin.readable).text(),
