@@ -23,7 +23,8 @@ const KINDS_EXPECTED = 'expected "deploy", "delete" or "image_update"';
 
 /**
  * Validates a trace one line at a time, in linear time: memory holds the events (unless told not
- * to), each instance id seen, and the first problems. Blank lines are skipped but counted.
+ * to), each instance id seen, and the first problems. Blank lines are skipped but counted. A
+ * line handed back is valid on its own; whether the trace is comes only from {@linkcode result}.
  */
 export class TraceReader {
   #line = 0;
