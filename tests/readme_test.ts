@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { z } from "zod";
 import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
+import { parseTrace } from "../src/domain/trace_reader.ts";
 import { describeShape, expectation } from "../src/runtime/option_shape.ts";
 import { SECTIONS } from "../src/sections.ts";
 import { setup } from "../src/setup.ts";
@@ -92,4 +93,19 @@ Deno.test("README's example in Pointing Arsenal at your cloud passes check-confi
   ) {
     assert.ok(run.stdout.split("\n").includes(line), `${line} not in force:\n${run.stdout}`);
   }
+});
+
+Deno.test("README's Trace format example is a valid trace, and its bad line's problem is the one quoted", () => {
+  const after = readme.split("### Trace format\n")[1];
+  assert.ok(after, "README has no Trace format section");
+  const example = /```jsonl\n([\s\S]*?)```/.exec(after);
+  assert.ok(example, "no jsonl block in Trace format");
+  const result = parseTrace(example[1]);
+  assert.ok(result.ok, result.ok ? "" : result.problems.join("\n"));
+  const quoted = /`(line 3: [^`]*)`/.exec(after);
+  assert.ok(quoted, "no quoted problem in Trace format");
+  const bad = example[1].split("\n");
+  bad[2] = bad[2].replace('"id":"i-1"', '"id":"i-2"');
+  const refused = parseTrace(bad.join("\n"));
+  assert.deepEqual(refused.ok ? [] : refused.problems, [quoted[1]]);
 });
