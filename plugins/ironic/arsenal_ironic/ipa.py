@@ -60,9 +60,27 @@ def prepare_image(client, node, image_info):
 
 
 def commands(client, node):
-    """The agent's command list (GET /v1/commands), one attempt."""
-    return client.get_commands_status(node, retry_connection=False,
-                                      expect_errors=True)
+    """The agent's command list (GET /v1/commands), one attempt. Raises
+    AgentConnectionFailed when the agent cannot be reached or answers
+    anything but a list of command objects.
+    """
+    try:
+        result = client.get_commands_status(node, retry_connection=False,
+                                            expect_errors=True)
+    except exception.IronicException:
+        raise
+    except Exception as e:
+        # AgentClient reads ['commands'] of any answer: an agent's 500 or
+        # a body that is no JSON object is a KeyError or a ValueError.
+        raise exception.AgentConnectionFailed(
+            reason=_('Cannot read the agent\'s command list: %s')
+            % safe_error(node, e))
+    if not (isinstance(result, list)
+            and all(isinstance(c, dict) for c in result)):
+        raise exception.AgentConnectionFailed(
+            reason=_('Cannot read the agent\'s command list: not a list of '
+                     'JSON objects'))
+    return result
 
 
 def find_command(command_list, command_id):
