@@ -15,6 +15,11 @@ from ironic.conf import CONF
 from ironic.drivers.modules import agent_client
 
 PREPARE_IMAGE = 'standby.prepare_image'
+# Seconds to wait for the agent's /v1/status (at most [agent]
+# command_timeout): a trivial answer, read under a node's lock by cache_image
+# and for each node in turn by the periodic check, so a silent agent must
+# not cost a whole command_timeout.
+STATUS_TIMEOUT = 10.0
 
 
 def client_for(task):
@@ -33,7 +38,9 @@ def agent_status(client, node):
     try:
         # _get_verify: the node's agent_verify_ca, as AgentClient uses it.
         response = client.session.get(url, verify=client._get_verify(node),
-                                      timeout=CONF.agent.command_timeout)
+                                      timeout=min(
+                                          STATUS_TIMEOUT,
+                                          CONF.agent.command_timeout))
         response.raise_for_status()
         status = response.json()
     except Exception as e:
