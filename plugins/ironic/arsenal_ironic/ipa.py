@@ -4,8 +4,12 @@ Only the conductor can command an agent: the agent token lives in the node's
 ``driver_internal_info`` and Ironic's API masks it. AgentClient adds it to
 the command's query string, so errors about a command can carry it (a
 refused connection names the URL): ``safe_error`` strips it before an error
-is logged or stored.
+is logged or stored, and ``MaskAgentToken`` masks it in AgentClient's own log
+lines (it logs such errors as they come).
 """
+
+import logging
+import re
 
 from oslo_utils import strutils
 
@@ -20,6 +24,38 @@ PREPARE_IMAGE = 'standby.prepare_image'
 # and for each node in turn by the periodic check, so a silent agent must
 # not cost a whole command_timeout.
 STATUS_TIMEOUT = 10.0
+
+
+# The token in a command URL's query string, as requests words its errors.
+_TOKEN_IN_QUERY = re.compile(r'(agent_token=)[^&\s\'"()]+')
+
+
+class MaskAgentToken(logging.Filter):
+    """Masks ``agent_token=<token>`` in a log record: AgentClient logs a
+    failed command's error, which names the URL with the token in it.
+    """
+
+    def filter(self, record):
+        """Rewrite the record's message without the token; keep it."""
+        try:
+            text = record.getMessage()
+        except Exception:
+            return True  # Not ours to break: the handler reports it.
+        masked = _TOKEN_IN_QUERY.sub(r'\1***', text)
+        if masked != text:
+            record.msg, record.args = masked, None
+        return True
+
+
+def _mask_agent_client_logs():
+    logger = logging.getLogger(agent_client.__name__)
+    if not any(isinstance(f, MaskAgentToken) for f in logger.filters):
+        logger.addFilter(MaskAgentToken())
+
+
+# Commands the plugin sends go through AgentClient, which logs their
+# connection errors with the URL; so do a deploy's own, in this conductor.
+_mask_agent_client_logs()
 
 
 def client_for(task):
