@@ -48,6 +48,9 @@ class FakeAgent(object):
         self.complete_posts = False
         # After this many reads of /v1/commands, running commands succeed.
         self.finish_after_reads = None
+        # (code, body) the command list is answered with instead, e.g. a
+        # 500 whose body has no "commands".
+        self.commands_fault = None
         agent = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -74,7 +77,10 @@ class FakeAgent(object):
                                       'version': '9.4.1'})
                 elif path.rstrip('/') == '/v1/commands':
                     agent._count_read()
-                    self._reply(200, {'commands': agent.commands})
+                    if agent.commands_fault:
+                        self._reply(*agent.commands_fault)
+                    else:
+                        self._reply(200, {'commands': agent.commands})
                 else:
                     self._reply(404, {'faultstring': 'Not found'})
 

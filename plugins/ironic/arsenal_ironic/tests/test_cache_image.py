@@ -3,11 +3,14 @@ cache_status answers the record.
 """
 
 import datetime
+import logging
 
+import fixtures
 import oslo_messaging as messaging
 
 from ironic.common import exception
 from ironic.conductor import task_manager
+from ironic.drivers.modules import agent_client
 
 from arsenal_ironic.tests import base
 
@@ -90,6 +93,20 @@ class CacheImageTestCase(base.ArsenalTestCase):
         self.assertEqual('failed', record['status'])
         self.assertNotIn(base.TOKEN, record['error'])
         self.assertNotIn(base.TOKEN, str(self.reload().properties))
+
+    def test_never_logs_the_token_when_the_agent_vanishes(self):
+        # Ironic's AgentClient logs a failed POST's error, which names the
+        # URL with the token in its query string.
+        logs = self.useFixture(fixtures.FakeLogger(level=logging.DEBUG))
+        # The test run's logging setup disables loggers created before it.
+        self.useFixture(fixtures.MockPatchObject(
+            logging.getLogger(agent_client.__name__), 'disabled', False))
+        self.agent.vanish_after_status = True
+        self.assertEqual('failed', self.cache()['status'])
+        # AgentClient's own line, and the plugin's with the record's error.
+        self.assertGreaterEqual(logs.output.count(
+            'for invoking command standby.prepare_image'), 2)
+        self.assertNotIn(base.TOKEN, logs.output)
 
     def test_does_nothing_when_the_image_is_cached_by_the_same_agent(self):
         cached = {'image_id': IMAGE, 'status': 'cached',

@@ -181,3 +181,10 @@ class DeployTestCase(base.ArsenalTestCase):
                                    reason='refused')):
             self.assertEqual(states.DEPLOYWAIT, self.write_image())
         self.assert_wrote_once()
+
+    def test_an_agent_fault_on_the_command_list_leaves_it_to_upstream(self):
+        # AgentClient reads ['commands'] of any answer: a 500 is a KeyError,
+        # not an IronicException, and must not fail the step as unexpected.
+        self.agent.commands_fault = (500, {'faultstring': 'Internal error'})
+        self.assertEqual(states.DEPLOYWAIT, self.write_image())
+        self.assert_wrote_once()

@@ -1,6 +1,10 @@
 """The periodic check: caching -> cached | failed, any live record -> lost."""
 
+import socket
+import time
 from unittest import mock
+
+import fixtures
 
 from ironic.common import states
 from ironic.conductor import task_manager
@@ -132,6 +136,23 @@ class PeriodicTestCase(base.ArsenalTestCase):
         self.agent.stop()
         self.assertEqual(before, self.check())
         self.assertIn('arsenal_cached_image:' + IMAGE, self.capabilities())
+
+    def test_a_silent_agent_holds_the_check_seconds_not_command_timeout(self):
+        # The periodic checks its nodes one after the other: an agent that
+        # accepts and never answers must not cost each node a command_timeout.
+        self.config(command_timeout=5, group='agent')
+        self.useFixture(fixtures.MonkeyPatch(
+            'arsenal_ironic.ipa.STATUS_TIMEOUT', 0.3))
+        silent = socket.socket()
+        self.addCleanup(silent.close)
+        silent.bind(('127.0.0.1', 0))
+        silent.listen(8)
+        before = self.record('cached')
+        self.set_internal(agent_url='http://127.0.0.1:%d'
+                          % silent.getsockname()[1])
+        started = time.monotonic()
+        self.assertEqual(before, self.check())
+        self.assertLess(time.monotonic() - started, 3)
 
     def test_leaves_failed_and_lost_records_alone(self):
         for status in ('failed', 'lost'):
