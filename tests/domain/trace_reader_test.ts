@@ -6,14 +6,7 @@
 import assert from "node:assert/strict";
 import { MAX_LISTED_PROBLEMS, parseTrace, TraceReader } from "../../src/domain/trace_reader.ts";
 import type { Trace } from "../../src/domain/trace.ts";
-
-/** The example, as text. */
-const EXAMPLE = [
-  '{"kind":"fleet","flavors":{"bm.small":120,"bm.large":40},"images":["Ubuntu 24.04","Debian 12"],"duration_minutes":10080}',
-  '{"t":0.0,"kind":"deploy","id":"i-1","flavor":"bm.small","image":"Ubuntu 24.04"}',
-  '{"t":95.5,"kind":"delete","id":"i-1"}',
-  '{"t":300,"kind":"image_update","image":"Debian 12"}',
-].join("\n") + "\n";
+import { EXAMPLE_TRACE, EXAMPLE_TRACE_TEXT } from "../_fixtures/trace.ts";
 
 const FLEET = '{"kind":"fleet","flavors":{"s":2,"l":1},"images":["U","D"],"duration_minutes":100}';
 
@@ -31,19 +24,7 @@ function problemsOf(...lines: string[]): string[] {
 }
 
 Deno.test("parseTrace() reads the issue's example", () => {
-  assert.deepEqual(parseOk(EXAMPLE), {
-    fleet: {
-      kind: "fleet",
-      flavors: { "bm.small": 120, "bm.large": 40 },
-      images: ["Ubuntu 24.04", "Debian 12"],
-      duration_minutes: 10080,
-    },
-    events: [
-      { t: 0, kind: "deploy", id: "i-1", flavor: "bm.small", image: "Ubuntu 24.04" },
-      { t: 95.5, kind: "delete", id: "i-1" },
-      { t: 300, kind: "image_update", image: "Debian 12" },
-    ],
-  });
+  assert.deepEqual(parseOk(EXAMPLE_TRACE_TEXT), EXAMPLE_TRACE);
 });
 
 Deno.test("parseTrace() skips blank lines, reads CRLF, ignores unknown fields and allows an id again once deleted", () => {

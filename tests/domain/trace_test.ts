@@ -4,27 +4,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import {
-  serializeTrace,
-  serializeTraceLine,
-  type Trace,
-  traceDuration,
-} from "../../src/domain/trace.ts";
+import { serializeTrace, serializeTraceLine, traceDuration } from "../../src/domain/trace.ts";
 import { parseTrace } from "../../src/domain/trace_reader.ts";
-
-const EXAMPLE: Trace = {
-  fleet: {
-    kind: "fleet",
-    flavors: { "bm.small": 120, "bm.large": 40 },
-    images: ["Ubuntu 24.04", "Debian 12"],
-    duration_minutes: 10080,
-  },
-  events: [
-    { t: 0, kind: "deploy", id: "i-1", flavor: "bm.small", image: "Ubuntu 24.04" },
-    { t: 95.5, kind: "delete", id: "i-1" },
-    { t: 300, kind: "image_update", image: "Debian 12" },
-  ],
-};
+import { EXAMPLE_TRACE } from "../_fixtures/trace.ts";
 
 Deno.test("serializeTraceLine() writes the keys in the documented order whatever the object's order", () => {
   assert.equal(
@@ -55,17 +37,17 @@ Deno.test("serializeTraceLine() leaves out fields a line's kind does not have", 
 });
 
 Deno.test("serializeTrace() gives text that parseTrace() reads back as the same trace", () => {
-  const text = serializeTrace(EXAMPLE);
+  const text = serializeTrace(EXAMPLE_TRACE);
   assert.ok(text.endsWith("\n"));
   assert.equal(text.split("\n").length, 5);
   const parsed = parseTrace(text);
   if (!parsed.ok) assert.fail(parsed.problems.join("\n"));
-  assert.deepEqual(parsed.trace, EXAMPLE);
+  assert.deepEqual(parsed.trace, EXAMPLE_TRACE);
 });
 
 Deno.test("traceDuration() is duration_minutes when given, else the last event's t, else 0", () => {
-  assert.equal(traceDuration(EXAMPLE), 10080);
-  const { duration_minutes: _, ...fleet } = EXAMPLE.fleet;
-  assert.equal(traceDuration({ fleet, events: EXAMPLE.events }), 300);
+  assert.equal(traceDuration(EXAMPLE_TRACE), 10080);
+  const { duration_minutes: _, ...fleet } = EXAMPLE_TRACE.fleet;
+  assert.equal(traceDuration({ fleet, events: EXAMPLE_TRACE.events }), 300);
   assert.equal(traceDuration({ fleet, events: [] }), 0);
 });

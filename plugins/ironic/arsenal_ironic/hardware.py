@@ -16,35 +16,30 @@ from arsenal_ironic import deploy
 from arsenal_ironic import vendor
 
 
-class ArsenalIPMIHardware(ipmi.IPMIHardware):
+class _ArsenalInterfaces:
+    """The arsenal-direct deploy and arsenal vendor interfaces, first,
+    then those of the upstream hardware type this is mixed into.
+    """
+
+    @property
+    def supported_deploy_interfaces(self):
+        """The arsenal-direct deploy interface, then upstream's."""
+        return ([deploy.ArsenalDirectDeploy]
+                + super().supported_deploy_interfaces)
+
+    @property
+    def supported_vendor_interfaces(self):
+        """The arsenal vendor interface, then upstream's."""
+        return [vendor.ArsenalVendor] + super().supported_vendor_interfaces
+
+
+class ArsenalIPMIHardware(_ArsenalInterfaces, ipmi.IPMIHardware):
     """``ipmi`` with the arsenal vendor and arsenal-direct deploy
     interfaces.
     """
 
-    @property
-    def supported_deploy_interfaces(self):
-        """The arsenal-direct deploy interface, then ipmi's."""
-        return ([deploy.ArsenalDirectDeploy]
-                + super().supported_deploy_interfaces)
 
-    @property
-    def supported_vendor_interfaces(self):
-        """The arsenal vendor interface, then ipmi's."""
-        return [vendor.ArsenalVendor] + super().supported_vendor_interfaces
-
-
-class ArsenalRedfishHardware(redfish.RedfishHardware):
+class ArsenalRedfishHardware(_ArsenalInterfaces, redfish.RedfishHardware):
     """``redfish`` with the arsenal vendor and arsenal-direct deploy
     interfaces.
     """
-
-    @property
-    def supported_deploy_interfaces(self):
-        """The arsenal-direct deploy interface, then redfish's."""
-        return ([deploy.ArsenalDirectDeploy]
-                + super().supported_deploy_interfaces)
-
-    @property
-    def supported_vendor_interfaces(self):
-        """The arsenal vendor interface, then redfish's."""
-        return [vendor.ArsenalVendor] + super().supported_vendor_interfaces
