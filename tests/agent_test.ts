@@ -10,6 +10,7 @@ import { seededRandom } from "../src/domain/random.ts";
 import { ManualClock } from "../src/runtime/clock.ts";
 import type { Change } from "../src/runtime/settings.ts";
 import { EJECT_MARK } from "../src/scout/openstack/eject_step.ts";
+import type { SimulatorScout } from "../src/scout/simulator/simulator.ts";
 import { setup } from "../src/setup.ts";
 import { z } from "zod";
 import { FakeOpenStack } from "./_fakes/openstack.ts";
@@ -274,4 +275,45 @@ Deno.test("assemble() keeps what is reported before the metrics load, and shows 
   assert.equal(value(samples, "arsenal_runtime_changes_total", { setting: "paused" }), 1);
   assert.equal(value(samples, "arsenal_config_reloads_total", { outcome: "success" }), 1);
   assert.equal(agent.metrics.contentType, "text/plain; version=0.0.4; charset=utf-8");
+});
+
+Deno.test("assemble() on the simulator observes its deploys from node listings: hits and misses in metrics and /v1/deploys", async () => {
+  await using dir = await tempDir();
+  const clock = new ManualClock(T0);
+  const agent = await assemble(
+    await setup(await dir.write("arsenal.conf", SIMULATED_AGENT), { onWarning() {} }),
+    { clock, random: seededRandom(1), env: {} },
+  );
+  for (let i = 0; i < 360; i++) {
+    await agent.loop.runOnce();
+    await clock.advance(5_000);
+  }
+  await agent.loop.runOnce();
+  const samples = await scrape(agent.metrics);
+  const total = (result: string) =>
+    samples.filter((s) => s.name === "arsenal_deploys_total" && s.labels.result === result)
+      .reduce((sum, s) => sum + s.value, 0);
+  const [hits, misses] = [total("hit"), total("miss")];
+  const own = (agent.scout as SimulatorScout).stats();
+  assert.ok(hits > 0 && misses > 0, `${hits} hits, ${misses} misses`);
+  // A deploy and its delete within one 5 s listing spacing are unseen; lifetimes are ~20 min.
+  assert.ok(hits + misses <= own.deploys && hits + misses >= 0.9 * own.deploys);
+  // A cache that became ready after the last listing is a hit to the simulator, not observed.
+  assert.ok(hits <= own.cacheHits && hits >= 0.8 * own.cacheHits, `${hits} of ${own.cacheHits}`);
+  const images = new Set(
+    samples.filter((s) => s.name === "arsenal_deploys_total")
+      .map((s) => s.labels.image),
+  );
+  assert.ok(images.has("Ubuntu 24.04"), "labelled by name");
+
+  const api = createApi({
+    controller: agent.loop,
+    settings: agent.settings,
+    metrics: agent.metrics,
+    readOnly: true,
+  });
+  const { deploys } = await (await api.request("/v1/deploys")).json();
+  assert.equal(deploys.length, Math.min(100, hits + misses));
+  assert.ok(deploys.some((d: { hit: boolean }) => d.hit));
+  assert.ok(deploys[0].time > deploys.at(-1).time, "newest first");
 });
