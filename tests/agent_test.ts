@@ -317,3 +317,25 @@ Deno.test("assemble() on the simulator observes its deploys from node listings: 
   assert.ok(deploys.some((d: { hit: boolean }) => d.hit));
   assert.ok(deploys[0].time > deploys.at(-1).time, "newest first");
 });
+
+Deno.test("assemble() without a configuration shows deploys by hit and miss within a minute (deno task start)", async () => {
+  for (const seed of [1, 2, 3]) {
+    const clock = new ManualClock(T0);
+    const agent = await assemble(await setup(undefined, { onWarning() {} }), {
+      clock,
+      random: seededRandom(seed),
+      env: {},
+    });
+    for (let t = 0; t < 60_000; t += agent.settings.current.directive_spacing * 1000) {
+      await agent.loop.runOnce();
+      await clock.advance(agent.settings.current.directive_spacing * 1000);
+    }
+    await agent.loop.runOnce();
+    const samples = await scrape(agent.metrics);
+    const results = new Set(
+      samples.filter((s) => s.name === "arsenal_deploys_total" && s.value > 0)
+        .map((s) => s.labels.result),
+    );
+    assert.deepEqual([...results].sort(), ["hit", "miss"], `loop seed ${seed}`);
+  }
+});

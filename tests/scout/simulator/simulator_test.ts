@@ -345,7 +345,7 @@ Deno.test("SimulatorScout survives a huge clock jump promptly", async () => {
 });
 
 Deno.test("SimulatorScout ignores a clock set backwards", async () => {
-  const { clock, scout } = quiet({ nodes: 2 });
+  const { clock, scout } = quiet({ nodes: 2, cache_seconds: 30 });
   const [n] = await scout.retrieveNodes(signal);
   const [img] = await scout.retrieveImages(signal);
   await clock.advance(MINUTE);
