@@ -339,3 +339,40 @@ Deno.test("assemble() without a configuration shows deploys by hit and miss with
     assert.deepEqual([...results].sort(), ["hit", "miss"], `loop seed ${seed}`);
   }
 });
+
+Deno.test("assemble() against Ironic observes deploys from instance_info: a hit on the node cached with the image, a miss elsewhere", async () => {
+  await using dir = await tempDir();
+  await using fake = await FakeOpenStack.start();
+  const bm = { extra: { flavor: "bm" } };
+  const [cached, bare, pending] = [
+    { driver_info: { cache_image_id: "img-1", cache_status: "cached" } },
+    {},
+    { driver_info: { cache_image_id: "img-1", cache_status: "pending" } },
+  ].map((template) => fake.addNodes(1, { ...bm, ...template })[0]);
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = standalone\ndry_run = true\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
+      "api_retry_interval = 0\n[client_wrapper]\ncall_retry_interval = 0\n" +
+      "[standalone]\nimages = ubuntu img-1 http://images/img-1 5d41402abc4b2a76b9719d911017c592\n",
+  );
+  const agent = await agentFrom(file);
+  await agent.loop.runOnce();
+  // What Nova does: the image into instance_info, then deploy.
+  for (const node of [cached, bare, pending]) {
+    node.instance_info = { image_source: "http://images/img-1" };
+    node.provision_state = "active";
+  }
+  await agent.loop.runOnce();
+  const samples = await scrape(agent.metrics);
+  const deploys = (result: string) =>
+    value(samples, "arsenal_deploys_total", { flavor: "bm", image: "ubuntu", result });
+  assert.equal(deploys("hit"), 1);
+  assert.equal(deploys("miss"), 2, "not cached, and cached but still pending");
+  const hits = agent.loop.recentDeploys().filter((d) => d.hit).map((d) => d.node);
+  assert.deepEqual(hits, [cached.uuid]);
+
+  cached.provision_state = "cleaning";
+  cached.instance_info = {};
+  await agent.loop.runOnce();
+  assert.equal(agent.loop.recentDeploys().length, 3, "a delete is no deploy");
+});
