@@ -210,6 +210,7 @@ function reportTo(groups: Deferred<Groups>, heartbeat: Heartbeat): Reports {
     loop: {
       observeCycle: (record) => report((g) => g.director.observeCycle(record)),
       observePlanFailure: (failure) => report((g) => g.director.observePlanFailure(failure)),
+      observeEvents: (events, images) => report((g) => g.director.observeEvents(events, images)),
       observeScout: (source, seconds, ok) =>
         report((g) => g.scout.observeScout(source, seconds, ok)),
     },

@@ -6,13 +6,19 @@
  * director rate-limit and issue the directives. Cycles never overlap. Time comes from the injected
  * clock only.
  *
+ * Each node listing is compared with the one before (`DeployWatch`): the deploys and deletes seen
+ * go to the observer, and the last deploys are kept for `GET /v1/deploys`.
+ *
  * @module
  */
 import { getLogger } from "@logtape/logtape";
 import { type Director, type StopSignals } from "./director/director.ts";
+import { DeployWatch } from "./director/deploy_watch.ts";
 import { fleetFigures } from "./director/figures.ts";
+import { type RecentDeploy, RecentDeploys } from "./director/recent_deploys.ts";
 import type { CycleRecord, FlavorFigures, ImageFigures } from "./director/record.ts";
-import type { Flavor, FleetState, Image } from "./domain/fleet.ts";
+import type { FleetEvent } from "./domain/deploy_event.ts";
+import type { Flavor, FleetState, Image, Node } from "./domain/fleet.ts";
 import type { ImageWeights } from "./domain/image_weights.ts";
 import { MAX_SEED, type Random, seededRandom } from "./domain/random.ts";
 import type { Clock } from "./runtime/clock.ts";
@@ -42,6 +48,8 @@ export interface Controller {
   lastCycle(): CycleRecord | undefined;
   /** Runs a cycle now and resolves with its record; undefined when a cycle is already running. */
   triggerCycle(): Promise<CycleRecord> | undefined;
+  /** The most recent observed deploys, newest first (bounded). */
+  recentDeploys(): readonly RecentDeploy[];
 }
 
 /** Who hears what the loop does (the metrics, in practice). */
@@ -50,6 +58,11 @@ export interface LoopObserver {
   observeScout(source: ScoutSource, seconds: number, ok: boolean): void;
   /** A plan failed: it timed out, the plugin's code threw, or the plan was invalid. */
   observePlanFailure?(failure: PlanFailure): void;
+  /**
+   * Deploys and deletes seen between the last node listing and the one before, with the images
+   * the scout lists (to name them). Called after every successful listing that saw any.
+   */
+  observeEvents?(events: readonly FleetEvent[], images: readonly Image[]): void;
 }
 
 /** Everything the loop works with. */
@@ -138,6 +151,8 @@ export class Loop implements Controller {
   #nextCycle = 0;
   /** Wakes the scheduler's sleep: the next cycle moved. */
   #wake = new AbortController();
+  readonly #watch = new DeployWatch();
+  readonly #recent = new RecentDeploys();
 
   constructor(options: LoopOptions) {
     this.#o = options;
@@ -187,6 +202,22 @@ export class Loop implements Controller {
 
   triggerCycle(): Promise<CycleRecord> | undefined {
     return this.#running ? undefined : this.#cycle("manual");
+  }
+
+  recentDeploys(): readonly RecentDeploy[] {
+    return this.#recent.list();
+  }
+
+  /** Compares a listing with the one before; keeps and reports what happened in between. */
+  #observeListing(nodes: readonly Node[]): void {
+    const events = this.#watch.observe(nodes, this.#o.clock.now());
+    if (events.length === 0) return;
+    const images = this.#images ?? [];
+    const names = new Map(images.map((i) => [i.uuid, i.name]));
+    for (const event of events) {
+      if (event.kind === "deploy") this.#recent.add(event, names.get(event.image) ?? "");
+    }
+    this.#o.observer?.observeEvents?.(events, images);
   }
 
   /**
@@ -347,6 +378,7 @@ export class Loop implements Controller {
       () => this.#o.scout.retrieveNodes(this.#signals.abort),
     );
     if (!nodes) return finish("failed", { reason: "the scout failed to retrieve nodes" });
+    this.#observeListing(nodes);
     await this.#resume();
     const missing = [
       nodes.length === 0 && "nodes",

@@ -10,6 +10,7 @@ import { seededRandom } from "../src/domain/random.ts";
 import { ManualClock } from "../src/runtime/clock.ts";
 import type { Change } from "../src/runtime/settings.ts";
 import { EJECT_MARK } from "../src/scout/openstack/eject_step.ts";
+import type { SimulatorScout } from "../src/scout/simulator/simulator.ts";
 import { setup } from "../src/setup.ts";
 import { z } from "zod";
 import { FakeOpenStack } from "./_fakes/openstack.ts";
@@ -274,4 +275,104 @@ Deno.test("assemble() keeps what is reported before the metrics load, and shows 
   assert.equal(value(samples, "arsenal_runtime_changes_total", { setting: "paused" }), 1);
   assert.equal(value(samples, "arsenal_config_reloads_total", { outcome: "success" }), 1);
   assert.equal(agent.metrics.contentType, "text/plain; version=0.0.4; charset=utf-8");
+});
+
+Deno.test("assemble() on the simulator observes its deploys from node listings: hits and misses in metrics and /v1/deploys", async () => {
+  await using dir = await tempDir();
+  const clock = new ManualClock(T0);
+  const agent = await assemble(
+    await setup(await dir.write("arsenal.conf", SIMULATED_AGENT), { onWarning() {} }),
+    { clock, random: seededRandom(1), env: {} },
+  );
+  for (let i = 0; i < 360; i++) {
+    await agent.loop.runOnce();
+    await clock.advance(5_000);
+  }
+  await agent.loop.runOnce();
+  const samples = await scrape(agent.metrics);
+  const total = (result: string) =>
+    samples.filter((s) => s.name === "arsenal_deploys_total" && s.labels.result === result)
+      .reduce((sum, s) => sum + s.value, 0);
+  const [hits, misses] = [total("hit"), total("miss")];
+  const own = (agent.scout as SimulatorScout).stats();
+  assert.ok(hits > 0 && misses > 0, `${hits} hits, ${misses} misses`);
+  // A deploy and its delete within one 5 s listing spacing are unseen; lifetimes are ~20 min.
+  assert.ok(hits + misses <= own.deploys && hits + misses >= 0.9 * own.deploys);
+  // A cache that became ready after the last listing is a hit to the simulator, not observed.
+  assert.ok(hits <= own.cacheHits && hits >= 0.8 * own.cacheHits, `${hits} of ${own.cacheHits}`);
+  const images = new Set(
+    samples.filter((s) => s.name === "arsenal_deploys_total")
+      .map((s) => s.labels.image),
+  );
+  assert.ok(images.has("Ubuntu 24.04"), "labelled by name");
+
+  const api = createApi({
+    controller: agent.loop,
+    settings: agent.settings,
+    metrics: agent.metrics,
+    readOnly: true,
+  });
+  const { deploys } = await (await api.request("/v1/deploys")).json();
+  assert.equal(deploys.length, Math.min(100, hits + misses));
+  assert.ok(deploys.some((d: { hit: boolean }) => d.hit));
+  assert.ok(deploys[0].time > deploys.at(-1).time, "newest first");
+});
+
+Deno.test("assemble() without a configuration shows deploys by hit and miss within a minute (deno task start)", async () => {
+  for (const seed of [1, 2, 3]) {
+    const clock = new ManualClock(T0);
+    const agent = await assemble(await setup(undefined, { onWarning() {} }), {
+      clock,
+      random: seededRandom(seed),
+      env: {},
+    });
+    for (let t = 0; t < 60_000; t += agent.settings.current.directive_spacing * 1000) {
+      await agent.loop.runOnce();
+      await clock.advance(agent.settings.current.directive_spacing * 1000);
+    }
+    await agent.loop.runOnce();
+    const samples = await scrape(agent.metrics);
+    const results = new Set(
+      samples.filter((s) => s.name === "arsenal_deploys_total" && s.value > 0)
+        .map((s) => s.labels.result),
+    );
+    assert.deepEqual([...results].sort(), ["hit", "miss"], `loop seed ${seed}`);
+  }
+});
+
+Deno.test("assemble() against Ironic observes deploys from instance_info: a hit on the node cached with the image, a miss elsewhere", async () => {
+  await using dir = await tempDir();
+  await using fake = await FakeOpenStack.start();
+  const bm = { extra: { flavor: "bm" } };
+  const [cached, bare, pending] = [
+    { driver_info: { cache_image_id: "img-1", cache_status: "cached" } },
+    {},
+    { driver_info: { cache_image_id: "img-1", cache_status: "pending" } },
+  ].map((template) => fake.addNodes(1, { ...bm, ...template })[0]);
+  const file = await dir.write(
+    "arsenal.conf",
+    `[director]\nscout = standalone\ndry_run = true\n[ironic]\napi_endpoint = ${fake.ironicUrl}\n` +
+      "api_retry_interval = 0\n[client_wrapper]\ncall_retry_interval = 0\n" +
+      "[standalone]\nimages = ubuntu img-1 http://images/img-1 5d41402abc4b2a76b9719d911017c592\n",
+  );
+  const agent = await agentFrom(file);
+  await agent.loop.runOnce();
+  // What Nova does: the image into instance_info, then deploy.
+  for (const node of [cached, bare, pending]) {
+    node.instance_info = { image_source: "http://images/img-1" };
+    node.provision_state = "active";
+  }
+  await agent.loop.runOnce();
+  const samples = await scrape(agent.metrics);
+  const deploys = (result: string) =>
+    value(samples, "arsenal_deploys_total", { flavor: "bm", image: "ubuntu", result });
+  assert.equal(deploys("hit"), 1);
+  assert.equal(deploys("miss"), 2, "not cached, and cached but still pending");
+  const hits = agent.loop.recentDeploys().filter((d) => d.hit).map((d) => d.node);
+  assert.deepEqual(hits, [cached.uuid]);
+
+  cached.provision_state = "cleaning";
+  cached.instance_info = {};
+  await agent.loop.runOnce();
+  assert.equal(agent.loop.recentDeploys().length, 3, "a delete is no deploy");
 });

@@ -7,6 +7,7 @@
  * | `GET /readyz`, `/-/ready`      | 200 `{"status":"ready"}`, 503 `{"status":"not ready",...}`  |
  * | `GET /metrics`                 | 200, Prometheus text                                        |
  * | `GET /v1/plan`                 | 200 the last cycle record, 404 before the first one         |
+ * | `GET /v1/deploys`              | 200 `{deploys}`: the last observed deploys, newest first    |
  * | `GET /v1/runtime`              | 200 the settings, with an `ETag`                            |
  * | `PATCH /v1/runtime` (guarded)  | 200 `{settings, changes}`; 400, 412, 413, 415, 422          |
  * | `POST /v1/cycle` (guarded)     | 200 the cycle record, 409 while a cycle runs                |
@@ -20,6 +21,7 @@
 import { Hono } from "hono";
 import { cycleRoutes } from "./cycle.ts";
 import type { ApiDeps } from "./deps.ts";
+import { deploysRoutes } from "./deploys.ts";
 import { notFound, onError, rejectOtherMethods } from "./errors.ts";
 import { mutationGuard } from "./guard.ts";
 import { healthRoutes } from "./health.ts";
@@ -43,6 +45,7 @@ export function createApi(deps: ApiDeps): Hono {
     .route("/", healthRoutes(deps.controller))
     .route("/", metricsRoutes(deps.metrics))
     .route("/v1", cycleRoutes(deps.controller, guard))
+    .route("/v1", deploysRoutes(deps.controller))
     .route("/v1", runtimeRoutes(deps.settings, guard));
   rejectOtherMethods(app);
   app.notFound(notFound);

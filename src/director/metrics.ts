@@ -8,8 +8,9 @@
  * @module
  */
 import * as client from "../runtime/prom_client.ts";
+import type { FleetEvent } from "../domain/deploy_event.ts";
 import type { Directive } from "../domain/directive.ts";
-import { RECORD_STATUSES } from "../domain/fleet.ts";
+import { type Image, RECORD_STATUSES } from "../domain/fleet.ts";
 import type { PlanFailure } from "../runtime/errors.ts";
 import { DURATION_BUCKETS } from "../runtime/metrics.ts";
 import type { CycleOutcome, CycleRecord, DirectiveOutcome } from "./record.ts";
@@ -37,6 +38,7 @@ export class DirectorMetrics {
   readonly #records: client.Gauge<"flavor" | "status">;
   readonly #lastSuccess: client.Gauge;
   readonly #planFailures: client.Counter<"reason">;
+  readonly #deploys: client.Counter<"flavor" | "image" | "result">;
 
   /** Registers the director's metrics on `registry`, with known label sets at zero. */
   constructor(registry: client.Registry) {
@@ -98,7 +100,29 @@ export class DirectorMetrics {
       labelNames: ["reason"],
       registers,
     });
+    this.#deploys = new client.Counter({
+      name: "arsenal_deploys_total",
+      help: "Deploys observed between node listings, by flavor, image (its name, else its id; " +
+        "`other` for an image the scout does not list) and result (hit: the node held the " +
+        "image, ready, at the listing before).",
+      labelNames: ["flavor", "image", "result"],
+      registers,
+    });
     this.#zero();
+  }
+
+  /**
+   * Counts the deploys among `events`. Images are labelled as `images` (the scout's list) names
+   * them, so the label set stays bounded by what the scout lists.
+   */
+  observeEvents(events: readonly FleetEvent[], images: readonly Image[]): void {
+    if (!events.some((e) => e.kind === "deploy")) return;
+    const names = new Map(images.map((i) => [i.uuid, i.name || i.uuid]));
+    for (const event of events) {
+      if (event.kind !== "deploy") continue;
+      const image = names.get(event.image) ?? "other";
+      this.#deploys.inc({ flavor: event.flavor, image, result: event.hit ? "hit" : "miss" });
+    }
   }
 
   /**

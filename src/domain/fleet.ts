@@ -27,7 +27,26 @@ export interface Node {
   readonly notCacheable?: boolean;
   /** The status of the node's cache record, where the scout reads one (`cache_method = arsenal`). */
   readonly cacheStatus?: CacheStatus;
+  /**
+   * False while the cached image is still being written (or the write is pending); absent or true
+   * when it is ready, as far as the scout tells. Deploys are hits only on ready nodes.
+   */
+  readonly cacheReady?: boolean;
+  /** Where the node is in an instance's life, where the scout tells (deploys are observed from it). */
+  readonly phase?: NodePhase;
+  /**
+   * The image the node's instance runs (deploying or active), as the scout identifies images: a
+   * Glance UUID, or a URL's last path segment; absent when there is none or it is not read.
+   */
+  readonly instanceImage?: string;
 }
+
+/**
+ * A node's place in an instance's life: `available` (free, cached or not), `deploying` (an
+ * instance is being deployed, or its deploy failed), `active` (an instance runs), `cleaning`
+ * (torn down, being cleaned), `other` (enrolling, manageable, in error...).
+ */
+export type NodePhase = "available" | "deploying" | "active" | "cleaning" | "other";
 
 /**
  * A cache record's status, as the Ironic plugin keeps it: `caching` (the agent is writing the

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import simpleProportional from "../../plugins/simple_proportional.ts";
 import type { ApiDeps, Controller, Health, MetricsSource } from "../../src/api/deps.ts";
+import type { RecentDeploy } from "../../src/director/recent_deploys.ts";
 import type { CycleRecord } from "../../src/director/record.ts";
 import { RuntimeSettings, type Tunables } from "../../src/runtime/settings.ts";
 import { tunables } from "../_helpers.ts";
@@ -47,6 +48,13 @@ export class FakeController implements Controller {
 
   readiness(): Health {
     return this.ready;
+  }
+
+  /** What `recentDeploys()` answers. */
+  deploys: RecentDeploy[] = [];
+
+  recentDeploys(): readonly RecentDeploy[] {
+    return this.deploys;
   }
 
   lastCycle(): CycleRecord | undefined {

@@ -13,6 +13,7 @@ import { ROOT, SIMULATED_AGENT as ARSENAL_CONF, tempDir } from "../_helpers.ts";
 
 const PROMETHEUS_YML = `${ROOT}config/prometheus/prometheus.yml`;
 const ALERTS_YML = `${ROOT}config/prometheus/alerts.yml`;
+const RECORDING_YML = `${ROOT}config/prometheus/recording.yml`;
 const DASHBOARD_JSON = `${ROOT}config/grafana/arsenal-dashboard.json`;
 
 /** Every wait on a process or a service is bounded by this (ms). */
@@ -162,12 +163,13 @@ async function dashboardPanels(): Promise<{ dashboard: Record<string, unknown>; 
   return { dashboard, panels };
 }
 
-Deno.test("promtool check config accepts prometheus.yml and the alerts.yml it loads", async () => {
+Deno.test("promtool check config accepts prometheus.yml and the rule files it loads", async () => {
   const { code, output } = await run("promtool", ["check", "config", PROMETHEUS_YML]);
   assert.equal(code, 0, output);
   assert.match(output, /SUCCESS: .*prometheus\.yml is valid prometheus config file syntax/);
-  assert.match(output, /SUCCESS: 1 rule files found/);
+  assert.match(output, /SUCCESS: 2 rule files found/);
   assert.match(output, /alerts\.yml\s+SUCCESS: 7 rules found/);
+  assert.match(output, /recording\.yml\s+SUCCESS: 2 rules found/);
   const text = await Deno.readTextFile(PROMETHEUS_YML);
   assert.match(text, /job_name: arsenal/);
   assert.match(text, /metrics_path: \/metrics/);
@@ -204,7 +206,7 @@ Deno.test("promtool check rules accepts alerts.yml, and its alerts fire when the
     values,
   });
   const tests = {
-    rule_files: [ALERTS_YML],
+    rule_files: [ALERTS_YML, RECORDING_YML],
     evaluation_interval: "1m",
     tests: [
       {
@@ -356,6 +358,64 @@ Deno.test("promtool check rules accepts alerts.yml, and its alerts fire when the
   assert.match(unit.output, /SUCCESS/);
 });
 
+Deno.test("promtool check rules accepts recording.yml, and it records the observed deploy hit rate", async () => {
+  const checked = await run("promtool", ["check", "rules", RECORDING_YML]);
+  assert.equal(checked.code, 0, checked.output);
+  const a = { job: "arsenal", instance: "a:9835" };
+  const labels = (flavor: string, result: string) =>
+    `arsenal_deploys_total{job="arsenal",instance="a:9835",flavor="${flavor}",image="Ubuntu",result="${result}"}`;
+  const tests = {
+    rule_files: [RECORDING_YML],
+    evaluation_interval: "1m",
+    tests: [{
+      interval: "1m",
+      input_series: [
+        // small: 1 hit and 1 miss a minute; large: 2 misses a minute, never a hit.
+        { series: labels("small", "hit"), values: "0+1x120" },
+        { series: labels("small", "miss"), values: "0+1x120" },
+        { series: labels("large", "miss"), values: "0+2x120" },
+      ],
+      promql_expr_test: [
+        {
+          expr: "flavor:arsenal_deploy_hit_ratio:rate1h",
+          eval_time: "90m",
+          exp_samples: [
+            {
+              labels: `flavor:arsenal_deploy_hit_ratio:rate1h{${attrs({ ...a, flavor: "large" })}}`,
+              value: 0,
+            },
+            {
+              labels: `flavor:arsenal_deploy_hit_ratio:rate1h{${attrs({ ...a, flavor: "small" })}}`,
+              value: 0.5,
+            },
+          ],
+        },
+        {
+          expr: "instance:arsenal_deploy_hit_ratio:rate1h",
+          eval_time: "90m",
+          exp_samples: [{
+            labels: `instance:arsenal_deploy_hit_ratio:rate1h{${attrs(a)}}`,
+            value: 0.25,
+          }],
+        },
+      ],
+    }],
+  };
+  await using dir = await tempDir();
+  const unit = await run("promtool", [
+    "test",
+    "rules",
+    await dir.write("recording_test.yml", JSON.stringify(tests, null, 2)),
+  ]);
+  assert.equal(unit.code, 0, unit.output);
+  assert.match(unit.output, /SUCCESS/);
+});
+
+/** Labels as PromQL writes them: `a="1",b="2"`. */
+function attrs(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",");
+}
+
 Deno.test("the Grafana dashboard queries only metrics a running Arsenal exports", async () => {
   const { dashboard, panels } = await dashboardPanels();
   assert.equal(dashboard.schemaVersion, 39);
@@ -405,6 +465,8 @@ Deno.test("the Grafana dashboard queries only metrics a running Arsenal exports"
       /Simulator cache hit rate/,
       /Dry run \/ paused/,
       /Upstream requests by service and status/,
+      /Observed deploy hit rate per flavor/,
+      /Observed deploys by image and result/,
     ]
   ) assert.match(titles, title);
   for (
@@ -419,6 +481,7 @@ Deno.test("the Grafana dashboard queries only metrics a running Arsenal exports"
       "arsenal_dry_run",
       "arsenal_paused",
       "arsenal_upstream_requests_total",
+      "arsenal_deploys_total",
     ]
   ) assert.ok(queried.has(name), `the dashboard shows ${name}`);
 });

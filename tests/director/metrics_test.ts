@@ -223,3 +223,37 @@ Deno.test("DirectorMetrics.observeCycle() sets not-cacheable nodes and cache rec
   samples = await scrape(metrics);
   assert.deepEqual(series(samples, "arsenal_cache_records"), [], "replaced at each success");
 });
+
+Deno.test("DirectorMetrics.observeEvents() counts deploys by flavor, image name and hit or miss; unknown images as other", async () => {
+  const { metrics, director } = setup();
+  const deploy = (image: string, hit: boolean, flavor = "small") => ({
+    kind: "deploy" as const,
+    at: T0,
+    node: "n1",
+    flavor,
+    image,
+    hit,
+  });
+  const images = [
+    { uuid: "u1", name: "Ubuntu", checksum: "c1" },
+    { uuid: "u2", name: "", checksum: "c2" },
+  ];
+  director.observeEvents([
+    deploy("u1", true),
+    deploy("u1", true),
+    deploy("u1", false),
+    deploy("u2", false, "large"),
+    deploy("gone", false),
+    deploy("", true),
+    { kind: "delete", at: T0, node: "n1", flavor: "small", image: "u1" },
+  ], images);
+  const samples = await scrape(metrics);
+  const deploys = (flavor: string, image: string, result: string) =>
+    value(samples, "arsenal_deploys_total", { flavor, image, result });
+  assert.equal(deploys("small", "Ubuntu", "hit"), 2);
+  assert.equal(deploys("small", "Ubuntu", "miss"), 1);
+  assert.equal(deploys("large", "u2", "miss"), 1, "a nameless image by its id");
+  assert.equal(deploys("small", "other", "miss"), 1);
+  assert.equal(deploys("small", "other", "hit"), 1);
+  assert.equal(series(samples, "arsenal_deploys_total").length, 5);
+});

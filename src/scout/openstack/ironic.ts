@@ -45,6 +45,7 @@ export const NODE_FIELDS = [
   "extra",
   "properties",
   "resource_class",
+  "instance_info",
 ] as const;
 
 /**
@@ -62,6 +63,8 @@ export interface IronicNode {
   extra?: Record<string, unknown> | null;
   properties?: Record<string, unknown> | null;
   resource_class?: string | null;
+  /** What the instance runs: `image_source` is a Glance UUID or a URL. */
+  instance_info?: Record<string, unknown> | null;
   power_state?: string | null;
   last_error?: string | null;
   driver_internal_info?: Record<string, unknown> | null;

@@ -67,6 +67,19 @@ export function isCached(
   return status !== undefined && status !== null && status !== "failed";
 }
 
+/**
+ * Whether a cached node's image is written, not still being written or waiting to be (`pending`,
+ * `caching`): only then is a deploy onto it a hit.
+ */
+export function isCacheReady(
+  node: Pick<IronicNode, "driver_info" | "driver_internal_info">,
+  method: CacheMethod,
+): boolean {
+  if (method === "arsenal") return recordStatus(node) === "cached";
+  const status = node.driver_info?.cache_status;
+  return status !== "pending" && status !== "caching";
+}
+
 /** The image the node holds under `method`; the empty string when none. */
 export function cachedImage(
   node: Pick<IronicNode, "driver_info" | "driver_internal_info">,

@@ -12,7 +12,15 @@
 import type { Node } from "../../domain/fleet.ts";
 import { ejectMark } from "./eject_step.ts";
 import type { IronicNode } from "./ironic.ts";
-import { agentLive, cachedImage, type CacheMethod, isCached, recordStatus } from "./node_cache.ts";
+import {
+  agentLive,
+  cachedImage,
+  type CacheMethod,
+  isCached,
+  isCacheReady,
+  recordStatus,
+} from "./node_cache.ts";
+import { instanceImage, nodePhase } from "./node_phase.ts";
 
 /** What a node is read with: the cache method, the time, and how recent a heartbeat must be. */
 export interface NodeReading {
@@ -26,7 +34,14 @@ export interface NodeReading {
 /** The node's state as a strategy sees it. */
 export type NodeState = Pick<
   Node,
-  "provisioned" | "cached" | "cachedImageUuid" | "notCacheable" | "cacheStatus"
+  | "provisioned"
+  | "cached"
+  | "cachedImageUuid"
+  | "notCacheable"
+  | "cacheStatus"
+  | "cacheReady"
+  | "phase"
+  | "instanceImage"
 >;
 
 /** Reads `node` as `reading` says. */
@@ -37,7 +52,15 @@ export function nodeState(node: IronicNode, reading: NodeReading): NodeState {
   const provisioned = state !== "available" || node.maintenance === true ||
     ejectMark(node) !== undefined;
   const cached = isCached(node, method);
-  const read = { provisioned, cached, cachedImageUuid: cachedImage(node, method) };
+  const image = instanceImage(node);
+  const read = {
+    provisioned,
+    cached,
+    cachedImageUuid: cachedImage(node, method),
+    ...(cached && !isCacheReady(node, method) ? { cacheReady: false } : {}),
+    phase: nodePhase(node),
+    ...(image === undefined ? {} : { instanceImage: image }),
+  };
   if (method !== "arsenal") return read;
   const cacheStatus = recordStatus(node);
   if (provisioned || cached || agentLive(node, reading.now, reading.fastTrackTimeout)) {

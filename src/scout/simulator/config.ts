@@ -33,7 +33,7 @@ export const simulatorSection = z.object({
   instance_minutes: z.number().positive().default(20).describe(
     "Mean lifetime of an instance in minutes (exponentially distributed).",
   ),
-  cache_seconds: z.number().min(0).default(30).describe(
+  cache_seconds: z.number().min(0).default(10).describe(
     "Seconds it takes to write an image onto a node; a deploy is a cache hit only after that.",
   ),
   clean_seconds: z.number().min(0).default(20).describe(
@@ -42,7 +42,7 @@ export const simulatorSection = z.object({
   image_refresh_minutes: z.number().min(0).default(15).describe(
     "Mean minutes between replacing one image with a new version (new UUID); 0 never does.",
   ),
-  scheduler: z.enum(["random", "prefer_cached"]).default("random").describe(
+  scheduler: z.enum(["random", "prefer_cached"]).default("prefer_cached").describe(
     "Where a deploy lands: `random` available node of the flavor, or `prefer_cached`, a node " +
       "holding the wanted image when there is one (like a cache-aware Nova weigher).",
   ),

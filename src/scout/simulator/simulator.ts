@@ -131,6 +131,8 @@ class Simulator implements SimulatorScout {
   readonly #state: Uint8Array;
   /** Version index of the image cached (or caching) on each node; -1 when none. */
   readonly #image: Int32Array;
+  /** Version index of the image a deployed node's instance runs; -1 when none. */
+  readonly #instance: Int32Array;
   /** Bumped on every state change, so completions scheduled before it are ignored. */
   readonly #epoch: Uint32Array;
   /** Per flavor: nodes that are not provisioned (available, caching or cached). */
@@ -189,6 +191,7 @@ class Simulator implements SimulatorScout {
     this.#flavorOf = new Int32Array(n);
     this.#state = new Uint8Array(n);
     this.#image = new Int32Array(n).fill(-1);
+    this.#instance = new Int32Array(n).fill(-1);
     this.#epoch = new Uint32Array(n);
     this.#idlePos = new Int32Array(n).fill(-1);
     this.#readyPos = new Int32Array(n).fill(-1);
@@ -205,12 +208,16 @@ class Simulator implements SimulatorScout {
       for (let i = 0; i < nodes.length; i++) {
         const state = this.#state[i];
         const image = this.#image[i];
+        const instance = this.#instance[i];
         nodes[i] = {
           uuid: this.#nodeUuids[i],
           flavor: this.#flavorNames[this.#flavorOf[i]],
           provisioned: state === DEPLOYED || state === CLEANING,
           cached: image >= 0,
           cachedImageUuid: image >= 0 ? this.#versions[image].uuid : "",
+          ...(state === CACHING ? { cacheReady: false } : {}),
+          phase: state === DEPLOYED ? "active" : state === CLEANING ? "cleaning" : "available",
+          ...(instance >= 0 ? { instanceImage: this.#versions[instance].uuid } : {}),
         };
       }
       return nodes;
@@ -320,6 +327,7 @@ class Simulator implements SimulatorScout {
   #complete(node: number): void {
     switch (this.#state[node]) {
       case DEPLOYED:
+        this.#instance[node] = -1;
         this.#setState(node, CLEANING);
         break;
       case CLEANING:
@@ -353,6 +361,7 @@ class Simulator implements SimulatorScout {
       this.#hitsBy[slot]++;
     }
     this.#release(node);
+    this.#instance[node] = wanted;
     this.#setState(node, DEPLOYED);
   }
 
@@ -433,7 +442,10 @@ class Simulator implements SimulatorScout {
     this.#nodeUuids[i] = uuid;
     this.#nodeIndex.set(uuid, i);
     this.#flavorOf[i] = i % this.#flavorNames.length;
-    if (this.#random.next() < deployedShare) this.#setState(i, DEPLOYED);
-    else this.#idle[this.#flavorOf[i]].add(i);
+    if (this.#random.next() < deployedShare) {
+      // Without a draw of its own, so that a seed plays the same as before instances were kept.
+      this.#instance[i] = this.#current[i % this.#current.length];
+      this.#setState(i, DEPLOYED);
+    } else this.#idle[this.#flavorOf[i]].add(i);
   }
 }

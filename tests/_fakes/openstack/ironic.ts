@@ -27,6 +27,8 @@ export interface FakeNode {
   owner?: string | null;
   driver?: string;
   instance_uuid?: string | null;
+  /** What the instance runs (`image_source`: a Glance UUID or a URL); emptied on tear down. */
+  instance_info?: Record<string, unknown>;
   power_state?: string | null;
   last_error?: string | null;
   /** Every provision state the node has been in, oldest first (not rendered by the API). */
@@ -80,7 +82,8 @@ const TRANSITIONAL = new Set(
 /** Node fields in the order rendered, and the Ironic microversion that introduced each. */
 const NODE_FIELDS: Record<string, number> = Object.fromEntries(
   ("uuid name:5 driver provision_state target_provision_state power_state maintenance " +
-    "maintenance_reason reservation instance_uuid last_error properties extra driver_info " +
+    "maintenance_reason reservation instance_uuid instance_info last_error properties extra " +
+    "driver_info " +
     "driver_internal_info:3 " +
     "resource_class:21 conductor_group:46 conductor:49 owner:50 shard:82 links")
     .split(" ").map((field) => [field.split(":")[0], Number(field.split(":")[1] ?? 1)]),
@@ -155,8 +158,14 @@ export class FakeIronic {
    */
   addNodes(n: number, template: Partial<FakeNode> = {}): FakeNode[] {
     const added: FakeNode[] = [];
-    const { properties = {}, extra = {}, driver_info = {}, driver_internal_info = {}, ...scalars } =
-      template;
+    const {
+      properties = {},
+      extra = {},
+      driver_info = {},
+      driver_internal_info = {},
+      instance_info = {},
+      ...scalars
+    } = template;
     for (let i = 0; i < n; i++) {
       const k = ++this.#counter;
       const node: FakeNode = {
@@ -165,7 +174,7 @@ export class FakeIronic {
         ...{ driver: "fake-hardware", conductor_group: "", shard: null, owner: null },
         ...{ instance_uuid: null, power_state: "power off", last_error: null },
         ...scalars,
-        ...structuredClone({ properties, extra, driver_info, driver_internal_info }),
+        ...structuredClone({ properties, extra, driver_info, driver_internal_info, instance_info }),
         uuid: template.uuid && n === 1 ? template.uuid : hexId("00000000", k),
       };
       node.history = [...(template.history ?? [node.provision_state ?? "available"])];
@@ -537,6 +546,7 @@ export class FakeIronic {
     } else if (target === "deleted") {
       if (state !== "active") return refuse();
       node.instance_uuid = null;
+      node.instance_info = {};
       this.#setState(node, "deleting", "cleaning");
       this.#cleaning.set(node.uuid, this.#options.cleaningReads);
     } else {

@@ -123,14 +123,14 @@ Deno.test("OpenStackScout.retrieveNodes() with cache_method = arsenal reads reco
   await c.scout.retrieveFlavors(signal);
   const nodes = new Map((await c.scout.retrieveNodes(signal)).map((n) => [n.uuid, n]));
   const view = (n: FakeNode) => {
-    const { uuid: _, flavor: __, ...rest } = nodes.get(n.uuid)!;
+    const { uuid: _, flavor: __, phase: ___, ...rest } = nodes.get(n.uuid)!;
     return rest;
   };
   const plain = { provisioned: false, cached: false, cachedImageUuid: "" };
   const held = { provisioned: true, cached: false, cachedImageUuid: "" };
   const hit = { provisioned: false, cached: true, cachedImageUuid: c.hashed.id };
   assert.deepEqual(view(free), { ...plain, cacheStatus: "none" });
-  assert.deepEqual(view(caching), { ...hit, cacheStatus: "caching" });
+  assert.deepEqual(view(caching), { ...hit, cacheStatus: "caching", cacheReady: false });
   assert.deepEqual(view(cached), { ...hit, cacheStatus: "cached" });
   assert.deepEqual(view(failed), { ...plain, cacheStatus: "failed" }, "free to cache again");
   assert.deepEqual(view(lost), { ...held, notCacheable: true, cacheStatus: "lost" });

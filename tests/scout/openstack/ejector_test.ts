@@ -398,6 +398,7 @@ Deno.test("OpenStackScout.issue() with cache_method = arsenal ejects: manage, th
       cached: false,
       cachedImageUuid: "",
       cacheStatus: "none",
+      phase: "available",
     },
     "with fast track, a fresh agent: free to cache again",
   );

@@ -95,6 +95,7 @@ Deno.test("the scout reads nodes, flavors and images through Keystone's catalog"
       uuid: c.byExtra.uuid,
       flavor: "bm.large",
       provisioned: false,
+      phase: "available",
       cached: false,
       cachedImageUuid: "",
     },
@@ -102,6 +103,7 @@ Deno.test("the scout reads nodes, flavors and images through Keystone's catalog"
       uuid: c.byClass.uuid,
       flavor: "bm.small",
       provisioned: false,
+      phase: "available",
       cached: false,
       cachedImageUuid: "",
     },
@@ -109,6 +111,7 @@ Deno.test("the scout reads nodes, flavors and images through Keystone's catalog"
       uuid: c.byRule.uuid,
       flavor: "bm.huge",
       provisioned: false,
+      phase: "available",
       cached: false,
       cachedImageUuid: "",
     },
@@ -116,6 +119,7 @@ Deno.test("the scout reads nodes, flavors and images through Keystone's catalog"
       uuid: c.cached.uuid,
       flavor: "bm.large",
       provisioned: false,
+      phase: "available",
       cached: true,
       cachedImageUuid: c.live.id,
     },
@@ -123,6 +127,7 @@ Deno.test("the scout reads nodes, flavors and images through Keystone's catalog"
       uuid: c.deployed.uuid,
       flavor: "bm.large",
       provisioned: true,
+      phase: "active",
       cached: false,
       cachedImageUuid: "",
     },
@@ -554,4 +559,55 @@ Deno.test("application credentials and HTTP basic authenticate as configured", a
     assert.equal(r.headers.get("Authorization"), `Basic ${btoa("ironic:pa:ss")}`);
     assert.equal(r.headers.get("X-Auth-Token"), null);
   }
+});
+
+Deno.test("OpenStackScout.retrieveNodes() reads each node's phase and instance image through fields=", async () => {
+  const fake = await FakeOpenStack.start();
+  await using _ = fake;
+  fake.addFlavor({ name: "bm.large", extra_specs: {} });
+  const image = fake.addImage({ name: "ubuntu" });
+  const large = { extra: { flavor: "bm.large" } };
+  const [glance] = fake.addNodes(1, {
+    ...large,
+    provision_state: "active",
+    instance_info: { image_source: image.id },
+  });
+  const [url] = fake.addNodes(1, {
+    ...large,
+    provision_state: "wait call-back",
+    instance_info: { image_source: "http://images.example/disk/ubuntu.qcow2" },
+  });
+  const [pending] = fake.addNodes(1, {
+    ...large,
+    driver_info: { cache_image_id: image.id, cache_status: "pending" },
+  });
+  const [cleaning] = fake.addNodes(1, { ...large, provision_state: "clean wait" });
+  const [enroll] = fake.addNodes(1, { ...large, provision_state: "manageable" });
+  const scout = new OpenStackScout(await settingsFor(fake), deps());
+  await scout.retrieveFlavors(signal);
+  const nodes = new Map((await scout.retrieveNodes(signal)).map((n) => [n.uuid, n]));
+  const read = (uuid: string) => {
+    const { phase, instanceImage, cacheReady } = nodes.get(uuid)!;
+    return { phase, instanceImage, cacheReady };
+  };
+  assert.deepEqual(read(glance.uuid), {
+    phase: "active",
+    instanceImage: image.id,
+    cacheReady: undefined,
+  });
+  assert.deepEqual(read(url.uuid), {
+    phase: "deploying",
+    instanceImage: "ubuntu.qcow2",
+    cacheReady: undefined,
+  });
+  assert.deepEqual(read(pending.uuid), {
+    phase: "available",
+    instanceImage: undefined,
+    cacheReady: false,
+  });
+  assert.equal(read(cleaning.uuid).phase, "cleaning");
+  assert.equal(read(enroll.uuid).phase, "other");
+  const listing = fake.requests.filter((r) => r.path === "/baremetal/v1/nodes");
+  assert.equal(listing.length, 1, "no call beyond the listing");
+  assert.match(decodeURIComponent(listing[0].search), /fields=[^&]*\binstance_info\b/);
 });

@@ -12,10 +12,10 @@ Deno.test("simulatorSection gives defaults and rejects out-of-range options", ()
     seed: 1,
     deployed_share: 0.5,
     instance_minutes: 20,
-    cache_seconds: 30,
+    cache_seconds: 10,
     clean_seconds: 20,
     image_refresh_minutes: 15,
-    scheduler: "random",
+    scheduler: "prefer_cached",
     failure_rate: 0,
     issue_seconds: 0,
   });

@@ -121,6 +121,7 @@ Deno.test("SimulatorScout.issue() caching is ready only after cache_seconds", as
       ...n,
       cached: true,
       cachedImageUuid: img.uuid,
+      cacheReady: false,
     });
     assert.equal(until(clock, () => scout.stats().deploys > 0), firstDeploy);
     return scout.stats().cacheHits === 1;
@@ -155,7 +156,13 @@ Deno.test("SimulatorScout.issue() eject cleans the node, then frees it after cle
   await clock.advance(30 * SECOND);
   await scout.issue(eject(n.uuid), signal);
   const cleaning = await nodeByUuid(scout, n.uuid);
-  assert.deepEqual(cleaning, { ...n, provisioned: true, cached: false, cachedImageUuid: "" });
+  assert.deepEqual(cleaning, {
+    ...n,
+    provisioned: true,
+    cached: false,
+    cachedImageUuid: "",
+    phase: "cleaning",
+  });
   await assert.rejects(scout.issue(eject(n.uuid), signal), {
     message: "Cannot eject: the node is not cached (cleaning)",
   });
@@ -267,7 +274,12 @@ Deno.test("SimulatorScout counts a cache hit when prefer_cached finds the image"
   assert.deepEqual(scout.stats().cacheHits, 1);
   assert.deepEqual(scout.stats().cacheHitsByImage, { "Ubuntu 24.04": 1 });
   const deployed = await nodeByUuid(scout, n.uuid);
-  assert.deepEqual(deployed, { ...n, provisioned: true });
+  assert.deepEqual(deployed, {
+    ...n,
+    provisioned: true,
+    phase: "active",
+    instanceImage: img.uuid,
+  });
 });
 
 Deno.test("SimulatorScout image refreshes leave stale cached nodes", async () => {
@@ -333,7 +345,7 @@ Deno.test("SimulatorScout survives a huge clock jump promptly", async () => {
 });
 
 Deno.test("SimulatorScout ignores a clock set backwards", async () => {
-  const { clock, scout } = quiet({ nodes: 2 });
+  const { clock, scout } = quiet({ nodes: 2, cache_seconds: 30 });
   const [n] = await scout.retrieveNodes(signal);
   const [img] = await scout.retrieveImages(signal);
   await clock.advance(MINUTE);
@@ -395,4 +407,24 @@ Deno.test("simple_proportional drives the simulator towards its target", async (
   const { deploys, cacheHits, refreshes } = scout.stats();
   assert.ok(cacheHits > deploys / 2, `${cacheHits} hits in ${deploys} deploys`);
   assert.ok(refreshes > 0 && ejects > 0, `${refreshes} refreshes, ${ejects} ejects`);
+});
+
+Deno.test("SimulatorScout.retrieveNodes() tells each node's phase, its instance's image and a cache not yet ready", async () => {
+  const { clock, scout } = quiet({ nodes: 1, images: 1, deploys_per_minute: 2, cache_seconds: 30 });
+  const [n] = await scout.retrieveNodes(signal);
+  assert.equal(n.phase, "available");
+  const [img] = await scout.retrieveImages(signal);
+  await scout.issue(cache(n.uuid, img), signal);
+  assert.equal((await nodeByUuid(scout, n.uuid)).cacheReady, false, "being written");
+  await clock.advance(30 * SECOND);
+  assert.equal((await nodeByUuid(scout, n.uuid)).cacheReady, undefined, "ready");
+  until(clock, () => scout.stats().deploys > 0);
+  const deployed = await nodeByUuid(scout, n.uuid);
+  assert.equal(deployed.phase, "active");
+  assert.equal(deployed.instanceImage, img.uuid);
+  const started = createSimulator({ nodes: 4, deployed_share: 1 }, new ManualClock(START));
+  for (const node of await started.retrieveNodes(signal)) {
+    assert.equal(node.phase, "active");
+    assert.match(node.instanceImage ?? "", UUID, "instances running at the start run an image");
+  }
 });
