@@ -7,6 +7,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { DeployLog } from "./director/deploy_log.ts";
 import { Director, type StopSignals } from "./director/director.ts";
 import { type Random, seededRandom } from "./domain/random.ts";
 import { Loop, type LoopObserver, type Reconfigurable } from "./loop.ts";
@@ -96,6 +97,21 @@ async function createScout(config: Config, clock: Clock, reports: Reports): Prom
   return simulator;
 }
 
+/** Where observed events are appended: `[director] deploy_log`'s writer, when set. */
+interface DeployLogSlot {
+  log?: DeployLog;
+}
+
+/** Points `slot` at the file `config` names: a new writer when the path changed, else reopened. */
+function switchDeployLog(slot: DeployLogSlot, config: Config, clock: Clock, reports: Reports) {
+  const path = config.director.deploy_log;
+  if (slot.log && slot.log.path === path) return slot.log.reopen();
+  slot.log?.close();
+  slot.log = path === undefined
+    ? undefined
+    : new DeployLog(path, clock, { onError: () => reports.deployLogError() });
+}
+
 /** Logs each runtime setting change with its reason. */
 function logChanges(settings: RuntimeSettings): void {
   settings.onChange((change) => {
@@ -118,6 +134,7 @@ interface Reports {
   settings(settings: RuntimeSettings): void;
   buildInfo(setup: Setup): void;
   reload(outcome: "success" | "failed"): void;
+  deployLogError(): void;
 }
 
 /** `arsenal_build_info`'s labels for a configuration and its strategy. */
@@ -204,13 +221,16 @@ function exposition(groups: Deferred<Groups>): AgentMetrics {
  * reported waits, in order, and is applied when they are. The heartbeat hears each upstream
  * attempt, and each wait announced, so that `/livez` takes waiting on a live upstream as progress.
  */
-function reportTo(groups: Deferred<Groups>, heartbeat: Heartbeat): Reports {
+function reportTo(groups: Deferred<Groups>, heartbeat: Heartbeat, deploys: DeployLogSlot): Reports {
   const report = (call: (groups: Groups) => void) => groups.run(call);
   return {
     loop: {
       observeCycle: (record) => report((g) => g.director.observeCycle(record)),
       observePlanFailure: (failure) => report((g) => g.director.observePlanFailure(failure)),
-      observeEvents: (events, images) => report((g) => g.director.observeEvents(events, images)),
+      observeEvents(events, images, nodes) {
+        report((g) => g.director.observeEvents(events, images));
+        deploys.log?.write(events, images, nodes);
+      },
       observeScout: (source, seconds, ok) =>
         report((g) => g.scout.observeScout(source, seconds, ok)),
     },
@@ -235,6 +255,7 @@ function reportTo(groups: Deferred<Groups>, heartbeat: Heartbeat): Reports {
     },
     buildInfo: (setup) => report((g) => g.metrics.setBuildInfo(buildInfoOf(setup))),
     reload: (outcome) => report((g) => g.metrics.countReload(outcome)),
+    deployLogError: () => report((g) => g.director.countDeployLogError()),
   };
 }
 
@@ -281,6 +302,7 @@ interface Parts {
   readonly metrics: AgentMetrics;
   readonly heartbeat: Heartbeat;
   readonly reports: Reports;
+  readonly deployLog: DeployLogSlot;
 }
 
 /** A running agent: its pieces, and the configuration they follow. Built by {@linkcode assemble}. */
@@ -299,6 +321,7 @@ export class Agent {
   #scout: Scout;
   readonly #deps: AgentDeps;
   readonly #reports: Reports;
+  readonly #deployLog: DeployLogSlot;
   #reloading = false;
 
   /** Use {@linkcode assemble}. */
@@ -312,6 +335,12 @@ export class Agent {
     this.#scout = parts.scout;
     this.#deps = parts.deps;
     this.#reports = parts.reports;
+    this.#deployLog = parts.deployLog;
+  }
+
+  /** The deploy log's writer, when `[director] deploy_log` is set. */
+  get deployLog(): DeployLog | undefined {
+    return this.#deployLog.log;
   }
 
   /** The configuration in force. */
@@ -337,6 +366,7 @@ export class Agent {
     this.settings.reconfigure(tunablesOf(next), next.strategy.options, "reload");
     this.loop.reconfigure({ scout: this.#scout, ...loopPartsOf(next) });
     this.#setup = next;
+    switchDeployLog(this.#deployLog, next.config, this.#deps.clock, this.#reports);
     this.#reports.buildInfo(next);
   }
 
@@ -348,6 +378,8 @@ export class Agent {
   async reload(): Promise<boolean> {
     const file = this.#setup.config.file;
     if (this.#reloading) return false;
+    // Reopened first, so that a rotated log is let go even when the configuration is refused.
+    this.#deployLog.log?.reopen();
     if (!file) {
       log.warn("SIGHUP: there is no configuration file to reload (running on defaults)");
       return false;
@@ -380,7 +412,9 @@ export async function assemble(setup: Setup, deps: AgentDeps): Promise<Agent> {
   const groups = new Deferred(() => loadGroups(setup));
   const metrics = exposition(groups);
   const heartbeat = new Heartbeat(clock);
-  const reports = reportTo(groups, heartbeat);
+  const deployLog: DeployLogSlot = {};
+  const reports = reportTo(groups, heartbeat, deployLog);
+  switchDeployLog(deployLog, setup.config, clock, reports);
   const scout = await createScout(setup.config, clock, reports);
   logChanges(settings);
   reports.settings(settings);
@@ -397,5 +431,6 @@ export async function assemble(setup: Setup, deps: AgentDeps): Promise<Agent> {
     heartbeat,
     signals: deps.signals,
   });
-  return new Agent({ setup, deps, scout, director, loop, settings, metrics, heartbeat, reports });
+  const parts = { setup, deps, scout, director, loop, settings, metrics, heartbeat, reports };
+  return new Agent({ ...parts, deployLog });
 }

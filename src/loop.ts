@@ -60,9 +60,14 @@ export interface LoopObserver {
   observePlanFailure?(failure: PlanFailure): void;
   /**
    * Deploys and deletes seen between the last node listing and the one before, with the images
-   * the scout lists (to name them). Called after every successful listing that saw any.
+   * the scout lists (to name them) and the listing's nodes. Called after every successful listing
+   * that saw any.
    */
-  observeEvents?(events: readonly FleetEvent[], images: readonly Image[]): void;
+  observeEvents?(
+    events: readonly FleetEvent[],
+    images: readonly Image[],
+    nodes: readonly Node[],
+  ): void;
 }
 
 /** Everything the loop works with. */
@@ -217,7 +222,7 @@ export class Loop implements Controller {
     for (const event of events) {
       if (event.kind === "deploy") this.#recent.add(event, names.get(event.image) ?? "");
     }
-    this.#o.observer?.observeEvents?.(events, images);
+    this.#o.observer?.observeEvents?.(events, images, nodes);
   }
 
   /**

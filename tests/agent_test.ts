@@ -7,6 +7,7 @@ import { type Agent, assemble } from "../src/agent.ts";
 import { createApi } from "../src/api/app.ts";
 import type { CycleRecord } from "../src/director/record.ts";
 import { seededRandom } from "../src/domain/random.ts";
+import { parseTrace } from "../src/domain/trace_reader.ts";
 import { ManualClock } from "../src/runtime/clock.ts";
 import type { Change } from "../src/runtime/settings.ts";
 import { EJECT_MARK } from "../src/scout/openstack/eject_step.ts";
@@ -375,4 +376,42 @@ Deno.test("assemble() against Ironic observes deploys from instance_info: a hit 
   cached.instance_info = {};
   await agent.loop.runOnce();
   assert.equal(agent.loop.recentDeploys().length, 3, "a delete is no deploy");
+});
+
+Deno.test("assemble() with [director] deploy_log appends the observed deploys as a trace, reopens it on reload, and a write error fails no cycle", async () => {
+  await using dir = await tempDir();
+  const log = `${dir.path}/deploys.jsonl`;
+  const conf = SIMULATED_AGENT.replace("[director]\n", `[director]\ndeploy_log = ${log}\n`);
+  const clock = new ManualClock(T0);
+  const agent = await assemble(await setup(await dir.write("arsenal.conf", conf)), {
+    clock,
+    random: seededRandom(1),
+    env: {},
+  });
+  const cycles = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      assert.equal((await agent.loop.runOnce())?.outcome ?? "success", "success");
+      await clock.advance(5_000);
+    }
+  };
+  await cycles(120);
+  const first = parseTrace(await Deno.readTextFile(log));
+  assert.ok(first.ok && first.trace.events.length > 0, JSON.stringify(first));
+  const started = JSON.parse((await Deno.readTextFile(log)).split("\n")[0]).started_at;
+
+  await Deno.rename(log, `${log}.1`);
+  assert.ok(await agent.reload());
+  await cycles(120);
+  const text = await Deno.readTextFile(log);
+  const second = parseTrace(text);
+  assert.ok(second.ok && second.trace.events.length > 0, JSON.stringify(second));
+  assert.equal(JSON.parse(text.split("\n")[0]).started_at, started, "t counts from the same start");
+  assert.ok(second.trace.events[0].t >= 10, "minutes since the log's start");
+
+  await Deno.rename(log, `${log}.2`);
+  await Deno.mkdir(log);
+  assert.ok(await agent.reload());
+  await cycles(60);
+  const samples = await scrape(agent.metrics);
+  assert.ok((value(samples, "arsenal_deploy_log_errors_total") ?? 0) > 0);
 });

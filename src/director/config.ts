@@ -54,4 +54,8 @@ export const directorSection = z.object({
   log_statistics: z.boolean().default(true).describe(
     "Log per-flavor and per-image statistics every cycle.",
   ),
+  deploy_log: z.string().min(1).optional().describe(
+    "File to append every observed deploy and delete to, as a deploy trace (see Observed " +
+      "deploys); reopened on SIGHUP.",
+  ),
 });

@@ -39,6 +39,7 @@ export class DirectorMetrics {
   readonly #lastSuccess: client.Gauge;
   readonly #planFailures: client.Counter<"reason">;
   readonly #deploys: client.Counter<"flavor" | "image" | "result">;
+  readonly #deployLogErrors: client.Counter;
 
   /** Registers the director's metrics on `registry`, with known label sets at zero. */
   constructor(registry: client.Registry) {
@@ -108,7 +109,17 @@ export class DirectorMetrics {
       labelNames: ["flavor", "image", "result"],
       registers,
     });
+    this.#deployLogErrors = new client.Counter({
+      name: "arsenal_deploy_log_errors_total",
+      help: "Failed opens of and writes to the [director] deploy_log file.",
+      registers,
+    });
     this.#zero();
+  }
+
+  /** Counts a failed open of or write to the deploy log. */
+  countDeployLogError(): void {
+    this.#deployLogErrors.inc();
   }
 
   /**
