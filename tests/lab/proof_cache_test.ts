@@ -2,7 +2,8 @@
  * Proof, against the lab (real Ironic 21.4, the Arsenal plugin, agents that really download), that
  * caching happens (issue 11 §5, proofs 1, 2, 3 and 6): `arsenal run --once` caches 2 of 4 nodes
  * through the plugin, a deploy of the cached image onto a cached node downloads nothing, other
- * deploys download once, and the plugin refuses what it cannot cache with nothing changed.
+ * deploys download once, and the plugin refuses what it cannot cache with nothing changed; and
+ * (issue 12 §1) an agent watching the lab observes those two deploys as a hit and a miss.
  *
  * The image server sends at 50 MB/s (a busy image server's share), so a deploy's download shows in
  * its time. Skipped unless ARSENAL_OPENSTACK_TESTS=1 (`deno task test:openstack`).
@@ -12,6 +13,12 @@
 import assert from "node:assert/strict";
 import { http, Ironic } from "../integration/harness/api.ts";
 import { runMain } from "../_run_main.ts";
+import { scrape, value } from "../_metrics.ts";
+import { assemble } from "../../src/agent.ts";
+import { createApi } from "../../src/api/app.ts";
+import { parseTrace } from "../../src/domain/trace_reader.ts";
+import { systemClock } from "../../src/runtime/clock.ts";
+import { setup } from "../../src/setup.ts";
 import { startLab } from "./lab.ts";
 import { startImageServer } from "./image_server.ts";
 import {
@@ -76,6 +83,21 @@ Deno.test({
   });
   [cached, uncached] = [cached.sort(), uncached.sort()];
 
+  // An agent that only watches (dry run: it issues nothing, so the downloads counted stay its own).
+  const deployLog = await Deno.makeTempFile({ suffix: ".jsonl" });
+  await Deno.remove(deployLog);
+  const watcherConfig = await Deno.makeTempFile({ suffix: ".conf" });
+  await Deno.writeTextFile(
+    watcherConfig,
+    arsenalConfig(lab.ironic, [ubuntu])
+      .replace("dry_run = False", `dry_run = True\ndeploy_log = ${deployLog}`),
+  );
+  const watcher = await assemble(await setup(watcherConfig, { onWarning() {} }), {
+    clock: systemClock,
+    env: {},
+  });
+  assert.equal((await watcher.loop.runOnce()).outcome, "success", "the watcher's first look");
+
   await t.step("2. a deploy of the cached image onto a cached node downloads nothing", async () => {
     const t1 = performance.now();
     await deploy(ironic, cached[0], ubuntu);
@@ -96,6 +118,49 @@ Deno.test({
     assert.equal(images.gets(ubuntu.name), 3, "one download");
     assert.deepEqual(await lab.diskHead(uncached[0], ubuntu.size), ubuntu.bytes);
   });
+
+  await t.step(
+    "issue 12 §1: the watching agent observes these two deploys: a hit and a miss",
+    async () => {
+      const record = await watcher.loop.runOnce();
+      assert.equal(record.outcome, "success");
+      assert.deepEqual(record.directives.map((d) => d.outcome).filter((o) => o !== "dry_run"), []);
+      const samples = await scrape(watcher.metrics);
+      const total = (result: string) =>
+        samples.filter((s) => s.name === "arsenal_deploys_total" && s.labels.result === result)
+          .reduce((sum, s) => sum + s.value, 0);
+      assert.equal(total("hit"), 1, "the cached image onto a cached node");
+      assert.equal(total("miss"), 1, "onto an uncached node");
+      const flavor = samples.find((s) => s.name === "arsenal_deploys_total")!.labels.flavor;
+      assert.equal(
+        value(samples, "arsenal_deploys_total", { flavor, image: ubuntu.name, result: "hit" }),
+        1,
+        "labelled with the image's configured name",
+      );
+      const api = createApi({
+        controller: watcher.loop,
+        settings: watcher.settings,
+        metrics: watcher.metrics,
+        readOnly: true,
+      });
+      const { deploys } = await (await api.request("/v1/deploys")).json();
+      const seen = deploys.map((d: { node: string; imageName: string; hit: boolean }) => [
+        d.node,
+        d.imageName,
+        d.hit,
+      ]).sort();
+      assert.deepEqual(
+        seen,
+        [[cached[0], ubuntu.name, true], [uncached[0], ubuntu.name, false]].sort(),
+      );
+      const trace = parseTrace(await Deno.readTextFile(deployLog));
+      assert.ok(trace.ok, JSON.stringify(trace));
+      const logged = trace.trace.events.filter((e) => e.kind === "deploy");
+      assert.equal(logged.length, 2, JSON.stringify(trace.trace.events));
+      assert.ok(logged.every((e) => e.kind === "deploy" && e.image === ubuntu.name && e.t >= 0));
+      assert.equal(images.gets(ubuntu.name), 3, "watching downloads nothing");
+    },
+  );
 
   await t.step("3. a different image onto a cached node: one download", async () => {
     const t3 = performance.now();
@@ -149,7 +214,8 @@ Deno.test({
     assert.equal((await lab.machine(spare)).agent, null);
   });
 
-  await Deno.remove(config);
+  watcher.deployLog?.close();
+  await Promise.all([config, watcherConfig, deployLog].map((f) => Deno.remove(f)));
   const shown = Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(", ");
   console.log(
     `lab proof (4 nodes, 64 MiB images at ${RATE / 1e6} MB/s): ${shown}; ` +
