@@ -38,6 +38,19 @@ async function settingsFor(fake: FakeOpenStack): Promise<OpenStackSettings> {
   return { ...settings, policy: { ...settings.policy, timeoutSeconds: 0.25 } };
 }
 
+/** A scout that counts the ejects it resumes into `resumed`. */
+function resumingScout(settings: OpenStackSettings, clock: ManualClock, resumed: number[]) {
+  return new OpenStackScout(settings, {
+    clock,
+    random: seededRandom(1),
+    observer: {
+      observeUpstream() {},
+      observeUnidentified() {},
+      observeResumedEjects: (count) => resumed.push(count),
+    },
+  });
+}
+
 /** The scout's warnings and errors while `fn` runs, as rendered messages. */
 async function scoutWarnings(fn: () => Promise<void>): Promise<string[]> {
   const records: LogRecord[] = [];
@@ -69,16 +82,7 @@ async function cloud(nodes: Partial<FakeNode>[] = [{}]) {
   );
   const settings = await settingsFor(fake);
   const resumed: number[] = [];
-  const scout = (clock = new ManualClock(T0)) =>
-    new OpenStackScout(settings, {
-      clock,
-      random: seededRandom(1),
-      observer: {
-        observeUpstream() {},
-        observeUnidentified() {},
-        observeResumedEjects: (count) => resumed.push(count),
-      },
-    });
+  const scout = (clock = new ManualClock(T0)) => resumingScout(settings, clock, resumed);
   const writes = () =>
     fake.requests.filter((r) => r.method !== "GET").map((r) =>
       `${r.method} ${
@@ -347,16 +351,7 @@ async function pluginCloud() {
   const base = await settingsFor(fake);
   const settings = { ...base, ironic: { ...base.ironic, cacheMethod: "arsenal" as const } };
   const resumed: number[] = [];
-  const scout = () =>
-    new OpenStackScout(settings, {
-      clock,
-      random: seededRandom(1),
-      observer: {
-        observeUpstream() {},
-        observeUnidentified() {},
-        observeResumedEjects: (count) => resumed.push(count),
-      },
-    });
+  const scout = () => resumingScout(settings, clock, resumed);
   const writes = () =>
     fake.requests.filter((r) => r.method !== "GET").map((r) =>
       r.path.endsWith("/vendor_passthru")
