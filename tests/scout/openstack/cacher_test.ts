@@ -5,7 +5,6 @@
  * was lost.
  */
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { readConfig } from "../../../src/setup.ts";
 import { cache } from "../../../src/domain/directive.ts";
 import { seededRandom } from "../../../src/domain/random.ts";
@@ -15,6 +14,7 @@ import { OpenStackScout } from "../../../src/scout/openstack/openstack_scout.ts"
 import { type FakeNode, FakeOpenStack, type Fault } from "../../_fakes/openstack.ts";
 import { ironicTime } from "../../_fakes/openstack/arsenal_plugin.ts";
 import { tempDir } from "../../_helpers.ts";
+import { scoutWarnings } from "./_scout_warnings.ts";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const signal = new AbortController().signal;
@@ -328,23 +328,12 @@ Deno.test("OpenStackScout.retrieveNodes() says so when Ironic's policy hides dri
   };
   fake.addNodes(2, { resource_class: "baremetal", ...agent(), driver_internal_info: hidden });
   await c.scout.retrieveFlavors(signal);
-  const records: LogRecord[] = [];
-  await configure({
-    reset: true,
-    sinks: { capture: (record: LogRecord) => records.push(record) },
-    loggers: [
-      { category: ["arsenal", "scout"], lowestLevel: "warning", sinks: ["capture"] },
-      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
-    ],
-  });
-  let nodes;
-  try {
+  let nodes: Awaited<ReturnType<typeof c.scout.retrieveNodes>> = [];
+  const warnings = await scoutWarnings(async () => {
     nodes = await c.scout.retrieveNodes(signal);
-  } finally {
-    await reset();
-  }
+  });
   assert.deepEqual(nodes.map((n) => n.notCacheable), [true, true]);
-  assert.deepEqual(records.map((r) => `${r.level} ${r.message.map(String).join("")}`), [
+  assert.deepEqual(warnings, [
     "error Ironic hides driver_internal_info of 2 node(s) from Arsenal's user (policy " +
     "baremetal:node:get:driver_internal_info): their cache records and agents cannot be read, " +
     "so they count as not cacheable",

@@ -4,7 +4,6 @@
  * what an earlier one started.
  */
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { readConfig } from "../../../src/setup.ts";
 import { eject } from "../../../src/domain/directive.ts";
 import type { OpenStackSettings } from "../../../src/scout/openstack/settings.ts";
@@ -14,6 +13,7 @@ import { EJECT_MARK } from "../../../src/scout/openstack/eject_step.ts";
 import { OpenStackScout } from "../../../src/scout/openstack/openstack_scout.ts";
 import { type FakeNode, FakeOpenStack, type Fault } from "../../_fakes/openstack.ts";
 import { tempDir } from "../../_helpers.ts";
+import { scoutWarnings } from "./_scout_warnings.ts";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -49,25 +49,6 @@ function resumingScout(settings: OpenStackSettings, clock: ManualClock, resumed:
       observeResumedEjects: (count) => resumed.push(count),
     },
   });
-}
-
-/** The scout's warnings and errors while `fn` runs, as rendered messages. */
-async function scoutWarnings(fn: () => Promise<void>): Promise<string[]> {
-  const records: LogRecord[] = [];
-  await configure({
-    reset: true,
-    sinks: { capture: (record: LogRecord) => records.push(record) },
-    loggers: [
-      { category: ["arsenal", "scout"], lowestLevel: "warning", sinks: ["capture"] },
-      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
-    ],
-  });
-  try {
-    await fn();
-  } finally {
-    await reset();
-  }
-  return records.map((r) => `${r.level} ${r.message.map(String).join("")}`);
 }
 
 /** A fake cloud with one available, cached node (`extra.flavor` set), and scouts onto it. */
