@@ -102,10 +102,13 @@ interface DeployLogSlot {
   log?: DeployLog;
 }
 
-/** Points `slot` at the file `config` names: a new writer when the path changed, else reopened. */
+/**
+ * Points `slot` at the file `config` names: a new writer when the path changed; the same one
+ * otherwise (a reload has reopened it already).
+ */
 function switchDeployLog(slot: DeployLogSlot, config: Config, clock: Clock, reports: Reports) {
   const path = config.director.deploy_log;
-  if (slot.log && slot.log.path === path) return slot.log.reopen();
+  if (slot.log && slot.log.path === path) return;
   slot.log?.close();
   slot.log = path === undefined
     ? undefined
