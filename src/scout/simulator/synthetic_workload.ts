@@ -96,11 +96,10 @@ class SyntheticWorkload implements Workload {
     const counts = this.#flavors.map((_, f) =>
       Math.floor(n / options.flavors) + (f < n % options.flavors ? 1 : 0)
     );
-    this.fleet = {
-      kind: "fleet",
-      flavors: Object.fromEntries(this.#flavors.map((name, f) => [name, counts[f]])),
-      images: this.#images,
-    };
+    // A flavor without nodes (fewer nodes than flavors) gets no deploys: a trace lists none such.
+    const listed = this.#flavors.map((name, f) => [name, counts[f]] as const)
+      .filter(([, count]) => count > 0);
+    this.fleet = { kind: "fleet", flavors: Object.fromEntries(listed), images: this.#images };
     const perFlavor = options.image_mix === "per_flavor";
     this.#popularity = new ImagePopularity({
       images: options.images,
