@@ -152,7 +152,7 @@ function parseSeed(text: string | undefined): number {
   return seed;
 }
 
-function parseHours(text: string | undefined): number {
+function parseTraceHours(text: string | undefined): number {
   if (text === undefined) return DEFAULT_TRACE_HOURS;
   const hours = text.trim() === "" ? NaN : Number(text);
   if (!(hours > 0 && hours <= MAX_TRACE_HOURS)) {
@@ -233,7 +233,7 @@ export function parseCommandLine(args: readonly string[]): Command {
       return {
         name,
         ...common,
-        hours: parseHours(values.hours),
+        hours: parseTraceHours(values.hours),
         seed: values.seed === undefined ? undefined : parseSeed(values.seed),
         output: values.output,
       };
