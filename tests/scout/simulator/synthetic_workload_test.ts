@@ -210,3 +210,12 @@ Deno.test("syntheticWorkload() generates a week of 2,000 nodes and 20,000 deploy
   assert.ok(all.length > 18_000 && all.length < 24_000, `${all.length} deploys`);
   assert.ok(elapsed < 500, `${elapsed.toFixed(0)} ms`);
 });
+
+Deno.test("syntheticWorkload() keeps the steady deploys as they were when bursts are turned on", () => {
+  const base = { nodes: 300, images: 8, instance_minutes: 240, image_mix: "per_flavor" as const };
+  const key = (d: Deploy) => `${d.t} ${d.flavor} ${d.image}`;
+  const calm = deploys(base, 24).map(key);
+  const bursty = new Set(deploys({ ...base, bursts_per_day: 12 }, 24).map(key));
+  assert.ok(bursty.size > calm.length + 100, `${bursty.size} deploys with bursts, ${calm.length}`);
+  assert.deepEqual(calm.filter((k) => !bursty.has(k)), []);
+});
