@@ -138,6 +138,11 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
         const { healthcheckCommand } = await import("./src/cli/healthcheck.ts");
         return await healthcheckCommand(command, io);
       }
+      case "trace": {
+        const { traceCommand } = await import("./src/cli/trace.ts");
+        await traceCommand(command, io);
+        return EXIT.ok;
+      }
       default: {
         const { runCommand } = await import("./src/cli/run.ts");
         return await runCommand(command, io, signals?.signal ?? new AbortController().signal);

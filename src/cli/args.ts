@@ -29,7 +29,21 @@ export type Command =
     readonly snapshot: string;
     readonly seed: number;
     readonly timings: boolean;
+  }
+  | Common & {
+    readonly name: "trace";
+    readonly hours: number;
+    /** Replaces `[simulator] seed` when given. */
+    readonly seed?: number;
+    /** Where to write; standard output when undefined. */
+    readonly output?: string;
   };
+
+/** Hours of events `trace` writes unless given `--hours`. */
+export const DEFAULT_TRACE_HOURS = 24;
+
+/** The longest trace `trace` writes: ten years. */
+export const MAX_TRACE_HOURS = 87_600;
 
 /** Exit statuses, as documented in the README and `--help`. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -44,16 +58,20 @@ Commands:
   plan           Plan once on a recorded fleet snapshot; print the directives as JSON
   check-config   Validate the configuration; print it with defaults filled in, secrets redacted
   healthcheck    Ask a running Arsenal's /livez (or /readyz with --ready); exit 0 if healthy
+  trace          Write a synthetic deploy trace (the [simulator] tenants) as JSON Lines
   version        Print the version
 
 Options:
   --config-file FILE   arsenal.conf to read (default: built-in defaults, on the simulator)
   --once               run: one cycle (poll, plan, issue), print its record as JSON, and exit
   --snapshot FILE      plan: the fleet snapshot, JSON ("-" reads standard input)
-  --seed N             plan: seed of the random node choice, 0..${MAX_SEED} (default 0)
+  --seed N             plan: seed of the random node choice, 0..${MAX_SEED} (default 0);
+                       trace: seed of the tenants (default: [simulator] seed)
   --timings            plan: add {"timings":{"parseMs","planMs"}} to the output
   --url URL            healthcheck: the control API's URL (default: from [api] host and port)
   --ready              healthcheck: ask /readyz instead of /livez
+  --hours H            trace: hours of events, more than 0, at most ${MAX_TRACE_HOURS} (default ${DEFAULT_TRACE_HOURS})
+  --output FILE        trace: write the trace to FILE instead of standard output
   --log-format FORMAT  text (default) or json (one object per line)
   --log-file FILE      also append the log to FILE
   --debug              log at debug level
@@ -82,6 +100,8 @@ const OPTIONS = {
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
+  hours: { type: "string" },
+  output: { type: "string" },
 } as const;
 
 type Flag = keyof typeof OPTIONS;
@@ -93,6 +113,7 @@ const ALLOWED: Record<string, readonly Flag[]> = {
   plan: [...LOGGING, "snapshot", "seed", "timings"],
   "check-config": LOGGING,
   healthcheck: ["config-file", "url", "ready"],
+  trace: [...LOGGING, "hours", "seed", "output"],
   version: [],
   help: [],
 };
@@ -129,6 +150,17 @@ function parseSeed(text: string | undefined): number {
     throw new UsageError(`--seed: expected an integer from 0 to ${MAX_SEED}, got "${text}"`);
   }
   return seed;
+}
+
+function parseTraceHours(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TRACE_HOURS;
+  const hours = text.trim() === "" ? NaN : Number(text);
+  if (!(hours > 0 && hours <= MAX_TRACE_HOURS)) {
+    throw new UsageError(
+      `--hours: expected a number of hours above 0 and at most ${MAX_TRACE_HOURS}, got "${text}"`,
+    );
+  }
+  return hours;
 }
 
 /**
@@ -197,6 +229,14 @@ export function parseCommandLine(args: readonly string[]): Command {
       return { name, ...common };
     case "healthcheck":
       return { name, ...common, url: parseUrl(values.url), ready: values.ready ?? false };
+    case "trace":
+      return {
+        name,
+        ...common,
+        hours: parseTraceHours(values.hours),
+        seed: values.seed === undefined ? undefined : parseSeed(values.seed),
+        output: values.output,
+      };
     default:
       return { name: name as "help" | "version" };
   }

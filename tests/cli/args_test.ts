@@ -210,8 +210,21 @@ Deno.test("parseCommandLine states the seed range when --seed is out of range", 
   );
 });
 
+Deno.test("parseCommandLine reads trace's --hours, --seed and --output, 24 hours by default", () => {
+  assert.deepEqual(defined(parseCommandLine(["trace"])), { name: "trace", ...LOG, hours: 24 });
+  const given = parseCommandLine(["trace", "--hours", "1.5", "--seed", "7", "--output", "t.jsonl"]);
+  assert.deepEqual(
+    [given.name, ...["hours", "seed", "output"].map((k) => (given as Record<string, unknown>)[k])],
+    ["trace", 1.5, 7, "t.jsonl"],
+  );
+  for (const hours of ["0", "abc", "87601", "Infinity"]) {
+    assert.throws(() => parseCommandLine(["trace", "--hours", hours]), UsageError, hours);
+  }
+  assert.throws(() => parseCommandLine(["plan", "--snapshot", "f", "--hours", "1"]), UsageError);
+});
+
 Deno.test("USAGE mentions every command and every option", () => {
-  for (const word of ["run", "plan", "check-config", "version"]) {
+  for (const word of ["run", "plan", "check-config", "version", "trace"]) {
     assert.match(USAGE, new RegExp(`^  ${word}\\s`, "m"), `command ${word}`);
   }
   for (
@@ -221,6 +234,8 @@ Deno.test("USAGE mentions every command and every option", () => {
       "--snapshot",
       "--seed",
       "--timings",
+      "--hours",
+      "--output",
       "--log-format",
       "--log-file",
       "--debug",

@@ -71,6 +71,7 @@ const COMMANDS = {
   "plan": "src/cli/plan.ts",
   "check-config": "src/cli/check_config.ts",
   "healthcheck": "src/cli/healthcheck.ts",
+  "trace": "src/cli/trace.ts",
 } as const;
 const HEAVY = ["hono", "prom-client", "ky", "p-limit"];
 
@@ -85,7 +86,7 @@ Deno.test("main() loads neither hono, prom-client, ky, p-limit nor LogTape for v
   }
 });
 
-Deno.test("main() loads neither hono, prom-client, ky nor p-limit for plan, check-config and healthcheck", async () => {
+Deno.test("main() loads neither hono, prom-client, ky nor p-limit for plan, check-config, healthcheck and trace", async () => {
   const graph = await moduleGraph();
   for (const [command, file] of Object.entries(COMMANDS)) {
     const module = pathToFileURL(`${ROOT}${file}`).href;

@@ -18,7 +18,7 @@ export const simulatorSection = z.object({
     "Number of flavors; nodes are spread evenly over them.",
   ),
   images: z.number().int().min(1).max(1000).default(6).describe(
-    "Number of images; the n-th most popular is deployed with weight 1/n.",
+    "Number of images; the n-th most popular is deployed with weight 1/n^image_skew.",
   ),
   seed: z.number().int().min(0).max(MAX_SEED).default(1).describe(
     "Seed of every random choice: the same seed and the same clock give the same simulation.",
@@ -40,7 +40,47 @@ export const simulatorSection = z.object({
     "Seconds of cleaning after an eject or an instance delete, before the node is available.",
   ),
   image_refresh_minutes: z.number().min(0).default(15).describe(
-    "Mean minutes between replacing one image with a new version (new UUID); 0 never does.",
+    "Mean minutes between replacing one image (chosen uniformly) with a new version of the " +
+      "same name (new UUID), staling its caches; 0 never does.",
+  ),
+  image_skew: z.number().min(0).max(4).default(1).describe(
+    "Zipf exponent of image popularity, the rank-n image weighing 1/n^image_skew: 0 deploys " +
+      "all alike; with 6 images, 1 (the default) gives the first 41% of deploys, 2 gives it 67%.",
+  ),
+  image_mix: z.enum(["shared", "per_flavor"]).default("shared").describe(
+    "Which image is the n-th most popular: `shared`, the same order on every flavor, or " +
+      "`per_flavor`, each flavor its own order drawn from the seed (as when GPU and storage " +
+      "tenants run different images). Default shared, the simplest to read in a quick start.",
+  ),
+  flavor_skew: z.number().min(0).max(4).default(0).describe(
+    "Deploys per node differ by flavor: the n-th flavor's weigh 1/n^flavor_skew, and its " +
+      "instances live as much shorter, so every flavor stays deployed_share deployed. 0 (the " +
+      "default) deploys every flavor alike, as the quick start shows.",
+  ),
+  daily_amplitude: z.number().min(0).max(1).default(0).describe(
+    "Daily rhythm: the deploy rate swings by this share around its mean, highest at peak_hour " +
+      "and lowest 12 hours later (at 1, none then). 0 (the default) keeps it flat: a run of " +
+      "minutes, as the quick start's, would otherwise see one hour's rate.",
+  ),
+  peak_hour: z.number().min(0).max(24).default(14).describe(
+    "Hour of the simulated day (from the start, in hours modulo 24) when deploys peak, with " +
+      "daily_amplitude.",
+  ),
+  bursts_per_day: z.number().min(0).max(10_000).default(0).describe(
+    "Bursts a day, on top of the steady deploys: each is about burst_size deploys of one " +
+      "image on one flavor (by the mix at that moment) within burst_minutes, as when a tenant " +
+      "scales out. 0 (the default): none, so the quick start's traffic stays steady.",
+  ),
+  burst_size: z.number().int().min(1).max(10_000).default(30).describe(
+    "Mean deploys in a burst (uniform from half to one and a half times this).",
+  ),
+  burst_minutes: z.number().min(0.1).max(1440).default(10).describe(
+    "Minutes over which a burst's deploys arrive (uniformly).",
+  ),
+  drift_per_day: z.number().min(0).max(10_000).default(0).describe(
+    "Popularity drift: times a day that two neighbours in an image order (the shared one, or " +
+      "each flavor's) trade places, so rankings wander over days. 0 (the default): fixed, as " +
+      "runs of minutes could not show it anyway.",
   ),
   scheduler: z.enum(["random", "prefer_cached"]).default("prefer_cached").describe(
     "Where a deploy lands: `random` available node of the flavor, or `prefer_cached`, a node " +
