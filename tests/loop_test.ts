@@ -91,7 +91,7 @@ Deno.test("Loop.runOnce() replays with `plan --seed`: the record names its seed"
       images: [image("i1", "Ubuntu")],
     },
     { percentage_to_cache: 0.5 },
-    { random: seededRandom(record.seed), imageWeights: UNIFORM_WEIGHTS },
+    { random: seededRandom(record.seed), imageWeights: UNIFORM_WEIGHTS, deploys: [] },
   );
   assert.deepEqual(
     record.directives.map((d) => d.nodeUuid),
