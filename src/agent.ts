@@ -8,6 +8,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { DeployLog } from "./director/deploy_log.ts";
+import { readDeployHistory } from "./director/deploy_log_reader.ts";
 import { Director, type StopSignals } from "./director/director.ts";
 import { type Random, seededRandom } from "./domain/random.ts";
 import { Loop, type LoopObserver, type Reconfigurable } from "./loop.ts";
@@ -423,6 +424,9 @@ export async function assemble(setup: Setup, deps: AgentDeps): Promise<Agent> {
   reports.settings(settings);
   const { directiveConcurrency, ...loopParts } = loopPartsOf(setup);
   const director = new Director(scout, clock, settings.current, directiveConcurrency);
+  // A restart forgets the deploys seen, unless the deploy log kept them.
+  const path = setup.config.director.deploy_log;
+  const deployHistory = path === undefined ? undefined : await readDeployHistory(path, clock.now());
   const loop = new Loop({
     ...loopParts,
     clock,
@@ -433,6 +437,7 @@ export async function assemble(setup: Setup, deps: AgentDeps): Promise<Agent> {
     observer: reports.loop,
     heartbeat,
     signals: deps.signals,
+    deployHistory,
   });
   const parts = { setup, deps, scout, director, loop, settings, metrics, heartbeat, reports };
   return new Agent({ ...parts, deployLog });

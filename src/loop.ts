@@ -7,7 +7,9 @@
  * clock only.
  *
  * Each node listing is compared with the one before (`DeployWatch`): the deploys and deletes seen
- * go to the observer, and the last deploys are kept for `GET /v1/deploys`.
+ * go to the observer, the last deploys are kept for `GET /v1/deploys`, and the deploys of the
+ * last days in the deploy history every plan is given (`PlanContext.deploys`). The history lives
+ * as long as the loop: a reload reconfigures the loop and keeps it.
  *
  * @module
  */
@@ -18,6 +20,7 @@ import { fleetFigures } from "./director/figures.ts";
 import { type RecentDeploy, RecentDeploys } from "./director/recent_deploys.ts";
 import type { CycleRecord, FlavorFigures, ImageFigures } from "./director/record.ts";
 import type { FleetEvent } from "./domain/deploy_event.ts";
+import { DeployHistory } from "./domain/deploy_history.ts";
 import type { Flavor, FleetState, Image, Node } from "./domain/fleet.ts";
 import type { ImageWeights } from "./domain/image_weights.ts";
 import { MAX_SEED, type Random, seededRandom } from "./domain/random.ts";
@@ -96,6 +99,8 @@ export interface LoopOptions {
   readonly signals?: StopSignals;
   /** Signs of life, shared with the scout's upstream clients (by default the loop's own only). */
   readonly heartbeat?: Heartbeat;
+  /** The deploy history to add to and plan from (read back from a deploy log); empty by default. */
+  readonly deployHistory?: DeployHistory;
 }
 
 /**
@@ -158,12 +163,14 @@ export class Loop implements Controller {
   #wake = new AbortController();
   readonly #watch = new DeployWatch();
   readonly #recent = new RecentDeploys();
+  readonly #history: DeployHistory;
 
   constructor(options: LoopOptions) {
     this.#o = options;
     this.#random = options.random ?? seededRandom(crypto.getRandomValues(new Uint32Array(1))[0]);
     this.#signals = options.signals ?? NEVER;
     this.#heartbeat = options.heartbeat ?? new Heartbeat(options.clock);
+    this.#history = options.deployHistory ?? new DeployHistory();
     options.settings.onChange(({ setting }) => {
       if (setting === "directive_spacing") this.#reschedule();
     });
@@ -213,6 +220,11 @@ export class Loop implements Controller {
     return this.#recent.list();
   }
 
+  /** The deploy history plans are given: this loop's own, kept across reloads. */
+  get deployHistory(): DeployHistory {
+    return this.#history;
+  }
+
   /** Compares a listing with the one before; keeps and reports what happened in between. */
   #observeListing(nodes: readonly Node[]): void {
     const events = this.#watch.observe(nodes, this.#o.clock.now());
@@ -220,7 +232,11 @@ export class Loop implements Controller {
     const images = this.#images ?? [];
     const names = new Map(images.map((i) => [i.uuid, i.name]));
     for (const event of events) {
-      if (event.kind === "deploy") this.#recent.add(event, names.get(event.image) ?? "");
+      if (event.kind !== "deploy") continue;
+      const name = names.get(event.image) ?? "";
+      this.#recent.add(event, name);
+      const { at, flavor, image, hit } = event;
+      this.#history.append({ at, flavor, image: name || image, hit });
     }
     this.#o.observer?.observeEvents?.(events, images, nodes);
   }
@@ -362,7 +378,9 @@ export class Loop implements Controller {
     const startedAt = clock.now();
     const finish = (
       outcome: CycleRecord["outcome"],
-      rest: Partial<Pick<CycleRecord, "reason" | "directives" | "flavors" | "images">> = {},
+      rest: Partial<
+        Pick<CycleRecord, "reason" | "directives" | "flavors" | "images" | "deploys">
+      > = {},
     ) =>
       this.#finish({
         startedAt,
@@ -402,9 +420,11 @@ export class Loop implements Controller {
       flavors: this.#flavors!,
       images: this.#images!,
     };
+    this.#history.expire(startedAt);
+    const deploys = this.#history.deploys.length;
     const plan = await this.#planned(strategy, fleet, tunables.strategy, seed);
     if (this.#signals.stop.aborted) return finish("skipped", { reason: STOPPING });
-    if (typeof plan === "string") return finish("failed", { reason: plan });
+    if (typeof plan === "string") return finish("failed", { reason: plan, deploys });
     for (const warning of plan.warnings) log.warn("{warning}", { warning });
     const figures = fleetFigures(fleet, plan.targets);
     if (this.#o.logStatistics) logStatistics(figures.flavors, figures.images);
@@ -414,7 +434,7 @@ export class Loop implements Controller {
       this.#signals,
       () => this.#heartbeat.beat(),
     );
-    return finish("success", { directives, ...figures });
+    return finish("success", { directives, ...figures, deploys });
   }
 
   /** The checked plan, or why there is none. A stop abandons the plan (and its worker). */
@@ -428,7 +448,8 @@ export class Loop implements Controller {
     // A plan may take up to its timeout by design: that is not a wedged loop.
     this.#heartbeat.beat(planTimeout * 1000);
     try {
-      return await planWith(strategy, { fleet, options, seed, imageWeights }, {
+      const deploys = this.#history.deploys;
+      return await planWith(strategy, { fleet, options, seed, imageWeights, deploys }, {
         clock,
         timeout: planTimeout,
         signal: this.#signals.stop,

@@ -5,6 +5,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import type { ObservedDeploy } from "../src/domain/deploy_history.ts";
 import type { FleetState, Image, Node } from "../src/domain/fleet.ts";
 import { UNIFORM_WEIGHTS } from "../src/domain/image_weights.ts";
 import type { ImageWeights } from "../src/domain/image_weights.ts";
@@ -34,12 +35,13 @@ export function fleet(
   return { observedAt: 0, nodes, images, flavors: flavors.map((name) => ({ name })) };
 }
 
-/** A plan context with a seeded random source and the given weights. */
+/** A plan context with a seeded random source, the given weights and deploy history. */
 export function context(
   seed = 1,
   imageWeights: ImageWeights = UNIFORM_WEIGHTS,
+  deploys: readonly ObservedDeploy[] = [],
 ): PlanContext {
-  return { random: seededRandom(seed), imageWeights };
+  return { random: seededRandom(seed), imageWeights, deploys };
 }
 
 /** Weights from an object of name -> weight. */

@@ -415,3 +415,64 @@ Deno.test("assemble() with [director] deploy_log appends the observed deploys as
   const samples = await scrape(agent.metrics);
   assert.ok((value(samples, "arsenal_deploy_log_errors_total") ?? 0) > 0);
 });
+
+/** Runs `n` cycles of `agent`, 5 s apart on `clock`. */
+async function runCycles(agent: Agent, clock: ManualClock, n: number): Promise<CycleRecord> {
+  let record!: CycleRecord;
+  for (let i = 0; i < n; i++) {
+    record = await agent.loop.runOnce();
+    await clock.advance(5_000);
+  }
+  return record;
+}
+
+Deno.test("Agent.reload() keeps the deploy history the loop observed, and plans go on with it", async () => {
+  await using dir = await tempDir();
+  const file = await dir.write("arsenal.conf", SIMULATED_AGENT);
+  const clock = new ManualClock(T0);
+  const agent = await assemble(await setup(file, { onWarning() {} }), {
+    clock,
+    random: seededRandom(1),
+    env: {},
+  });
+  await runCycles(agent, clock, 120);
+  const history = agent.loop.deployHistory;
+  const before = [...history.deploys];
+  assert.ok(before.length > 0, "the simulator's tenants deployed");
+  await dir.write("arsenal.conf", SIMULATED_AGENT.replace("= 0.5", "= 0.25"));
+  assert.equal(await agent.reload(), true);
+  assert.equal(agent.settings.current.strategy.percentage_to_cache, 0.25, "reloaded");
+  assert.deepEqual(agent.loop.deployHistory.deploys.slice(0, before.length), before);
+  const record = await agent.loop.runOnce();
+  assert.ok(record.deploys! >= before.length, `${record.deploys} deploys planned from`);
+});
+
+Deno.test("assemble() with [director] deploy_log reads the deploy history back from it at start", async () => {
+  await using dir = await tempDir();
+  const log = `${dir.path}/deploys.jsonl`;
+  const file = await dir.write(
+    "arsenal.conf",
+    SIMULATED_AGENT.replace("[director]\n", `[director]\ndeploy_log = ${log}\n`),
+  );
+  const clock = new ManualClock(T0);
+  const deps = { clock, random: seededRandom(1), env: {} };
+  const first = await assemble(await setup(file, { onWarning() {} }), deps);
+  await runCycles(first, clock, 120);
+  first.deployLog?.close();
+  const observed = first.loop.deployHistory.deploys;
+  assert.ok(observed.length > 0);
+
+  const restarted = await assemble(await setup(file, { onWarning() {} }), deps);
+  const read = restarted.loop.deployHistory.deploys;
+  assert.equal(read.length, observed.length);
+  read.forEach((deploy, i) => {
+    const { at, flavor, image } = observed[i];
+    assert.deepEqual([deploy.flavor, deploy.image], [flavor, image]);
+    assert.ok(Math.abs(deploy.at - at) <= 30, "t is written to the 60 ms");
+  });
+  const record = await restarted.loop.runOnce();
+  assert.ok(record.deploys! >= observed.length);
+
+  const fresh = await agentFrom(await dir.write("plain.conf", SIMULATED_AGENT));
+  assert.equal(fresh.loop.deployHistory.size, 0, "without a deploy log, a start is empty");
+});

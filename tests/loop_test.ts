@@ -10,8 +10,10 @@ import { ManualClock } from "../src/runtime/clock.ts";
 import { RuntimeSettings, type Tunables } from "../src/runtime/settings.ts";
 import type { PlanFailure } from "../src/runtime/errors.ts";
 import type { ScoutSource } from "../src/scout/scout.ts";
-import type { PlanResult } from "../src/strategy/contract.ts";
-import { importStrategy } from "../src/strategy/loader.ts";
+import type { PlanContext, PlanResult } from "../src/strategy/contract.ts";
+import { checkStrategy, importStrategy } from "../src/strategy/loader.ts";
+import { DeployHistory, type ObservedDeploy } from "../src/domain/deploy_history.ts";
+import type { Node, NodePhase } from "../src/domain/fleet.ts";
 import { readConfig, STRATEGIES } from "../src/setup.ts";
 import { Heartbeat } from "../src/runtime/heartbeat.ts";
 import { OpenStackScout } from "../src/scout/openstack/openstack_scout.ts";
@@ -91,7 +93,7 @@ Deno.test("Loop.runOnce() replays with `plan --seed`: the record names its seed"
       images: [image("i1", "Ubuntu")],
     },
     { percentage_to_cache: 0.5 },
-    { random: seededRandom(record.seed), imageWeights: UNIFORM_WEIGHTS },
+    { random: seededRandom(record.seed), imageWeights: UNIFORM_WEIGHTS, deploys: [] },
   );
   assert.deepEqual(
     record.directives.map((d) => d.nodeUuid),
@@ -550,4 +552,63 @@ Deno.test("Loop.liveness() counts a plan within its plan_timeout as progress", a
   assert.deepEqual(loop.liveness(), { ok: true }, "a plan may take up to plan_timeout");
   await clock.advance(100_000);
   assert.equal((await cycle).outcome, "failed");
+});
+
+/** A built-in-like strategy that plans nothing and keeps a copy of each plan's deploy history. */
+function historyWatcher() {
+  const seen: ObservedDeploy[][] = [];
+  const loaded = checkStrategy("watcher", {
+    name: "watcher",
+    version: "1",
+    plan: (_fleet: unknown, _options: unknown, { deploys }: PlanContext) => {
+      seen.push([...deploys]);
+      return [];
+    },
+  });
+  return { loaded, seen };
+}
+
+Deno.test("Loop plans with every deploy it observed, images named, oldest first", async () => {
+  const { loaded, seen } = historyWatcher();
+  const { clock, scout, loop } = setup({ strategy: loaded });
+  scout.images = [image("i1", "Ubuntu"), image("i2", "")];
+  const phased = (phase: NodePhase, instanceImage?: string) => (n: Node) => ({
+    ...n,
+    phase,
+    provisioned: phase !== "available",
+    instanceImage,
+  });
+  scout.nodes = scout.nodes.map(phased("available"));
+  await loop.runOnce();
+  assert.deepEqual(seen, [[]]);
+  await clock.advance(60_000);
+  scout.nodes = [
+    phased("active", "i1")(scout.nodes[0]),
+    phased("deploying", "i2")(scout.nodes[1]),
+    ...scout.nodes.slice(2),
+  ];
+  const first = await loop.runOnce();
+  await clock.advance(60_000);
+  scout.nodes = [...scout.nodes.slice(0, 3), phased("active", "unlisted")(scout.nodes[3])];
+  const second = await loop.runOnce();
+  const [at1, at2] = [T0 + 60_000, T0 + 120_000];
+  assert.deepEqual(seen.at(-1), [
+    { at: at1, flavor: "small", image: "Ubuntu", hit: false },
+    { at: at1, flavor: "small", image: "i2", hit: false },
+    { at: at2, flavor: "small", image: "unlisted", hit: false },
+  ]);
+  assert.deepEqual([first.deploys, second.deploys], [2, 3], "the record counts what the plan saw");
+});
+
+Deno.test("Loop keeps its deploy history when reconfigured, and plans from one it is given", async () => {
+  const { loaded, seen } = historyWatcher();
+  const history = new DeployHistory();
+  history.append({ at: T0 - 60_000, flavor: "small", image: "Ubuntu", hit: true });
+  const { loop } = setup({ strategy: loaded, deployHistory: history });
+  await loop.runOnce();
+  const other = historyWatcher();
+  loop.reconfigure({ strategy: other.loaded, pollSpacing: 60 });
+  await loop.runOnce();
+  assert.deepEqual(seen, [[{ at: T0 - 60_000, flavor: "small", image: "Ubuntu", hit: true }]]);
+  assert.deepEqual(other.seen, seen);
 });

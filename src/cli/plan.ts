@@ -111,6 +111,7 @@ export async function planCommand(
     options: ready.strategyOptions,
     seed: command.seed,
     imageWeights: ready.config.imageWeights,
+    deploys: decoded.deploys,
   }, { clock: systemClock, timeout: ready.config.strategy.plan_timeout });
   const planned = performance.now();
   await logPlan(command, plan, ready.strategy, startLogging);

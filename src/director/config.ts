@@ -56,6 +56,6 @@ export const directorSection = z.object({
   ),
   deploy_log: z.string().min(1).optional().describe(
     "File to append every observed deploy and delete to, as a deploy trace (see Observed " +
-      "deploys); reopened on SIGHUP.",
+      "deploys); reopened on SIGHUP; read back at start into the deploy history.",
   ),
 });

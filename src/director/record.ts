@@ -77,4 +77,6 @@ export interface CycleRecord {
   readonly directives: readonly DirectiveRecord[];
   readonly flavors: readonly FlavorFigures[];
   readonly images: readonly ImageFigures[];
+  /** How many observed deploys the plan was given (`PlanContext.deploys`), when it planned. */
+  readonly deploys?: number;
 }

@@ -4,12 +4,16 @@
  * ```json
  * {"nodes":[{"uuid":"n1","flavor":"small","provisioned":false,"cached":false,"cachedImageUuid":""}],
  *  "flavors":[{"name":"small"}],
- *  "images":[{"uuid":"i1","name":"Ubuntu","checksum":"abc"}]}
+ *  "images":[{"uuid":"i1","name":"Ubuntu","checksum":"abc"}],
+ *  "deploys":[{"at":1700000000000,"flavor":"small","image":"Ubuntu","hit":true}]}
  * ```
+ *
+ * `deploys`, optional, is the deploy history the strategy is given (`PlanContext.deploys`).
  *
  * @module
  */
 import { z } from "zod";
+import type { ObservedDeploy } from "./deploy_history.ts";
 import type { Flavor, FleetState, Image, Node } from "./fleet.ts";
 import { type Identified, UuidIndex } from "./uuid_index.ts";
 
@@ -33,6 +37,12 @@ const snapshotSchema = lazy(() => {
     })),
     flavors: z.array(z.object({ name: text })),
     images: z.array(z.object({ uuid: text, name: z.string(), checksum: z.string().nullish() })),
+    deploys: z.array(z.object({
+      at: z.number().finite(),
+      flavor: z.string(),
+      image: z.string(),
+      hit: z.boolean().optional(),
+    })).optional(),
   });
 });
 
@@ -94,8 +104,13 @@ function capped(problems: string[]): string[] {
   return [...problems.slice(0, MAX_LISTED_PROBLEMS), `... and ${rest} more`];
 }
 
-/** What decoding a snapshot gives: the fleet, or every problem found, each naming its path. */
-export type SnapshotResult = { ok: true; fleet: FleetState } | { ok: false; problems: string[] };
+/**
+ * What decoding a snapshot gives: the fleet and its deploys (oldest first; none when it lists
+ * none), or every problem found, each naming its path.
+ */
+export type SnapshotResult =
+  | { ok: true; fleet: FleetState; deploys: readonly ObservedDeploy[] }
+  | { ok: false; problems: string[] };
 
 /**
  * Decodes and validates a snapshot. Node and image UUIDs must be unique; flavors may repeat.
@@ -120,12 +135,25 @@ export function decodeSnapshot(json: string): SnapshotResult {
  */
 export function snapshotFleet(value: unknown): SnapshotResult {
   const fleet = plainFleet(value);
-  if (!fleet) return { ok: false, problems: capped(schemaProblems(value)) };
+  const deploys = fleet && plainDeploys((value as Record<string, unknown>).deploys);
+  if (!fleet || !deploys) return { ok: false, problems: capped(schemaProblems(value)) };
   const problems = [
     ...duplicates(fleet.nodes, "nodes"),
     ...duplicates(fleet.images, "images"),
   ];
-  return problems.length > 0 ? { ok: false, problems: capped(problems) } : { ok: true, fleet };
+  if (problems.length > 0) return { ok: false, problems: capped(problems) };
+  return { ok: true, fleet, deploys };
+}
+
+/** A snapshot's deploys, oldest first (sorted in a copy when they are not); undefined if invalid. */
+function plainDeploys(list: unknown): readonly ObservedDeploy[] | undefined {
+  if (list === undefined) return [];
+  const deploys = plainItems(list, plainDeploy);
+  if (!deploys) return undefined;
+  for (let i = 1; i < deploys.length; i++) {
+    if (deploys[i].at < deploys[i - 1].at) return deploys.toSorted((a, b) => a.at - b.at);
+  }
+  return deploys;
 }
 
 /** Every problem of an invalid snapshot, worded by its schema. */
@@ -197,6 +225,18 @@ function plainNode(node: Record<string, unknown>): Node | undefined {
     if (keyCount(node) === 5) return node as unknown as Node;
   } else if (cachedImageUuid !== null && cachedImageUuid !== undefined) return undefined;
   return { uuid, flavor, provisioned, cached, cachedImageUuid: cachedImageUuid ?? "" };
+}
+
+function plainDeploy(deploy: Record<string, unknown>): ObservedDeploy | undefined {
+  const { at, flavor, image, hit = false } = deploy;
+  if (
+    typeof at !== "number" || !Number.isFinite(at) || typeof flavor !== "string" ||
+    typeof image !== "string" || typeof hit !== "boolean"
+  ) return undefined;
+  if (keyCount(deploy) === 4 && deploy.hit !== undefined) {
+    return deploy as unknown as ObservedDeploy;
+  }
+  return { at, flavor, image, hit };
 }
 
 function plainFlavor(flavor: Record<string, unknown>): Flavor | undefined {

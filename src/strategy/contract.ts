@@ -32,12 +32,13 @@
  * @module
  */
 import type { z } from "zod";
+import type { ObservedDeploy } from "../domain/deploy_history.ts";
 import type { FleetState } from "../domain/fleet.ts";
 import type { Directive } from "../domain/directive.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
 import type { Random } from "../domain/random.ts";
 
-export type { Directive, FleetState, ImageWeights, Random };
+export type { Directive, FleetState, ImageWeights, ObservedDeploy, Random };
 
 /** What `plan()` gets besides the fleet and its options. */
 export interface PlanContext {
@@ -45,6 +46,14 @@ export interface PlanContext {
   readonly random: Random;
   /** `[strategy] image_weights_filename` and `default_image_weight`. */
   readonly imageWeights: ImageWeights;
+  /**
+   * The deploys observed before this plan, oldest first: every one of the last 7 days (at most
+   * 200,000), perhaps a few older ones, so choose your window by `at` against
+   * `fleet.observedAt`. Images are named (an update keeps its history); empty after a restart
+   * unless `[director] deploy_log` is read back, and in `plan` unless the snapshot lists some.
+   * Read-only: the same array is the loop's own history.
+   */
+  readonly deploys: readonly ObservedDeploy[];
 }
 
 /** The long form of a plan: directives, plus warnings for the log and per-flavor targets. */

@@ -3,10 +3,12 @@
  *
  * `postMessage` copies on the sending thread, and copying 100,000 node objects takes over 100 ms
  * of the main thread; columns (two long strings and typed arrays, which are transferred, not
- * copied) take a few. A plan comes back as indices into the fleet the main thread already holds.
+ * copied) take a few. The deploy history goes the same way, its names listed once. A plan comes
+ * back as indices into the fleet the main thread already holds.
  *
  * @module
  */
+import type { ObservedDeploy } from "../domain/deploy_history.ts";
 import type { Directive } from "../domain/directive.ts";
 import type { Flavor, FleetState, Image, Node } from "../domain/fleet.ts";
 import type { CheckedPlan } from "./run.ts";
@@ -25,6 +27,17 @@ export interface PackedFleet {
   readonly flavorOf: Uint32Array;
   /** Bit 1: provisioned; bit 2: cached. */
   readonly flags: Uint8Array;
+}
+
+/** Deploys as columns: deploy `i` is on flavor `names[flavorOf[i]]` with image `names[imageOf[i]]`. */
+export interface PackedDeploys {
+  /** Each flavor and image name once, in order of first use. */
+  readonly names: readonly string[];
+  readonly at: Float64Array;
+  readonly flavorOf: Uint32Array;
+  readonly imageOf: Uint32Array;
+  /** 1 for a hit. */
+  readonly hits: Uint8Array;
 }
 
 /** A checked plan as indices into the fleet it was planned on. */
@@ -82,10 +95,54 @@ export function packFleet(fleet: FleetState): PackedFleet {
   };
 }
 
+/** Packs `deploys`; only the members of the contract's `ObservedDeploy` go. */
+export function packDeploys(deploys: readonly ObservedDeploy[]): PackedDeploys {
+  const count = deploys.length;
+  const nameIndex = new Map<string, number>();
+  const names: string[] = [];
+  const indexOf = (name: string) => {
+    let index = nameIndex.get(name);
+    if (index === undefined) {
+      nameIndex.set(name, index = names.length);
+      names.push(name);
+    }
+    return index;
+  };
+  const at = new Float64Array(count);
+  const flavorOf = new Uint32Array(count);
+  const imageOf = new Uint32Array(count);
+  const hits = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const deploy = deploys[i];
+    at[i] = deploy.at;
+    flavorOf[i] = indexOf(deploy.flavor);
+    imageOf[i] = indexOf(deploy.image);
+    hits[i] = deploy.hit ? 1 : 0;
+  }
+  return { names, at, flavorOf, imageOf, hits };
+}
+
+/** The deploys a {@linkcode PackedDeploys} holds. */
+export function unpackDeploys(packed: PackedDeploys): ObservedDeploy[] {
+  const { names, at, flavorOf, imageOf, hits } = packed;
+  const deploys: ObservedDeploy[] = new Array(at.length);
+  for (let i = 0; i < at.length; i++) {
+    deploys[i] = {
+      at: at[i],
+      flavor: names[flavorOf[i]],
+      image: names[imageOf[i]],
+      hit: hits[i] === 1,
+    };
+  }
+  return deploys;
+}
+
 /** The buffers a packed value can hand over instead of copying. */
-export function transferables(packed: PackedFleet | PackedPlan): ArrayBuffer[] {
+export function transferables(packed: PackedFleet | PackedPlan | PackedDeploys): ArrayBuffer[] {
   const arrays = "flags" in packed
     ? [packed.uuidEnds, packed.cachedImageEnds, packed.flavorOf, packed.flags]
+    : "hits" in packed
+    ? [packed.at, packed.flavorOf, packed.imageOf, packed.hits]
     : [packed.kinds, packed.nodes, packed.images];
   return arrays.map((array) => array.buffer as ArrayBuffer);
 }

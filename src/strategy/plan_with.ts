@@ -4,13 +4,14 @@
  *
  * @module
  */
+import type { ObservedDeploy } from "../domain/deploy_history.ts";
 import type { FleetState } from "../domain/fleet.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
 import { seededRandom } from "../domain/random.ts";
 import type { Clock } from "../runtime/clock.ts";
 import { PlanError, type PlanFailure } from "../runtime/errors.ts";
 import type { LoadedStrategy } from "./loader.ts";
-import { packFleet, transferables, unpackPlan } from "./plan_transfer.ts";
+import { packDeploys, packFleet, transferables, unpackPlan } from "./plan_transfer.ts";
 import type { PlanReply, PlanRequest } from "./plan_worker.ts";
 import { type CheckedPlan, runStrategy } from "./run.ts";
 
@@ -28,7 +29,12 @@ export interface PlanInput {
   /** Seed of the random source the strategy gets. */
   readonly seed: number;
   readonly imageWeights: ImageWeights;
+  /** The deploy history, oldest first (`PlanContext.deploys`); none when left out. */
+  readonly deploys?: readonly ObservedDeploy[];
 }
+
+/** The history of a plan that was given none. */
+const NO_DEPLOYS: readonly ObservedDeploy[] = Object.freeze([]);
 
 /** How to run a plan. */
 export interface PlanWithOptions {
@@ -63,6 +69,7 @@ export async function planWith(
     return runStrategy(loaded, input.fleet, input.options, {
       random: seededRandom(input.seed),
       imageWeights: input.imageWeights,
+      deploys: input.deploys ?? NO_DEPLOYS,
     });
   }
   return await planInWorker(loaded.module, { ...input, moduleUrl: loaded.moduleUrl }, options);
@@ -80,10 +87,12 @@ async function planInWorker(
     const request: PlanRequest = {
       ...input,
       fleet: packFleet(input.fleet),
+      deploys: packDeploys(input.deploys ?? NO_DEPLOYS),
       timeoutMs: timeout * 1000 + WORKER_GRACE_MS,
     };
     try {
-      worker.postMessage(request, { transfer: transferables(request.fleet) });
+      const transfer = [...transferables(request.fleet), ...transferables(request.deploys)];
+      worker.postMessage(request, { transfer });
     } catch (e) {
       const reason = `its options cannot be handed to the plan worker: ${(e as Error).message}`;
       throw new PlanError(module, reason, "error", { cause: e });

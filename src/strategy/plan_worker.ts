@@ -19,10 +19,12 @@ import { seededRandom } from "../domain/random.ts";
 import { PlanError, type PlanFailure } from "../runtime/errors.ts";
 import type { Strategy } from "./contract.ts";
 import {
+  type PackedDeploys,
   type PackedFleet,
   type PackedPlan,
   packPlan,
   transferables,
+  unpackDeploys,
   unpackFleet,
 } from "./plan_transfer.ts";
 import { type CheckedPlan, checkPlan } from "./run.ts";
@@ -35,6 +37,7 @@ export interface PlanRequest {
   readonly options: unknown;
   readonly seed: number;
   readonly imageWeights: ImageWeights;
+  readonly deploys: PackedDeploys;
   /** Wall-clock milliseconds after which the plan is interrupted, whatever the caller does. */
   readonly timeoutMs: number;
 }
@@ -62,7 +65,11 @@ async function answer(request: PlanRequest): Promise<PlanReply> {
   }
   const { options, seed, imageWeights } = request;
   const fleet = unpackFleet(request.fleet);
-  const context = { random: seededRandom(seed), imageWeights };
+  const context = {
+    random: seededRandom(seed),
+    imageWeights,
+    deploys: unpackDeploys(request.deploys),
+  };
   sandbox.run = () => checkPlan("", fleet, () => strategy.plan(fleet, options as never, context));
   try {
     const plan = vm.runInContext("run()", sandbox, { timeout: request.timeoutMs }) as CheckedPlan;

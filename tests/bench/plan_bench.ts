@@ -2,14 +2,15 @@
  * Planning speed (issue #2): simple_proportional on 10 flavors and 50 images at 10k, 100k and
  * 1M nodes; snapshot decoding; and the whole `plan` command on a 100k-node snapshot.
  * The original Python strategy took 281 ms at 100k nodes and 2.56 s at 1M on our machines.
- * What a plan worker costs (issue #9): a plugin file planned inline and in its worker.
+ * What a plan worker costs (issue #9): a plugin file planned inline and in its worker, and what
+ * handing it a fleet and a deploy history costs the main thread.
  */
 import { decodeSnapshot } from "../../src/domain/snapshot.ts";
 import { systemClock } from "../../src/runtime/clock.ts";
 import { importStrategy } from "../../src/strategy/loader.ts";
 import { STRATEGIES } from "../../src/setup.ts";
 import { planWith } from "../../src/strategy/plan_with.ts";
-import { packFleet } from "../../src/strategy/plan_transfer.ts";
+import { packDeploys, packFleet } from "../../src/strategy/plan_transfer.ts";
 import { runStrategy } from "../../src/strategy/run.ts";
 import { UNIFORM_WEIGHTS } from "../../src/domain/image_weights.ts";
 import { syntheticFleet } from "../_fixtures/synthetic_fleet.ts";
@@ -70,6 +71,21 @@ Deno.bench({
   group: "handing over",
   fn: () => {
     structuredClone(fleet100k);
+  },
+});
+
+/** A busy week: 100,000 deploys on 10 flavors and 50 images (issue #13). */
+const week = Array.from({ length: 100_000 }, (_, i) => ({
+  at: 1_700_000_000_000 + i * 6_000,
+  flavor: `flavor-${i % 10}`,
+  image: `image-${(i * 7) % 50}`,
+  hit: i % 3 === 0,
+}));
+Deno.bench({
+  name: "packDeploys, 100,000 deploys (the main thread's share of handing a history to a worker)",
+  group: "handing over",
+  fn: () => {
+    packDeploys(week);
   },
 });
 

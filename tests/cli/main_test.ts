@@ -465,6 +465,32 @@ Deno.test("arsenal check-config without a file prints the built-in defaults", as
   assert.equal(run.stderr, "");
 });
 
+Deno.test("arsenal plan gives the strategy the deploys the snapshot lists", async () => {
+  await using dir = await tempDir();
+  const deploys = [
+    { at: 1_000, flavor: "small", image: "Ubuntu", hit: true },
+    { at: 61_000, flavor: "small", image: "Debian" },
+  ];
+  const snapshot = await dir.write("fleet.json", JSON.stringify({ ...SIXTEEN_IDLE, deploys }));
+  const plugin = fixturePlugin("echo_deploys.ts");
+  const config = await dir.write("arsenal.conf", `[strategy]\nmodule = ${plugin}\n`);
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
+  assertExit(run, 0);
+  assert.match(run.stderr, /2 deploys/);
+  assert.ok(run.stderr.includes('"image":"Debian","hit":false'), run.stderr);
+});
+
+Deno.test("arsenal plan exits 2 and names the JSON path of an invalid deploy in a snapshot", async () => {
+  await using dir = await tempDir();
+  const deploys = [{ at: "yesterday", flavor: "small", image: "Ubuntu" }];
+  const snapshot = await dir.write("fleet.json", JSON.stringify({ ...SIXTEEN_IDLE, deploys }));
+  const run = await runMain(["plan", "--snapshot", snapshot]);
+  assertExit(run, 2);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /deploys\[0\]\.at: .*\(got "yesterday"\)/);
+  assertNoStackTrace(run.stderr);
+});
+
 Deno.test("arsenal plan exits 1 without a stack trace when the strategy throws", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));

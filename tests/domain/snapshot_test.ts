@@ -490,3 +490,77 @@ Deno.test("decodeSnapshot finds the one repeated uuid among many that differ in 
   ]);
   assert.ok(decodeOk({ nodes: nodes.slice(0, -1), flavors: [], images: [] }));
 });
+
+Deno.test("decodeSnapshot returns the deploys a snapshot lists, oldest first, a hit only when said", () => {
+  const raw = {
+    ...validRaw(),
+    deploys: [
+      { at: 3000, flavor: "small", image: "Ubuntu", hit: true },
+      { at: 1000, flavor: "large", image: "" },
+      { at: 2000, flavor: "small", image: "Debian", hit: false, node: "n1" },
+    ],
+  };
+  const result = decodeSnapshot(JSON.stringify(raw));
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.deepEqual(result.deploys, [
+    { at: 1000, flavor: "large", image: "", hit: false },
+    { at: 2000, flavor: "small", image: "Debian", hit: false },
+    { at: 3000, flavor: "small", image: "Ubuntu", hit: true },
+  ]);
+  assert.deepEqual(decodeOk(raw), decodeOk(validRaw()), "the fleet is the same");
+});
+
+Deno.test("decodeSnapshot gives no deploys when the snapshot lists none", () => {
+  for (const deploys of [undefined, []]) {
+    const result = decodeSnapshot(JSON.stringify({ ...validRaw(), deploys }));
+    assert.ok(result.ok);
+    assert.deepEqual(result.deploys, []);
+  }
+});
+
+Deno.test("snapshotFleet() returns the given deploy objects when they hold exactly the known fields", () => {
+  const deploys = [{ at: 1, flavor: "small", image: "Ubuntu", hit: true }];
+  const result = snapshotFleet({ ...validRaw(), deploys });
+  assert.ok(result.ok);
+  assert.equal(result.deploys, deploys);
+});
+
+Deno.test("decodeSnapshot accepts exactly the values each deploy field allows, and names the others", () => {
+  const values: Record<string, unknown> = {
+    "missing": undefined,
+    "null": null,
+    '""': "",
+    '"x"': "x",
+    "0": 0,
+    "1.5": 1.5,
+    "true": true,
+    "[]": [],
+  };
+  const accepts: [field: string, accepted: string[]][] = [
+    ["at", ["0", "1.5"]],
+    ["flavor", ['""', '"x"']],
+    ["image", ['""', '"x"']],
+    ["hit", ["missing", "true"]],
+  ];
+  for (const [field, accepted] of accepts) {
+    for (const [shown, value] of Object.entries(values)) {
+      const deploy: Record<string, unknown> = { at: 5, flavor: "small", image: "Ubuntu" };
+      if (value === undefined) delete deploy[field];
+      else deploy[field] = value;
+      const raw = { ...validRaw(), deploys: [{ at: 1, flavor: "small", image: "Ubuntu" }, deploy] };
+      const result = decodeSnapshot(JSON.stringify(raw));
+      assert.equal(result.ok, accepted.includes(shown), `deploys[1].${field} = ${shown}`);
+      if (result.ok) continue;
+      for (const problem of result.problems) {
+        assert.ok(problem.startsWith(`deploys[1].${field}: `), problem);
+      }
+    }
+  }
+  for (const [shown, deploys] of Object.entries({ "null": null, '"x"': "x", "{}": {} })) {
+    const problems = decodeProblems({ ...validRaw(), deploys });
+    assert.equal(problems.length, 1, `deploys = ${shown}: ${problems.join("\n")}`);
+    assert.match(problems[0], /^deploys: /);
+  }
+  const problems = decodeProblems({ ...validRaw(), deploys: [7] });
+  assert.deepEqual(problems.map((p) => p.split(":")[0]), ["deploys[0]"]);
+});

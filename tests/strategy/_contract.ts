@@ -8,6 +8,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import type { ObservedDeploy } from "../../src/domain/deploy_history.ts";
 import type { FleetState } from "../../src/domain/fleet.ts";
 import type { LoadedStrategy } from "../../src/strategy/loader.ts";
 import { runStrategy } from "../../src/strategy/run.ts";
@@ -55,9 +56,23 @@ function withoutSideChannels<T>(fn: () => T): T {
   }
 }
 
+/** A week of deploys before `fleet` was observed, on its flavors and images, some hits. */
+function sampleDeploys(fleet: FleetState): readonly ObservedDeploy[] {
+  const hour = 3_600_000;
+  const names = fleet.images.map((i) => i.name);
+  if (fleet.flavors.length === 0 || names.length === 0) return deepFreeze([]);
+  return deepFreeze(Array.from({ length: 7 * 24 }, (_, i) => ({
+    at: fleet.observedAt - (7 * 24 - i) * hour,
+    flavor: fleet.flavors[i % fleet.flavors.length].name,
+    image: names[(i * i) % names.length],
+    hit: i % 3 === 0,
+  })));
+}
+
 function planWith(loaded: LoadedStrategy, options: unknown, fleet: FleetState, seed = 7) {
+  const deploys = sampleDeploys(fleet);
   return withoutSideChannels(() =>
-    runStrategy(loaded, fleet, options, context(seed, weights({ "image-1": 3 })))
+    runStrategy(loaded, fleet, options, context(seed, weights({ "image-1": 3 }), deploys))
   );
 }
 
@@ -67,7 +82,9 @@ export function checkEmptyFleet(loaded: LoadedStrategy, options: unknown): void 
   assert.deepEqual(planWith(loaded, options, empty).directives, []);
 }
 
-/** The same fleet and seed give the same plan, with no mutation, clock or Math.random. */
+/**
+ * The same fleet, deploys and seed give the same plan, with no mutation, clock or Math.random.
+ */
 export function checkDeterministic(loaded: LoadedStrategy, options: unknown): void {
   const fleet = sampleFleet();
   const first = planWith(loaded, options, fleet);

@@ -47,6 +47,14 @@ Deno.test("strategyContract checks reject plugins that break the contract", asyn
       check: checkDeterministic,
     },
     {
+      what: "mutates the deploy history",
+      plan(f, _, { deploys }) {
+        (deploys as unknown[]).length = 0;
+        return cacheAll(f, idle(f));
+      },
+      check: checkDeterministic,
+    },
+    {
       what: "caches a provisioned node",
       plan: (f) => cacheAll(f, f.nodes.filter((n) => n.provisioned)),
       check: checkTargets,

@@ -1,10 +1,13 @@
 /** The fleet and the plan in the compact form they cross to and from the plan worker. */
 import assert from "node:assert/strict";
 import type { FleetState } from "../../src/domain/fleet.ts";
+import type { ObservedDeploy } from "../../src/domain/deploy_history.ts";
 import {
+  packDeploys,
   packFleet,
   packPlan,
   transferables,
+  unpackDeploys,
   unpackFleet,
   unpackPlan,
 } from "../../src/strategy/plan_transfer.ts";
@@ -82,4 +85,39 @@ Deno.test("transferables() hands over every typed array, so nothing big is copie
   assert.equal(fleetPacked.flags.length, 0, "detached: moved, not copied");
   const planPacked = packPlan({ directives: [], warnings: [], targets: {} }, ODD);
   assert.equal(transferables(planPacked).length, 3);
+});
+
+/** Deploys whose names hold separators, nothing, and more than one UTF-16 unit per character. */
+const DEPLOYS: readonly ObservedDeploy[] = [
+  { at: 1_700_000_000_000.5, flavor: "small", image: "Ubuntu 24.04", hit: true },
+  { at: 1_700_000_060_000, flavor: "large", image: "", hit: false },
+  { at: 1_700_000_060_000, flavor: "smäll\n🙂", image: "Ubuntu 24.04", hit: false },
+  { at: -5, flavor: "", image: "small", hit: true },
+];
+
+Deno.test("unpackDeploys() gives back the deploys packDeploys() packed", () => {
+  assert.deepEqual(unpackDeploys(structuredClone(packDeploys(DEPLOYS))), DEPLOYS);
+  assert.deepEqual(unpackDeploys(packDeploys([])), []);
+  const many = Array.from({ length: 10_000 }, (_, i) => ({
+    at: i * 1000,
+    flavor: `f${i % 7}`,
+    image: `image ${i % 31}`,
+    hit: i % 2 === 0,
+  }));
+  assert.deepEqual(unpackDeploys(packDeploys(many)), many);
+});
+
+Deno.test("packDeploys() names each flavor and image once, and keeps only the record's members", () => {
+  const extra = DEPLOYS.map((d) => ({ ...d, node: "secret" }));
+  const packed = packDeploys(extra);
+  assert.deepEqual(packed.names, ["small", "Ubuntu 24.04", "large", "", "smäll\n🙂"]);
+  assert.deepEqual(unpackDeploys(packed), DEPLOYS);
+});
+
+Deno.test("transferables() hands over the packed deploys' typed arrays", () => {
+  const packed = packDeploys(DEPLOYS);
+  const buffers = transferables(packed);
+  assert.equal(buffers.length, 4);
+  structuredClone(packed, { transfer: buffers });
+  assert.equal(packed.at.length, 0, "detached: moved, not copied");
 });

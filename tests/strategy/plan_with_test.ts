@@ -6,6 +6,7 @@ import { checkStrategy, importStrategy } from "../../src/strategy/loader.ts";
 import { STRATEGIES } from "../../src/setup.ts";
 import { type PlanInput, planWith } from "../../src/strategy/plan_with.ts";
 import { runStrategy } from "../../src/strategy/run.ts";
+import type { PlanContext } from "../../src/strategy/contract.ts";
 import { context, fleet, image, node, ROOT } from "../_helpers.ts";
 import { UNIFORM_WEIGHTS } from "../../src/domain/image_weights.ts";
 
@@ -135,4 +136,57 @@ Deno.test("planWith() refuses options the worker cannot receive, as the plugin's
   }));
   assert.equal(error.failure, "error");
   assert.match(error.reason, /options cannot be handed to the plan worker/);
+});
+
+const echo = await importStrategy({
+  kind: "file",
+  path: `${ROOT}tests/_fixtures/plugins/echo_deploys.ts`,
+}, STRATEGIES);
+
+const DEPLOYS = [
+  { at: 1_000, flavor: "small", image: "Ubuntu", hit: false },
+  { at: 61_000, flavor: "large", image: "Debian 12", hit: true },
+];
+
+/** What `echo_deploys` planned from, as its warnings tell. */
+function echoed(observedAt: number, deploys: readonly unknown[]): string[] {
+  return [
+    `observedAt ${observedAt}`,
+    `${deploys.length} deploys`,
+    JSON.stringify(deploys.slice(0, 3)),
+    JSON.stringify(deploys.at(-1) ?? null),
+  ];
+}
+
+Deno.test("planWith() hands the deploys to a plugin file in its worker", async () => {
+  const on = { ...input("none").fleet, observedAt: 120_000 };
+  const plan = await planWith(echo, { ...input("none"), fleet: on, deploys: DEPLOYS }, {
+    clock: new ManualClock(0),
+    timeout: 60,
+  });
+  assert.deepEqual(plan.warnings, echoed(120_000, DEPLOYS));
+});
+
+Deno.test("planWith() hands no deploys to a plugin file when it was given none", async () => {
+  const plan = await planWith(echo, input("none"), { clock: new ManualClock(0), timeout: 60 });
+  assert.deepEqual(plan.warnings, echoed(0, []));
+});
+
+Deno.test("planWith() hands a built-in the deploys themselves, not a copy", async () => {
+  let seen: unknown;
+  const loaded = checkStrategy("inline", {
+    name: "inline",
+    version: "1",
+    plan: (_fleet: unknown, _options: unknown, { deploys }: PlanContext) => {
+      seen = deploys;
+      return [];
+    },
+  });
+  await planWith(loaded, { ...input("none"), deploys: DEPLOYS }, {
+    clock: new ManualClock(0),
+    timeout: 1,
+  });
+  assert.equal(seen, DEPLOYS);
+  await planWith(loaded, input("none"), { clock: new ManualClock(0), timeout: 1 });
+  assert.deepEqual(seen, []);
 });

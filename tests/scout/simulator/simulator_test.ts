@@ -380,6 +380,7 @@ Deno.test("simple_proportional drives the simulator towards its target", async (
   const context = {
     random: seededRandom(1),
     imageWeights: { byName: new Map<string, number>(), defaultWeight: 1 },
+    deploys: [],
   };
   const shares: number[] = [];
   let ejects = 0;
