@@ -19,6 +19,11 @@ strategyContract(
 );
 
 strategyContract(
+  await importStrategy({ kind: "builtin", name: "demand" }, STRATEGIES),
+  { cache_share: 0.5 },
+);
+
+strategyContract(
   await importStrategy(
     { kind: "file", path: `${ROOT}tests/_fixtures/plugins/fixed_share.ts` },
     STRATEGIES,

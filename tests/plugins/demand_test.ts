@@ -1,0 +1,133 @@
+/**
+ * demand: the budget, the split by forecast demand, the cold start, and the ejects it may make.
+ */
+import assert from "node:assert/strict";
+import strategy, { allocate, decayedCounts, type ObservedDeploy } from "../../plugins/demand.ts";
+import simpleProportional from "../../plugins/simple_proportional.ts";
+import type { Directive } from "../../src/domain/directive.ts";
+import type { FleetState, Node } from "../../src/domain/fleet.ts";
+import { context, fleet, image, node } from "../_helpers.ts";
+
+const HOUR = 3_600_000;
+const NOW = 1000 * HOUR;
+const defaults = strategy.options.parse({});
+
+function plan(state: FleetState, deploys: ObservedDeploy[], overrides = {}, seed = 1) {
+  const result = strategy.plan(
+    { ...state, observedAt: NOW },
+    { ...defaults, ...overrides },
+    { ...context(seed), deploys } as ReturnType<typeof context>,
+  );
+  return (result as { directives: Directive[] }).directives;
+}
+
+function freeNodes(count: number, flavor: string): Node[] {
+  return Array.from({ length: count }, (_, i) => node(`${flavor}-${i}`, flavor));
+}
+
+/** `count` deploys of `image` on `flavor`, one a minute up to an hour ago. */
+function deploysOf(count: number, flavor: string, imageName: string): ObservedDeploy[] {
+  return Array.from({ length: count }, (_, i) => ({
+    at: NOW - HOUR + i * 60_000,
+    flavor,
+    image: imageName,
+  }));
+}
+
+function cachedImages(directives: readonly Directive[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const d of directives) {
+    if (d.kind === "cache") counts[d.imageUuid] = (counts[d.imageUuid] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const ubuntu = image("u", "Ubuntu");
+const debian = image("d", "Debian");
+const windows = image("w", "Windows");
+
+Deno.test("demand plans as simple_proportional does when no deploy was observed", () => {
+  const state = {
+    ...fleet([...freeNodes(40, "small"), ...freeNodes(24, "large")], [ubuntu, debian]),
+    observedAt: NOW,
+  };
+  const expected = simpleProportional.plan(state, { percentage_to_cache: 0.25 }, context(3));
+  assert.deepEqual(plan(state, [], { cache_share: 0.25 }, 3), expected.directives);
+});
+
+Deno.test("demand spends the fleet-wide budget on the flavor and image deployed", () => {
+  const state = fleet([...freeNodes(80, "small"), ...freeNodes(80, "large")], [ubuntu, debian]);
+  const directives = plan(state, deploysOf(60, "large", "Debian"), { prior_deploys: 0 });
+  assert.equal(directives.length, 20, "0.125 of 160 unprovisioned nodes");
+  assert.deepEqual(cachedImages(directives), { d: 20 });
+  assert.ok(directives.every((d) => d.nodeUuid.startsWith("large-")));
+});
+
+Deno.test("demand splits the budget by demand: the busier image gets more nodes", () => {
+  const state = fleet(freeNodes(400, "small"), [ubuntu, debian, windows]);
+  const deploys = [...deploysOf(60, "small", "Ubuntu"), ...deploysOf(20, "small", "Debian")];
+  const counts = cachedImages(plan(state, deploys, { prior_deploys: 0 }));
+  assert.equal(counts.u + counts.d, 50);
+  assert.ok(counts.u > counts.d && counts.d > 0, JSON.stringify(counts));
+  assert.equal(counts.w, undefined);
+});
+
+Deno.test("demand counts cached nodes against the budget and caches only the rest", () => {
+  const cached = Array.from(
+    { length: 15 },
+    (_, i) => node(`c${i}`, "small", { cached: true, cachedImageUuid: "u" }),
+  );
+  const state = fleet([...cached, ...freeNodes(145, "small")], [ubuntu]);
+  const directives = plan(state, deploysOf(60, "small", "Ubuntu"));
+  assert.equal(directives.length, 5, "budget 20, 15 cached");
+});
+
+Deno.test("demand ejects stale images, and at most max_ejects valid caches over target", () => {
+  const stale = node("s1", "small", { cached: true, cachedImageUuid: "gone" });
+  const overCached = Array.from(
+    { length: 10 },
+    (_, i) => node(`w${i}`, "small", { cached: true, cachedImageUuid: "w" }),
+  );
+  const state = fleet([stale, ...overCached, ...freeNodes(69, "small")], [ubuntu, windows]);
+  const directives = plan(state, deploysOf(60, "small", "Ubuntu"), {
+    prior_deploys: 0,
+    max_ejects: 2,
+  });
+  const ejects = directives.filter((d) => d.kind === "eject").map((d) => d.nodeUuid);
+  assert.equal(ejects[0], "s1");
+  assert.equal(ejects.length, 3);
+  assert.ok(ejects.slice(1).every((uuid) => uuid.startsWith("w")));
+});
+
+Deno.test("demand ignores deploys observed after the fleet and of unlisted images", () => {
+  const state = fleet(freeNodes(80, "small"), [ubuntu, debian]);
+  const later = deploysOf(60, "small", "Debian").map((d) => ({ ...d, at: NOW + HOUR }));
+  const unlisted = deploysOf(60, "small", "Gentoo");
+  const deploys = [...later, ...unlisted, ...deploysOf(5, "small", "Ubuntu")];
+  assert.deepEqual(cachedImages(plan(state, deploys, { prior_deploys: 0 })), { u: 10 });
+});
+
+Deno.test("decayedCounts() halves a deploy's weight every half-life", () => {
+  const counts = decayedCounts(
+    [{ at: NOW, flavor: "f", image: "a" }, { at: NOW - 2 * HOUR, flavor: "f", image: "b" }],
+    NOW,
+    HOUR,
+    new Map([["f", 0]]),
+    new Map([["a", 0], ["b", 1]]),
+  );
+  assert.deepEqual([...counts], [1, 0.25]);
+});
+
+Deno.test("allocate() gives each node to the pair most likely to use it, within room", () => {
+  const pair = (flavor: number, image: number, mean: number) => {
+    const pmf = Math.exp(-mean);
+    return { flavor, image, mean, cached: 0, target: 0, tail: 1 - pmf, pmf };
+  };
+  const pairs = [pair(0, 0, 5), pair(0, 1, 0.5), pair(1, 0, 3)];
+  allocate(pairs, 8, new Int32Array([4, 10]));
+  assert.deepEqual(pairs.map((p) => p.target), [4, 0, 4]);
+  const roomy = [pair(0, 0, 5), pair(0, 1, 0.5)];
+  allocate(roomy, 8, new Int32Array([100]));
+  assert.equal(roomy[0].target + roomy[1].target, 8);
+  assert.ok(roomy[0].target >= 6 && roomy[1].target >= 1, JSON.stringify(roomy));
+});
