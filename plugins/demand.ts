@@ -25,7 +25,7 @@
  * @module
  */
 import { z } from "zod";
-import type { PlanContext, Strategy } from "../src/strategy/contract.ts";
+import type { ObservedDeploy, PlanContext, Strategy } from "../src/strategy/contract.ts";
 import type { FleetState, Image, Node } from "../src/domain/fleet.ts";
 import { cache, type Directive, eject } from "../src/domain/directive.ts";
 import { weightOf } from "../src/domain/image_weights.ts";
@@ -59,18 +59,6 @@ const options = z.object({
 
 /** Options of `[demand]`, parsed. */
 export type DemandOptions = z.infer<typeof options>;
-
-/** An observed deploy, as the plan context hands it over. */
-export interface ObservedDeploy {
-  /** When it was observed, in epoch milliseconds. */
-  readonly at: number;
-  readonly flavor: string;
-  /** The image's name. */
-  readonly image: string;
-}
-
-/** The context, with the observed deploys it carries once the loop hands them over. */
-type DemandContext = PlanContext & { readonly deploys?: readonly ObservedDeploy[] };
 
 /**
  * Added to each node's hit probability, in proportion to its pair's demand per node: once the
@@ -282,7 +270,7 @@ const demand = {
   section: "demand",
   options,
   plan(fleet, opts, context) {
-    const deploys = (context as DemandContext).deploys ?? [];
+    const { deploys } = context;
     if (!deploys.some((d) => d.at <= fleet.observedAt)) {
       return simpleProportional.plan(fleet, { percentage_to_cache: opts.cache_share }, context);
     }

@@ -2,7 +2,8 @@
  * demand: the budget, the split by forecast demand, the cold start, and the ejects it may make.
  */
 import assert from "node:assert/strict";
-import strategy, { allocate, decayedCounts, type ObservedDeploy } from "../../plugins/demand.ts";
+import strategy, { allocate, decayedCounts } from "../../plugins/demand.ts";
+import type { ObservedDeploy } from "../../src/strategy/contract.ts";
 import simpleProportional from "../../plugins/simple_proportional.ts";
 import type { Directive } from "../../src/domain/directive.ts";
 import type { FleetState, Node } from "../../src/domain/fleet.ts";
@@ -16,7 +17,7 @@ function plan(state: FleetState, deploys: ObservedDeploy[], overrides = {}, seed
   const result = strategy.plan(
     { ...state, observedAt: NOW },
     { ...defaults, ...overrides },
-    { ...context(seed), deploys } as ReturnType<typeof context>,
+    context(seed, undefined, deploys),
   );
   return (result as { directives: Directive[] }).directives;
 }
@@ -31,6 +32,7 @@ function deploysOf(count: number, flavor: string, imageName: string): ObservedDe
     at: NOW - HOUR + i * 60_000,
     flavor,
     image: imageName,
+    hit: false,
   }));
 }
 
@@ -109,7 +111,10 @@ Deno.test("demand ignores deploys observed after the fleet and of unlisted image
 
 Deno.test("decayedCounts() halves a deploy's weight every half-life", () => {
   const counts = decayedCounts(
-    [{ at: NOW, flavor: "f", image: "a" }, { at: NOW - 2 * HOUR, flavor: "f", image: "b" }],
+    [
+      { at: NOW, flavor: "f", image: "a", hit: false },
+      { at: NOW - 2 * HOUR, flavor: "f", image: "b", hit: true },
+    ],
     NOW,
     HOUR,
     new Map([["f", 0]]),

@@ -23,7 +23,7 @@ Deno.test("importStrategy() finds a built-in by name, without touching the disk"
   assert.equal(loaded.strategy.name, "simple_proportional");
   assert.equal(loaded.section, "simple_proportional_strategy");
   assert.deepEqual(Object.keys(loaded.shape), ["percentage_to_cache"]);
-  assert.deepEqual(Object.keys(STRATEGIES.builtins), ["simple_proportional"]);
+  assert.deepEqual(Object.keys(STRATEGIES.builtins), ["simple_proportional", "demand"]);
 });
 
 Deno.test("importStrategy() names the built-ins when a name is unknown", async () => {
