@@ -29,6 +29,18 @@ export type Command =
     readonly snapshot: string;
     readonly seed: number;
     readonly timings: boolean;
+  }
+  | Common & {
+    readonly name: "simulate";
+    /** The trace to replay; undefined: the synthetic tenants of `[simulator]`. */
+    readonly trace?: string;
+    /** Simulated hours; undefined: the trace's length (24 without a trace). */
+    readonly hours?: number;
+    /** Hours left out of the figures at the start. */
+    readonly warmupHours: number;
+    /** Overrides `[simulator] seed`. */
+    readonly seed?: number;
+    readonly json: boolean;
   };
 
 /** Exit statuses, as documented in the README and `--help`. */
@@ -42,6 +54,8 @@ Arsenal keeps a share of idle Ironic nodes pre-loaded with the images tenants ar
 Commands:
   run            Run the director loop and the control API (the default command)
   plan           Plan once on a recorded fleet snapshot; print the directives as JSON
+  simulate       Run the strategy and director on a simulated fleet, as fast as the CPU allows;
+                 print a report of deploys and cache hits
   check-config   Validate the configuration; print it with defaults filled in, secrets redacted
   healthcheck    Ask a running Arsenal's /livez (or /readyz with --ready); exit 0 if healthy
   version        Print the version
@@ -50,8 +64,13 @@ Options:
   --config-file FILE   arsenal.conf to read (default: built-in defaults, on the simulator)
   --once               run: one cycle (poll, plan, issue), print its record as JSON, and exit
   --snapshot FILE      plan: the fleet snapshot, JSON ("-" reads standard input)
-  --seed N             plan: seed of the random node choice, 0..${MAX_SEED} (default 0)
+  --seed N             plan: seed of the random node choice, 0..${MAX_SEED} (default 0);
+                       simulate: overrides [simulator] seed
   --timings            plan: add {"timings":{"parseMs","planMs"}} to the output
+  --trace FILE         simulate: replay this deploy trace (JSON Lines) instead of [simulator]'s tenants
+  --hours H            simulate: simulated hours (default: the trace's length, else 24)
+  --warmup-hours W     simulate: leave the first W hours out of the figures (default 0)
+  --json               simulate: print the report as one JSON object
   --url URL            healthcheck: the control API's URL (default: from [api] host and port)
   --ready              healthcheck: ask /readyz instead of /livez
   --log-format FORMAT  text (default) or json (one object per line)
@@ -77,6 +96,10 @@ const OPTIONS = {
   snapshot: { type: "string" },
   seed: { type: "string" },
   timings: { type: "boolean" },
+  trace: { type: "string" },
+  hours: { type: "string" },
+  "warmup-hours": { type: "string" },
+  json: { type: "boolean" },
   url: { type: "string" },
   ready: { type: "boolean" },
   debug: { type: "boolean" },
@@ -91,6 +114,7 @@ const LOGGING: readonly Flag[] = ["config-file", "debug", "log-format", "log-fil
 const ALLOWED: Record<string, readonly Flag[]> = {
   run: [...LOGGING, "once"],
   plan: [...LOGGING, "snapshot", "seed", "timings"],
+  simulate: [...LOGGING, "trace", "hours", "warmup-hours", "seed", "json"],
   "check-config": LOGGING,
   healthcheck: ["config-file", "url", "ready"],
   version: [],
@@ -129,6 +153,17 @@ function parseSeed(text: string | undefined): number {
     throw new UsageError(`--seed: expected an integer from 0 to ${MAX_SEED}, got "${text}"`);
   }
   return seed;
+}
+
+/** A number of hours: positive, or at least 0 when `zero` is allowed. */
+function parseHours(flag: string, text: string | undefined, zero: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const hours = /^\s*[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!(Number.isFinite(hours) && (zero ? hours >= 0 : hours > 0))) {
+    const expected = zero ? "a number of hours, at least 0" : "a positive number of hours";
+    throw new UsageError(`--${flag}: expected ${expected}, got "${text}"`);
+  }
+  return hours;
 }
 
 /**
@@ -193,6 +228,24 @@ export function parseCommandLine(args: readonly string[]): Command {
         seed: parseSeed(values.seed),
         timings: values.timings ?? false,
       };
+    case "simulate": {
+      const hours = parseHours("hours", values.hours, false);
+      const warmupHours = parseHours("warmup-hours", values["warmup-hours"], true) ?? 0;
+      if (hours !== undefined && warmupHours >= hours) {
+        throw new UsageError(
+          `--warmup-hours: expected less than the ${hours} simulated hours, got ${warmupHours}`,
+        );
+      }
+      return {
+        name,
+        ...common,
+        trace: values.trace,
+        hours,
+        warmupHours,
+        seed: values.seed === undefined ? undefined : parseSeed(values.seed),
+        json: values.json ?? false,
+      };
+    }
     case "check-config":
       return { name, ...common };
     case "healthcheck":
