@@ -98,6 +98,8 @@ function randomUuid(random: Random): string {
   return `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${variant}-${hex(random, 12)}`;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** One version of a listed image. */
 interface Version {
   readonly uuid: string;
@@ -203,23 +205,30 @@ class Simulator implements SimulatorScout {
   retrieveNodes(signal: AbortSignal): Promise<Node[]> {
     return this.#run(signal, () => {
       const nodes: Node[] = new Array(this.#state.length);
-      for (let i = 0; i < nodes.length; i++) {
-        const state = this.#state[i];
-        const image = this.#image[i];
-        const instance = this.#instance[i];
-        nodes[i] = {
-          uuid: this.#nodeUuids[i],
-          flavor: this.#flavorNames[this.#flavorOf[i]],
-          provisioned: state === DEPLOYED || state === CLEANING,
-          cached: image >= 0,
-          cachedImageUuid: image >= 0 ? this.#versions[image].uuid : "",
-          ...(state === CACHING ? { cacheReady: false } : {}),
-          phase: state === DEPLOYED ? "active" : state === CLEANING ? "cleaning" : "available",
-          ...(instance >= 0 ? { instanceImage: this.#versions[instance].uuid } : {}),
-        };
-      }
+      for (let i = 0; i < nodes.length; i++) nodes[i] = this.#node(i);
       return nodes;
     });
+  }
+
+  /**
+   * Node `i` as listed. Built field by field, never by spreading: a listing is thousands of these
+   * every cycle, and spread objects are several times slower to make and to read.
+   */
+  #node(i: number): Node {
+    const state = this.#state[i];
+    const image = this.#image[i];
+    const instance = this.#instance[i];
+    const node: Mutable<Node> = {
+      uuid: this.#nodeUuids[i],
+      flavor: this.#flavorNames[this.#flavorOf[i]],
+      provisioned: state === DEPLOYED || state === CLEANING,
+      cached: image >= 0,
+      cachedImageUuid: image >= 0 ? this.#versions[image].uuid : "",
+      phase: state === DEPLOYED ? "active" : state === CLEANING ? "cleaning" : "available",
+    };
+    if (state === CACHING) node.cacheReady = false;
+    if (instance >= 0) node.instanceImage = this.#versions[instance].uuid;
+    return node;
   }
 
   retrieveFlavors(signal: AbortSignal): Promise<Flavor[]> {
