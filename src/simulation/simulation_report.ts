@@ -122,7 +122,9 @@ export function formatReport(report: SimulationReport): string {
     `scheduler ${r.scheduler}, ${r.nodes} nodes, seed ${r.seed}`,
     `Deploys ${r.deploys}: ${r.served} served, ${r.unserved} unserved, ${r.hits} hits, ` +
     `hit rate ${percent(r.hitRate)}`,
-    `Mean nodes cached or caching ${r.meanCachedNodes}, available ${r.meanAvailableNodes}`,
+    `Mean nodes cached or caching ${r.meanCachedNodes.toFixed(2)}, available ${
+      r.meanAvailableNodes.toFixed(2)
+    }`,
     `Directives issued: ${d.cache} cache, ${d.eject} eject; ${d.failed} failed, ` +
     `${d.rateLimited} rate-limited`,
   ].join("\n") + "\n";

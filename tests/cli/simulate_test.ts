@@ -157,3 +157,14 @@ Deno.test("arsenal simulate logs no cycle: standard output holds the report only
   report(run);
   assert.doesNotMatch(run.stderr, /Cycle done/);
 });
+
+Deno.test("arsenal simulate runs a plugin file's strategy, planning inline", async () => {
+  await using dir = await tempDir();
+  const plugin = new URL("../_fixtures/plugins/fixed_share.ts", import.meta.url).pathname;
+  const config = await dir.write("arsenal.conf", `[strategy]\nmodule = ${plugin}\n${SMALL}`);
+  const out = report(
+    await runMain(["simulate", "--config-file", config, "--hours", "1", "--json"]),
+  );
+  assert.deepEqual(out.strategy, { name: "fixed_share", version: "2.1.0" });
+  assert.ok(out.directives.cache > 0, "the plugin's plans were issued");
+});
