@@ -551,3 +551,28 @@ Deno.test("Loop.liveness() counts a plan within its plan_timeout as progress", a
   await clock.advance(100_000);
   assert.equal((await cycle).outcome, "failed");
 });
+
+Deno.test("Loop with watchDeploys false compares no listings: no deploy is seen or kept", async () => {
+  for (const watchDeploys of [true, false]) {
+    const events: unknown[] = [];
+    const { scout, loop } = setup({
+      watchDeploys,
+      observer: {
+        observeCycle: () => {},
+        observeScout: () => {},
+        observeEvents: (seen) => events.push(...seen),
+      },
+    });
+    scout.nodes = scout.nodes.map((n) => ({ ...n, phase: "available" as const }));
+    await loop.runOnce();
+    scout.nodes = scout.nodes.map((n) => ({
+      ...n,
+      provisioned: true,
+      phase: "active" as const,
+      instanceImage: "i1",
+    }));
+    await loop.runOnce();
+    assert.equal(events.length, watchDeploys ? 4 : 0, `watchDeploys ${watchDeploys}`);
+    assert.equal(loop.recentDeploys().length, watchDeploys ? 4 : 0);
+  }
+});
