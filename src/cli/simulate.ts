@@ -9,6 +9,7 @@ import { parseTrace } from "../domain/trace_reader.ts";
 import { type Trace, traceDuration } from "../domain/trace.ts";
 import { InputError, UsageError } from "../runtime/errors.ts";
 import { syntheticWorkload } from "../scout/simulator/synthetic_workload.ts";
+import { MAX_EVENTS_PER_ADVANCE } from "../scout/simulator/simulator.ts";
 import { traceWorkload } from "../scout/simulator/trace_workload.ts";
 import { runSimulation } from "../simulation/simulation.ts";
 import { formatReport, simulationReport } from "../simulation/simulation_report.ts";
@@ -78,6 +79,14 @@ export async function simulateCommand(command: SimulateCommand, io: CommandIo): 
     warmupHours: command.warmupHours,
     onProgress: (done) => bar.update(done),
   }).finally(() => bar.clear());
+  if (result.skippedMs > 0) {
+    const { getLogger } = await import("@logtape/logtape");
+    getLogger(["arsenal", "simulate"]).warn(
+      "The simulated fleet stood still for {seconds} s: more than {max} events fell between two " +
+        "cycles, and the rest came that much late",
+      { seconds: result.skippedMs / 1000, max: MAX_EVENTS_PER_ADVANCE },
+    );
+  }
   const { name, version } = ready.strategy.strategy;
   const report = simulationReport({
     hours,

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { serializeTrace, type Trace, type TraceEvent } from "../../src/domain/trace.ts";
+import { MAX_EVENTS_PER_ADVANCE } from "../../src/scout/simulator/simulator.ts";
 import { type Finished, runMain } from "../_run_main.ts";
 import { tempDir } from "../_helpers.ts";
 
@@ -167,4 +168,17 @@ Deno.test("arsenal simulate runs a plugin file's strategy, planning inline", asy
   );
   assert.deepEqual(out.strategy, { name: "fixed_share", version: "2.1.0" });
   assert.ok(out.directives.cache > 0, "the plugin's plans were issued");
+});
+
+Deno.test("arsenal simulate warns on standard error when the fleet had to skip time", async () => {
+  await using dir = await tempDir();
+  const update = '{"t":1,"kind":"image_update","image":"A"}\n';
+  const file = await dir.write(
+    "burst.jsonl",
+    '{"kind":"fleet","flavors":{"a":5},"images":["A"],"duration_minutes":10}\n' +
+      update.repeat(MAX_EVENTS_PER_ADVANCE + 10),
+  );
+  const run = await runMain(["simulate", "--trace", file, "--json"]);
+  report(run);
+  assert.match(run.stderr, /stood still for \d+ s: more than 100000 events/);
 });
