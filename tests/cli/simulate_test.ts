@@ -127,6 +127,7 @@ Deno.test("arsenal simulate rejects bad input with exit 2, a message and no stac
     '{"kind":"fleet","flavors":{"a":1},"images":["A"]}\n',
   );
   const good = await dir.write("good.jsonl", trace(5, 60));
+  const config = await dir.write("bad.conf", "[simulator]\nnodes = 0\n");
   const cases: [string[], RegExp][] = [
     [["--trace", `${dir.path}/missing.jsonl`], /missing\.jsonl.*\n.*cannot read the trace/],
     [["--trace", bad], /line 1: flavors: expected at least one flavor/],
@@ -141,6 +142,8 @@ Deno.test("arsenal simulate rejects bad input with exit 2, a message and no stac
     ],
     [["--hours", "2", "--warmup-hours", "3"], /--warmup-hours/],
     [["--seed", "-3"], /--seed/],
+    [["--config-file", config], /Invalid configuration \(1 problem\):\n.*nodes/],
+    [["--config-file", `${dir.path}/none.conf`], /none\.conf/],
   ];
   for (const [args, message] of cases) {
     const run = await runMain(["simulate", ...args]);
