@@ -17,13 +17,15 @@ import { Director } from "../director/director.ts";
 import { directorSection } from "../director/config.ts";
 import type { DirectiveRecord } from "../director/record.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
-import { seededRandom } from "../domain/random.ts";
+import { type Random, seededRandom } from "../domain/random.ts";
 import { Loop } from "../loop.ts";
+import type { Clock } from "../runtime/clock.ts";
 import { RuntimeSettings } from "../runtime/settings.ts";
 import type { SimulatorOptions } from "../scout/simulator/config.ts";
 import type { SimulationFigures } from "../scout/simulator/simulation_figures.ts";
 import { createSimulator } from "../scout/simulator/simulator.ts";
 import type { Workload } from "../scout/simulator/workload.ts";
+import type { Scout } from "../scout/scout.ts";
 import type { LoadedStrategy } from "../strategy/loader.ts";
 import { VirtualClock } from "./virtual_clock.ts";
 
@@ -97,13 +99,10 @@ export function simulationSpacings(
   };
 }
 
-/** Runs the simulation `input` describes, to its end. */
-export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
-  const { config, strategyOptions, seed } = input;
-  const d = config.director;
-  const { pollSpacing, directiveSpacing } = simulationSpacings(config);
-  const clock = new VirtualClock(START);
-  const scout = createSimulator({ ...config.simulator, seed }, clock, input.workload);
+/** The loop and director of a simulation, as `assemble()` builds them for `run`, on `scout`. */
+function simulatedLoop(input: SimulationInput, clock: Clock, scout: Scout, random: Random): Loop {
+  const d = input.config.director;
+  const { pollSpacing, directiveSpacing } = simulationSpacings(input.config);
   const tunables = {
     dry_run: false,
     paused: false,
@@ -112,27 +111,40 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     eject_directive_rate_limit: d.eject_directive_rate_limit,
     eject_directive_limiting_period: d.eject_directive_limiting_period,
     directive_spacing: directiveSpacing,
-    strategy: strategyOptions as Record<string, unknown>,
+    strategy: input.strategyOptions as Record<string, unknown>,
   };
   const settings = new RuntimeSettings(tunables, input.strategy.options);
-  const director = new Director(scout, clock, settings.current, d.directive_concurrency);
-  const random = seededRandom((seed ^ LOOP_STREAM) >>> 0);
-  const loop = new Loop({
+  return new Loop({
     clock,
     scout,
     // Inline, as a built-in: see the module docs.
     strategy: { ...input.strategy, moduleUrl: undefined },
-    director,
+    director: new Director(scout, clock, settings.current, d.directive_concurrency),
     settings,
-    imageWeights: config.imageWeights,
+    imageWeights: input.config.imageWeights,
     pollSpacing,
     random,
     logStatistics: false,
     // The fleet counts deploys and hits exactly: comparing listings would only cost time.
     watchDeploys: false,
   });
+}
+
+/** Runs the simulation `input` describes, to its end. */
+export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
+  const d = input.config.director;
+  const { pollSpacing, directiveSpacing } = simulationSpacings(input.config);
+  const clock = new VirtualClock(START);
+  const scout = createSimulator(
+    { ...input.config.simulator, seed: input.seed },
+    clock,
+    input.workload,
+  );
+  const random = seededRandom((input.seed ^ LOOP_STREAM) >>> 0);
+  const loop = simulatedLoop(input, clock, scout, random);
   const end = START + input.hours * HOUR;
   const mark = START + input.warmupHours * HOUR;
+  // As `Loop.run()` spaces polls and cycles.
   const jittered = (seconds: number, jitter: number) =>
     seconds * 1000 * (1 + jitter * (2 * random.next() - 1));
   const counts = { cache: 0, eject: 0, failed: 0, rateLimited: 0 };
