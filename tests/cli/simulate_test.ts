@@ -185,3 +185,12 @@ Deno.test("arsenal simulate warns on standard error when the fleet had to skip t
   report(run);
   assert.match(run.stderr, /stood still for \d+ s: more than 100000 events/);
 });
+
+Deno.test("arsenal simulate waits out a slow simulated API on simulated time", async () => {
+  await using dir = await tempDir();
+  const config = await dir.write("arsenal.conf", `${SMALL}issue_seconds = 30\n`);
+  const out = report(
+    await runMain(["simulate", "--config-file", config, "--hours", "1", "--json"]),
+  );
+  assert.ok(out.directives.cache > 0);
+});
