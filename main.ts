@@ -36,7 +36,9 @@ async function loadLogging(command: LoggedCommand) {
   ]);
   log = getLogger(["arsenal"]);
   // `run` starts logging once it has read its configuration ([DEFAULT] debug and log_file).
-  if (command.name !== "run") await startLogging(command);
+  // A simulation runs thousands of cycles: only their warnings and errors are worth a line.
+  if (command.name === "simulate") await startLogging({ ...command, quiet: !command.debug });
+  else if (command.name !== "run") await startLogging(command);
   return closeLogging;
 }
 
@@ -127,6 +129,11 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
       case "plan": {
         const { planCommand } = await import("./src/cli/plan.ts");
         await planCommand(command, io, logging.start);
+        return EXIT.ok;
+      }
+      case "simulate": {
+        const { simulateCommand } = await import("./src/cli/simulate.ts");
+        await simulateCommand(command, io);
         return EXIT.ok;
       }
       case "check-config": {

@@ -91,6 +91,11 @@ export interface LoopOptions {
   readonly directiveJitter?: number;
   /** Log per-flavor and per-image statistics every cycle. */
   readonly logStatistics?: boolean;
+  /**
+   * Compare each node listing with the one before, for deploys (default true). A simulation,
+   * whose fleet counts its deploys exactly, spares the cost.
+   */
+  readonly watchDeploys?: boolean;
   /** Source of jitter and of each cycle's seed. */
   readonly random?: Random;
   /** Hears each cycle, scout call and failed plan (the metrics). */
@@ -401,7 +406,7 @@ export class Loop implements Controller {
       () => this.#o.scout.retrieveNodes(this.#signals.abort),
     );
     if (!nodes) return finish("failed", { reason: "the scout failed to retrieve nodes" });
-    this.#observeListing(nodes);
+    if (this.#o.watchDeploys !== false) this.#observeListing(nodes);
     await this.#resume();
     const missing = [
       nodes.length === 0 && "nodes",

@@ -406,7 +406,10 @@ Deno.test("assemble() with [director] deploy_log appends the observed deploys as
   const second = parseTrace(text);
   assert.ok(second.ok && second.trace.events.length > 0, JSON.stringify(second));
   assert.equal(JSON.parse(text.split("\n")[0]).started_at, started, "t counts from the same start");
-  assert.ok(second.trace.events[0].t >= 10, "minutes since the log's start");
+  // The second file's events come after the reload, 10 minutes from T0, in minutes from the start
+  // of the first file (its first event's time).
+  const reloadedAt = (T0 + 10 * 60_000 - Date.parse(started)) / 60_000;
+  assert.ok(second.trace.events[0].t >= reloadedAt, "minutes since the log's start");
 
   await Deno.rename(log, `${log}.2`);
   await Deno.mkdir(log);

@@ -612,3 +612,28 @@ Deno.test("Loop keeps its deploy history when reconfigured, and plans from one i
   assert.deepEqual(seen, [[{ at: T0 - 60_000, flavor: "small", image: "Ubuntu", hit: true }]]);
   assert.deepEqual(other.seen, seen);
 });
+
+Deno.test("Loop with watchDeploys false compares no listings: no deploy is seen or kept", async () => {
+  for (const watchDeploys of [true, false]) {
+    const events: unknown[] = [];
+    const { scout, loop } = setup({
+      watchDeploys,
+      observer: {
+        observeCycle: () => {},
+        observeScout: () => {},
+        observeEvents: (seen) => events.push(...seen),
+      },
+    });
+    scout.nodes = scout.nodes.map((n) => ({ ...n, phase: "available" as const }));
+    await loop.runOnce();
+    scout.nodes = scout.nodes.map((n) => ({
+      ...n,
+      provisioned: true,
+      phase: "active" as const,
+      instanceImage: "i1",
+    }));
+    await loop.runOnce();
+    assert.equal(events.length, watchDeploys ? 4 : 0, `watchDeploys ${watchDeploys}`);
+    assert.equal(loop.recentDeploys().length, watchDeploys ? 4 : 0);
+  }
+});

@@ -31,6 +31,18 @@ export type Command =
     readonly timings: boolean;
   }
   | Common & {
+    readonly name: "simulate";
+    /** The trace to replay; undefined: the synthetic tenants of `[simulator]`. */
+    readonly trace?: string;
+    /** Simulated hours; undefined: the trace's length (24 without a trace). */
+    readonly hours?: number;
+    /** Hours left out of the figures at the start. */
+    readonly warmupHours: number;
+    /** Overrides `[simulator] seed`. */
+    readonly seed?: number;
+    readonly json: boolean;
+  }
+  | Common & {
     readonly name: "trace";
     readonly hours: number;
     /** Replaces `[simulator] seed` when given. */
@@ -56,6 +68,8 @@ Arsenal keeps a share of idle Ironic nodes pre-loaded with the images tenants ar
 Commands:
   run            Run the director loop and the control API (the default command)
   plan           Plan once on a recorded fleet snapshot; print the directives as JSON
+  simulate       Run the strategy and director on a simulated fleet, as fast as the CPU allows;
+                 print a report of deploys and cache hits
   check-config   Validate the configuration; print it with defaults filled in, secrets redacted
   healthcheck    Ask a running Arsenal's /livez (or /readyz with --ready); exit 0 if healthy
   trace          Write a synthetic deploy trace (the [simulator] tenants) as JSON Lines
@@ -66,11 +80,15 @@ Options:
   --once               run: one cycle (poll, plan, issue), print its record as JSON, and exit
   --snapshot FILE      plan: the fleet snapshot, JSON ("-" reads standard input)
   --seed N             plan: seed of the random node choice, 0..${MAX_SEED} (default 0);
-                       trace: seed of the tenants (default: [simulator] seed)
+                       simulate, trace: overrides [simulator] seed
   --timings            plan: add {"timings":{"parseMs","planMs"}} to the output
+  --trace FILE         simulate: replay this deploy trace (JSON Lines) instead of [simulator]'s tenants
+  --hours H            simulate: simulated hours (default: the trace's length, else 24);
+                       trace: hours of events, at most ${MAX_TRACE_HOURS} (default ${DEFAULT_TRACE_HOURS})
+  --warmup-hours W     simulate: leave the first W hours out of the figures (default 0)
+  --json               simulate: print the report as one JSON object
   --url URL            healthcheck: the control API's URL (default: from [api] host and port)
   --ready              healthcheck: ask /readyz instead of /livez
-  --hours H            trace: hours of events, more than 0, at most ${MAX_TRACE_HOURS} (default ${DEFAULT_TRACE_HOURS})
   --output FILE        trace: write the trace to FILE instead of standard output
   --log-format FORMAT  text (default) or json (one object per line)
   --log-file FILE      also append the log to FILE
@@ -95,12 +113,15 @@ const OPTIONS = {
   snapshot: { type: "string" },
   seed: { type: "string" },
   timings: { type: "boolean" },
+  trace: { type: "string" },
+  hours: { type: "string" },
+  "warmup-hours": { type: "string" },
+  json: { type: "boolean" },
   url: { type: "string" },
   ready: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
-  hours: { type: "string" },
   output: { type: "string" },
 } as const;
 
@@ -111,6 +132,7 @@ const LOGGING: readonly Flag[] = ["config-file", "debug", "log-format", "log-fil
 const ALLOWED: Record<string, readonly Flag[]> = {
   run: [...LOGGING, "once"],
   plan: [...LOGGING, "snapshot", "seed", "timings"],
+  simulate: [...LOGGING, "trace", "hours", "warmup-hours", "seed", "json"],
   "check-config": LOGGING,
   healthcheck: ["config-file", "url", "ready"],
   trace: [...LOGGING, "hours", "seed", "output"],
@@ -152,13 +174,22 @@ function parseSeed(text: string | undefined): number {
   return seed;
 }
 
+/** A number of hours: positive, or at least 0 when `zero` is allowed. */
+function parseHours(flag: string, text: string | undefined, zero: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const hours = /^\s*[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!(Number.isFinite(hours) && (zero ? hours >= 0 : hours > 0))) {
+    const expected = zero ? "a number of hours, at least 0" : "a positive number of hours";
+    throw new UsageError(`--${flag}: expected ${expected}, got "${text}"`);
+  }
+  return hours;
+}
+
+/** `trace`'s `--hours`: positive, at most {@linkcode MAX_TRACE_HOURS}. */
 function parseTraceHours(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_TRACE_HOURS;
-  const hours = text.trim() === "" ? NaN : Number(text);
-  if (!(hours > 0 && hours <= MAX_TRACE_HOURS)) {
-    throw new UsageError(
-      `--hours: expected a number of hours above 0 and at most ${MAX_TRACE_HOURS}, got "${text}"`,
-    );
+  const hours = parseHours("hours", text, false) ?? DEFAULT_TRACE_HOURS;
+  if (hours > MAX_TRACE_HOURS) {
+    throw new UsageError(`--hours: expected at most ${MAX_TRACE_HOURS} hours, got "${text}"`);
   }
   return hours;
 }
@@ -225,6 +256,24 @@ export function parseCommandLine(args: readonly string[]): Command {
         seed: parseSeed(values.seed),
         timings: values.timings ?? false,
       };
+    case "simulate": {
+      const hours = parseHours("hours", values.hours, false);
+      const warmupHours = parseHours("warmup-hours", values["warmup-hours"], true) ?? 0;
+      if (hours !== undefined && warmupHours >= hours) {
+        throw new UsageError(
+          `--warmup-hours: expected less than the ${hours} simulated hours, got ${warmupHours}`,
+        );
+      }
+      return {
+        name,
+        ...common,
+        trace: values.trace,
+        hours,
+        warmupHours,
+        seed: values.seed === undefined ? undefined : parseSeed(values.seed),
+        json: values.json ?? false,
+      };
+    }
     case "check-config":
       return { name, ...common };
     case "healthcheck":

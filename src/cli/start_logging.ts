@@ -16,6 +16,8 @@ export interface LoggingFlags {
   readonly logFormat: LogFormat;
   /** `--log-file`: also append to this file; it wins over `[DEFAULT] log_file`. */
   readonly logFile?: string;
+  /** Warnings and errors only (unless `debug`). */
+  readonly quiet?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function startLogging(flags: LoggingFlags, config?: Config): Promis
   const file = flags.logFile ?? defaults?.log_file;
   try {
     await configureLogging({
-      level: flags.debug || defaults?.debug ? "debug" : "info",
+      level: flags.debug || defaults?.debug ? "debug" : flags.quiet ? "warning" : "info",
       format: flags.logFormat,
       file,
     });

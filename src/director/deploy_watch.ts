@@ -71,20 +71,47 @@ export function nodeEvents(before: Seen, now: Seen, node: string, at: number): F
 
 /** Remembers each node's last listing and tells what happened since. */
 export class DeployWatch {
-  #last = new Map<string, Seen>();
+  /** Each node's last listing, and the number of the listing that last showed it. */
+  readonly #last = new Map<string, { seen: Seen; listing: number }>();
+  #listing = 0;
 
-  /** The events between the previous listing and `nodes`, listed at `at` (epoch ms). */
+  /**
+   * The events between the previous listing and `nodes`, listed at `at` (epoch ms). Entries are
+   * updated in place, and a node unchanged since its last listing costs a lookup only: every
+   * cycle lists every node.
+   */
   observe(nodes: readonly Node[], at: number): FleetEvent[] {
     const events: FleetEvent[] = [];
-    const next = new Map<string, Seen>();
+    const listing = ++this.#listing;
+    let listed = 0;
     for (const node of nodes) {
       if (node.phase === undefined) continue;
+      listed++;
+      const entry = this.#last.get(node.uuid);
+      if (!entry) {
+        this.#last.set(node.uuid, { seen: seen(node as Node & { phase: NodePhase }), listing });
+        continue;
+      }
+      entry.listing = listing;
+      if (same(entry.seen, node)) continue;
       const now = seen(node as Node & { phase: NodePhase });
-      const before = this.#last.get(node.uuid);
-      if (before) events.push(...nodeEvents(before, now, node.uuid, at));
-      next.set(node.uuid, now);
+      for (const event of nodeEvents(entry.seen, now, node.uuid, at)) events.push(event);
+      entry.seen = now;
     }
-    this.#last = next;
+    // Nodes gone from the listing (or without a phase now) start afresh when they come back.
+    if (this.#last.size > listed) {
+      for (const [uuid, entry] of this.#last) {
+        if (entry.listing !== listing) this.#last.delete(uuid);
+      }
+    }
     return events;
   }
+}
+
+/** Whether `node` shows what `before` holds. */
+function same(before: Seen, node: Node): boolean {
+  const ready = node.phase === "available" && node.cached && node.cacheReady !== false;
+  return before.phase === node.phase && before.flavor === node.flavor &&
+    before.readyImage === (ready ? node.cachedImageUuid : "") &&
+    before.instanceImage === (node.instanceImage ?? "");
 }

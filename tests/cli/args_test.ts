@@ -17,7 +17,19 @@ const LOG = { debug: false, logFormat: "text" } as const;
 const PLAN = { name: "plan", ...LOG, seed: 0, timings: false } as const;
 const RUN = { name: "run", ...LOG, once: false } as const;
 
+const SIMULATE = { name: "simulate", ...LOG, warmupHours: 0, json: false } as const;
+
 const VALID: [string[], Record<string, unknown>][] = [
+  [["simulate"], SIMULATE],
+  [
+    ["simulate", "--trace", "t.jsonl", "--hours", "1.5", "--warmup-hours", "0.5", "--seed", "7"],
+    { ...SIMULATE, trace: "t.jsonl", hours: 1.5, warmupHours: 0.5, seed: 7 },
+  ],
+  [["simulate", "--json", "--config-file", "a.conf"], {
+    ...SIMULATE,
+    json: true,
+    configFile: "a.conf",
+  }],
   [["plan", "--snapshot", "fleet.json"], { ...PLAN, snapshot: "fleet.json" }],
   [["plan", "--snapshot=fleet.json"], { ...PLAN, snapshot: "fleet.json" }],
   [["--snapshot", "fleet.json", "plan"], { ...PLAN, snapshot: "fleet.json" }],
@@ -111,6 +123,12 @@ Deno.test("parseCommandLine does not change the array it is given", () => {
 
 /** Command lines that are wrong, and a pattern of what the error must say. */
 const INVALID: [string[], RegExp][] = [
+  [["simulate", "--hours", "0"], /--hours: expected a positive number of hours, got "0"/],
+  [["simulate", "--hours", "1h"], /--hours: expected a positive number of hours, got "1h"/],
+  [["simulate", "--warmup-hours", "-"], /--warmup-hours: expected a number of hours, at least 0/],
+  [["simulate", "--hours", "2", "--warmup-hours", "2"], /--warmup-hours: expected less than the 2/],
+  [["simulate", "--seed", "1.5"], /--seed: expected an integer/],
+  [["plan", "--snapshot", "f", "--trace", "t"], /plan does not take --trace/],
   [["run", "--snapshot", "f"], /run does not take --snapshot/],
   [["check-config", "--once"], /check-config does not take --once/],
   [["--log-format", "xml"], /--log-format: expected text or json, got "xml"/],

@@ -97,6 +97,20 @@ Deno.test("main() loads neither hono, prom-client, ky nor p-limit for plan, chec
   }
 });
 
+Deno.test("main() loads neither hono, prom-client nor ky for simulate", async () => {
+  const graph = await moduleGraph();
+  const module = pathToFileURL(`${ROOT}src/cli/simulate.ts`).href;
+  const loaded = reachable(graph, [MAIN, module], (from) => from !== MAIN);
+  assert.ok(loaded.has(module), "src/cli/simulate.ts is not in main.ts's module graph");
+  const names = packages(loaded);
+  // The director's p-limit it needs: it issues the directives.
+  for (const name of ["hono", "prom-client", "ky"]) {
+    assert.ok(!names.has(name), `simulate loads ${name}`);
+  }
+  const main = reachable(graph, [MAIN], () => false);
+  assert.ok(!main.has(module), "main.ts imports simulate statically");
+});
+
 Deno.test("main() loads LogTape for plan only once it has something to log", async () => {
   const graph = await moduleGraph();
   const plan = pathToFileURL(`${ROOT}src/cli/plan.ts`).href;

@@ -1,12 +1,17 @@
 /**
- * The `simulator` scout: a synthetic Ironic fleet on simulated time, so Arsenal can be watched at
- * work with no cloud at all.
+ * The `simulator` scout: a simulated Ironic fleet on simulated time, so Arsenal can be watched at
+ * work, and judged (`arsenal simulate`), with no cloud at all.
  *
- * Tenants deploy instances as a Poisson process (image by popularity, node of a flavor chosen in
- * proportion to its size) and delete them after exponentially distributed lifetimes; a deploy
- * that lands on a node holding the wanted, ready image is a cache hit. Images are now and then
- * replaced by a new version (same name, new UUID and checksum), which leaves stale cached nodes
- * for the strategy to eject.
+ * The tenants are a {@linkcode Workload}: a time-ordered stream of deploys, deletes and image
+ * updates, synthetic (`[simulator]`) or from a trace. The fleet serves them: its nodes are the
+ * workload's fleet line, each deploy lands on an idle node of its flavor as `[simulator]
+ * scheduler` says (none idle: unserved, and its delete is ignored), a delete sends the node to
+ * cleaning, and an image update makes a new version of the image (new UUID and checksum), which
+ * leaves the old version's cached nodes stale. A deploy onto a node holding the wanted version,
+ * ready, is a cache hit. The fleet's random choices (UUIDs, placement, simulated failures) come
+ * from its own stream, apart from the workload's, so the same events and seed play the same
+ * whoever wrote the events. Deploys at minute 0 are the instances running at the start: placed,
+ * not counted.
  *
  * The simulation is lazy: every call first plays the events between the last simulated instant
  * and `clock.now()`, in time order. Work is proportional to the number of events, not of nodes:
@@ -28,14 +33,19 @@
  */
 import { z } from "zod";
 import type { Clock } from "../../runtime/clock.ts";
+import type { ObservedDeploy } from "../../domain/deploy_history.ts";
 import type { Directive } from "../../domain/directive.ts";
 import type { Flavor, Image, Node } from "../../domain/fleet.ts";
 import { type Random, seededRandom } from "../../domain/random.ts";
 import type { SimulatorStats } from "../../domain/simulator_stats.ts";
+import type { TraceEvent } from "../../domain/trace.ts";
 import { ISSUED, type IssueResult, type Scout } from "../scout.ts";
 import { type SimulatorInput, type SimulatorOptions, simulatorSection } from "./config.ts";
 import { EventQueue } from "./event_queue.ts";
 import { IndexSet } from "./index_set.ts";
+import { FigureKeeper, type SimulationFigures } from "./simulation_figures.ts";
+import { syntheticWorkload } from "./synthetic_workload.ts";
+import type { Workload } from "./workload.ts";
 
 /** Most events one call plays; beyond it, the rest of a clock jump is skipped. */
 export const MAX_EVENTS_PER_ADVANCE = 100_000;
@@ -46,39 +56,38 @@ export interface SimulatorScout extends Scout {
   readonly name: "simulator";
   /** Counts so far, after playing the simulation up to now. */
   stats(): SimulatorStats;
+  /** Starts the figures afresh at the simulated now (the end of a warm-up). */
+  markFigures(): void;
+  /** The figures from the mark (or the start) to the simulated now. */
+  figures(): SimulationFigures;
 }
 
 /**
- * Creates a simulated fleet that starts at `clock.now()`. Options not given take their defaults.
+ * Creates a simulated fleet that starts at `clock.now()`, serving `workload` (by default the
+ * synthetic tenants of `options`). Options not given take their defaults. `onDeploy` hears each
+ * served deploy after the start, as a loop would observe it (a simulation's deploy history).
  *
  * @throws {RangeError} when an option is out of range
  */
-export function createSimulator(options: SimulatorInput, clock: Clock): SimulatorScout {
+export function createSimulator(
+  options: SimulatorInput,
+  clock: Clock,
+  workload?: Workload,
+  onDeploy?: (deploy: ObservedDeploy) => void,
+): SimulatorScout {
   const parsed = simulatorSection.safeParse(options);
   if (!parsed.success) {
     throw new RangeError(`Invalid simulator options: ${z.prettifyError(parsed.error)}`);
   }
-  return new Simulator(parsed.data, clock);
+  return new Simulator(parsed.data, clock, workload ?? syntheticWorkload(parsed.data), onDeploy);
 }
-
-const IMAGE_NAMES = [
-  "Ubuntu 24.04",
-  "Debian 12",
-  "Rocky Linux 9",
-  "Fedora 41",
-  "Windows Server 2022",
-  "CoreOS",
-];
-const FLAVOR_SIZES = ["small", "medium", "large", "xlarge"];
 
 /** Node states. Deployed and cleaning nodes are provisioned; the others are available. */
 const AVAILABLE = 0, DEPLOYED = 1, CLEANING = 2, CACHING = 3, CACHED = 4;
 const STATE_NAMES = ["available", "deployed", "cleaning", "caching", "cached"];
-
-function flavorName(i: number): string {
-  const size = i < FLAVOR_SIZES.length ? FLAVOR_SIZES[i] : `${i - FLAVOR_SIZES.length + 2}xlarge`;
-  return `baremetal-${size}`;
-}
+/** Per state: 1 when the node counts as cached or caching, as available. */
+const CACHED_LEVEL = [0, 0, 0, 1, 1];
+const AVAILABLE_LEVEL = [1, 0, 0, 1, 1];
 
 function hex(random: Random, digits: number): string {
   let out = "";
@@ -92,16 +101,11 @@ function randomUuid(random: Random): string {
   return `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${variant}-${hex(random, 12)}`;
 }
 
-/** An exponentially distributed delay with mean `mean` (Infinity when the mean is). */
-function exponential(random: Random, mean: number): number {
-  return mean === Infinity ? Infinity : -mean * Math.log(1 - random.next());
-}
-
 /** One version of a listed image. */
 interface Version {
   readonly uuid: string;
   readonly checksum: string;
-  /** Index of the image (by popularity rank) this is a version of. */
+  /** Index of the image (in the workload's fleet line) this is a version of. */
   readonly slot: number;
 }
 
@@ -109,22 +113,22 @@ class Simulator implements SimulatorScout {
   readonly name = "simulator";
   readonly #clock: Clock;
   readonly #random: Random;
+  readonly #workload: Workload;
   readonly #failureRate: number;
   readonly #preferCached: boolean;
-  readonly #deployEvery: number;
-  readonly #lifetime: number;
   readonly #cacheMs: number;
   readonly #cleanMs: number;
-  readonly #refreshEvery: number;
+  readonly #issueMs: number;
 
+  /** When the simulation started: workload minute 0. */
+  readonly #start: number;
   /** Simulated now; the clock is ahead of it by `#lag` after skipped jumps. */
   #now: number;
   #lag = 0;
-  #nextDeploy: number;
-  #nextRefresh: number;
   readonly #queue = new EventQueue();
 
   readonly #flavorNames: string[];
+  readonly #flavorIndex: Map<string, number>;
   readonly #nodeUuids: string[];
   readonly #nodeIndex = new Map<string, number>();
   readonly #flavorOf: Int32Array;
@@ -141,16 +145,17 @@ class Simulator implements SimulatorScout {
   /** Per (version, flavor): nodes holding that version, ready. */
   readonly #ready = new Map<number, IndexSet>();
   readonly #readyPos: Int32Array;
+  /** The node of each running instance, by its workload id. */
+  readonly #instances = new Map<string, number>();
 
   readonly #imageNames: string[];
-  /** Cumulative popularity weights of the images, for picking by popularity. */
-  readonly #cumulative: Float64Array;
+  readonly #imageIndex: Map<string, number>;
   /** Current version of each image. */
   readonly #current: number[] = [];
   readonly #versions: Version[] = [];
   readonly #versionIndex = new Map<string, number>();
 
-  readonly #issueMs: number;
+  readonly #onDeploy: ((deploy: ObservedDeploy) => void) | undefined;
   #deploys = 0;
   #hits = 0;
   #unserved = 0;
@@ -158,35 +163,36 @@ class Simulator implements SimulatorScout {
   #skipped = 0;
   readonly #deploysBy: number[];
   readonly #hitsBy: number[];
+  readonly #figures: FigureKeeper;
 
-  constructor(options: SimulatorOptions, clock: Clock) {
-    const n = options.nodes;
+  constructor(
+    options: SimulatorOptions,
+    clock: Clock,
+    workload: Workload,
+    onDeploy?: (deploy: ObservedDeploy) => void,
+  ) {
+    this.#onDeploy = onDeploy;
     this.#clock = clock;
-    this.#now = clock.now();
+    this.#start = this.#now = clock.now();
     this.#random = seededRandom(options.seed);
+    this.#workload = workload;
     this.#failureRate = options.failure_rate;
     this.#issueMs = options.issue_seconds * 1000;
     this.#preferCached = options.scheduler === "prefer_cached";
-    const perMinute = options.deploys_per_minute ??
-      options.deployed_share * n / options.instance_minutes;
-    this.#deployEvery = perMinute > 0 ? 60_000 / perMinute : Infinity;
-    this.#lifetime = options.instance_minutes * 60_000;
     this.#cacheMs = options.cache_seconds * 1000;
     this.#cleanMs = options.clean_seconds * 1000;
-    const refresh = options.image_refresh_minutes * 60_000;
-    this.#refreshEvery = refresh > 0 ? refresh : Infinity;
 
-    this.#flavorNames = Array.from({ length: options.flavors }, (_, i) => flavorName(i));
-    this.#imageNames = Array.from(
-      { length: options.images },
-      (_, i) => IMAGE_NAMES[i] ?? `Image ${i + 1}`,
-    );
-    this.#cumulative = new Float64Array(options.images);
-    for (let i = 0, sum = 0; i < options.images; i++) this.#cumulative[i] = sum += 1 / (i + 1);
-    for (let i = 0; i < options.images; i++) this.#current.push(this.#newVersion(i));
+    const { flavors, images } = workload.fleet;
+    this.#flavorNames = Object.keys(flavors);
+    this.#flavorIndex = new Map(this.#flavorNames.map((name, i) => [name, i]));
+    const counts = this.#flavorNames.map((name) => flavors[name]);
+    this.#imageNames = [...images];
+    this.#imageIndex = new Map(this.#imageNames.map((name, i) => [name, i]));
+    for (let i = 0; i < this.#imageNames.length; i++) this.#current.push(this.#newVersion(i));
     this.#deploysBy = this.#imageNames.map(() => 0);
     this.#hitsBy = this.#imageNames.map(() => 0);
 
+    const n = counts.reduce((a, b) => a + b, 0);
     this.#nodeUuids = new Array(n);
     this.#flavorOf = new Int32Array(n);
     this.#state = new Uint8Array(n);
@@ -196,32 +202,44 @@ class Simulator implements SimulatorScout {
     this.#idlePos = new Int32Array(n).fill(-1);
     this.#readyPos = new Int32Array(n).fill(-1);
     this.#idle = this.#flavorNames.map(() => new IndexSet(this.#idlePos));
-    for (let i = 0; i < n; i++) this.#addNode(i, options.deployed_share);
-
-    this.#nextDeploy = this.#now + exponential(this.#random, this.#deployEvery);
-    this.#nextRefresh = this.#now + exponential(this.#random, this.#refreshEvery);
+    for (let f = 0, i = 0; f < counts.length; f++) {
+      for (let k = 0; k < counts[f]; k++) this.#addNode(i++, f);
+    }
+    this.#figures = new FigureKeeper(this.#flavorNames, counts, this.#imageNames, this.#now);
+    // The instances running at the start, placed but not counted.
+    while (workload.peek() <= 0) this.#play(workload.next(), false);
   }
 
   retrieveNodes(signal: AbortSignal): Promise<Node[]> {
     return this.#run(signal, () => {
       const nodes: Node[] = new Array(this.#state.length);
-      for (let i = 0; i < nodes.length; i++) {
-        const state = this.#state[i];
-        const image = this.#image[i];
-        const instance = this.#instance[i];
-        nodes[i] = {
-          uuid: this.#nodeUuids[i],
-          flavor: this.#flavorNames[this.#flavorOf[i]],
-          provisioned: state === DEPLOYED || state === CLEANING,
-          cached: image >= 0,
-          cachedImageUuid: image >= 0 ? this.#versions[image].uuid : "",
-          ...(state === CACHING ? { cacheReady: false } : {}),
-          phase: state === DEPLOYED ? "active" : state === CLEANING ? "cleaning" : "available",
-          ...(instance >= 0 ? { instanceImage: this.#versions[instance].uuid } : {}),
-        };
-      }
+      for (let i = 0; i < nodes.length; i++) nodes[i] = this.#node(i);
       return nodes;
     });
+  }
+
+  /**
+   * Node `i` as listed. Each shape is one literal, never spread or extended afterwards: a listing
+   * is thousands of these every cycle, and such objects are the quickest to make and to read.
+   */
+  #node(i: number): Node {
+    const state = this.#state[i];
+    const image = this.#image[i];
+    const instance = this.#instance[i];
+    const uuid = this.#nodeUuids[i];
+    const flavor = this.#flavorNames[this.#flavorOf[i]];
+    const provisioned = state === DEPLOYED || state === CLEANING;
+    const cached = image >= 0;
+    const cachedImageUuid = cached ? this.#versions[image].uuid : "";
+    const phase = state === DEPLOYED ? "active" : state === CLEANING ? "cleaning" : "available";
+    if (instance >= 0) {
+      const instanceImage = this.#versions[instance].uuid;
+      return { uuid, flavor, provisioned, cached, cachedImageUuid, phase, instanceImage };
+    }
+    if (state === CACHING) {
+      return { uuid, flavor, provisioned, cached, cachedImageUuid, phase, cacheReady: false };
+    }
+    return { uuid, flavor, provisioned, cached, cachedImageUuid, phase };
   }
 
   retrieveFlavors(signal: AbortSignal): Promise<Flavor[]> {
@@ -256,7 +274,8 @@ class Simulator implements SimulatorScout {
           throw fail(`checksum ${directive.imageChecksum} does not match the image's ${checksum}`);
         }
         if (this.#failed()) throw fail("simulated failure");
-        this.#startCaching(node, version);
+        this.#image[node] = version;
+        this.#setState(node, CACHING);
       } else {
         if (this.#image[node] < 0) {
           throw fail(`the node is not cached (${state})`);
@@ -284,6 +303,16 @@ class Simulator implements SimulatorScout {
     };
   }
 
+  markFigures(): void {
+    this.#advance();
+    this.#figures.mark(this.#now);
+  }
+
+  figures(): SimulationFigures {
+    this.#advance();
+    return this.#figures.figures(this.#now);
+  }
+
   /** Honours the signal, catches up with the clock, then does `work`. */
   #run<T>(signal: AbortSignal, work: () => T): Promise<T> {
     try {
@@ -298,8 +327,10 @@ class Simulator implements SimulatorScout {
   /** Plays every event up to the clock's now, or up to the event budget (see the module docs). */
   #advance(): void {
     const target = this.#clock.now() - this.#lag;
+    const workload = this.#workload;
     for (let budget = MAX_EVENTS_PER_ADVANCE;; budget--) {
-      const at = Math.min(this.#nextDeploy, this.#nextRefresh, this.#queue.nextAt);
+      const next = this.#start + workload.peek() * 60_000;
+      const at = Math.min(next, this.#queue.nextAt);
       if (at > target) break;
       if (budget === 0) {
         this.#lag += target - this.#now;
@@ -311,25 +342,38 @@ class Simulator implements SimulatorScout {
         const node = this.#queue.nextNode, epoch = this.#queue.nextEpoch;
         this.#queue.pop();
         if (epoch === this.#epoch[node]) this.#complete(node);
-      } else if (at === this.#nextDeploy) {
-        this.#deploy();
-        this.#nextDeploy = at + exponential(this.#random, this.#deployEvery);
-      } else {
-        this.#refresh();
-        this.#nextRefresh = at + exponential(this.#random, this.#refreshEvery);
-      }
+      } else this.#play(workload.next(), true);
     }
     // The clock may have been set back; simulated time never is.
     this.#now = Math.max(this.#now, target);
   }
 
-  /** A timed state ends: an instance is deleted, cleaning or caching finishes. */
+  /** Plays a workload event; `counted` is false for the instances running at the start. */
+  #play(event: TraceEvent, counted: boolean): void {
+    switch (event.kind) {
+      case "deploy":
+        return this.#deploy(event.id, event.flavor, event.image, counted);
+      case "delete": {
+        const node = this.#instances.get(event.id);
+        // An unserved deploy has no node: its delete is nothing.
+        if (node === undefined) return;
+        this.#instances.delete(event.id);
+        this.#instance[node] = -1;
+        return this.#setState(node, CLEANING);
+      }
+      case "image_update": {
+        const slot = this.#imageIndex.get(event.image);
+        if (slot === undefined) return;
+        this.#current[slot] = this.#newVersion(slot);
+        if (counted) this.#refreshes++;
+        return;
+      }
+    }
+  }
+
+  /** A timed state ends: cleaning or caching finishes. */
   #complete(node: number): void {
     switch (this.#state[node]) {
-      case DEPLOYED:
-        this.#instance[node] = -1;
-        this.#setState(node, CLEANING);
-        break;
       case CLEANING:
         this.#setState(node, AVAILABLE);
         this.#idle[this.#flavorOf[node]].add(node);
@@ -341,40 +385,37 @@ class Simulator implements SimulatorScout {
     }
   }
 
-  /** A tenant deploys an image (by popularity) onto a flavor (by its share of the nodes). */
-  #deploy(): void {
-    const flavor = this.#flavorOf[this.#random.int(this.#state.length)];
-    const slot = this.#pickImage();
+  /** A tenant deploys `image` onto an idle node of `flavor`, placed as the scheduler does. */
+  #deploy(id: string, flavorName: string, imageName: string, counted: boolean): void {
+    const flavor = this.#flavorIndex.get(flavorName);
+    const slot = this.#imageIndex.get(imageName);
+    if (flavor === undefined || slot === undefined) return;
     const wanted = this.#current[slot];
     const idle = this.#idle[flavor];
     if (idle.size === 0) {
-      this.#unserved++;
+      if (counted) {
+        this.#unserved++;
+        this.#figures.deploy(flavor, slot, false, false);
+      }
       return;
     }
     const ready = this.#preferCached ? this.#ready.get(this.#readyKey(wanted, flavor)) : undefined;
     const node = ready && ready.size > 0 ? ready.pick(this.#random) : idle.pick(this.#random);
     const hit = this.#state[node] === CACHED && this.#image[node] === wanted;
-    this.#deploys++;
-    this.#deploysBy[slot]++;
-    if (hit) {
-      this.#hits++;
-      this.#hitsBy[slot]++;
+    if (counted) {
+      this.#deploys++;
+      this.#deploysBy[slot]++;
+      if (hit) {
+        this.#hits++;
+        this.#hitsBy[slot]++;
+      }
+      this.#figures.deploy(flavor, slot, true, hit);
+      this.#onDeploy?.({ at: this.#now, flavor: flavorName, image: imageName, hit });
     }
     this.#release(node);
     this.#instance[node] = wanted;
+    this.#instances.set(id, node);
     this.#setState(node, DEPLOYED);
-  }
-
-  /** Replaces a random image by a new version; nodes holding the old one become stale. */
-  #refresh(): void {
-    const slot = this.#random.int(this.#current.length);
-    this.#current[slot] = this.#newVersion(slot);
-    this.#refreshes++;
-  }
-
-  #startCaching(node: number, version: number): void {
-    this.#image[node] = version;
-    this.#setState(node, CACHING);
   }
 
   /** Takes an idle node out of its pools and drops its cache, before it is provisioned. */
@@ -388,32 +429,20 @@ class Simulator implements SimulatorScout {
 
   /** Moves a node to `state`, scheduling the end of it when it is a timed state. */
   #setState(node: number, state: number): void {
+    const before = this.#state[node];
     this.#state[node] = state;
+    const cached = CACHED_LEVEL[state] - CACHED_LEVEL[before];
+    const available = AVAILABLE_LEVEL[state] - AVAILABLE_LEVEL[before];
+    if (cached !== 0 || available !== 0) {
+      this.#figures.change(this.#flavorOf[node], this.#now, cached, available);
+    }
     const epoch = ++this.#epoch[node];
-    const delay = state === DEPLOYED
-      ? exponential(this.#random, this.#lifetime)
-      : state === CLEANING
-      ? this.#cleanMs
-      : state === CACHING
-      ? this.#cacheMs
-      : -1;
+    const delay = state === CLEANING ? this.#cleanMs : state === CACHING ? this.#cacheMs : -1;
     if (delay >= 0) this.#queue.push(this.#now + delay, node, epoch);
   }
 
   #failed(): boolean {
     return this.#failureRate > 0 && this.#random.next() < this.#failureRate;
-  }
-
-  #pickImage(): number {
-    const cumulative = this.#cumulative;
-    const x = this.#random.next() * cumulative[cumulative.length - 1];
-    let lo = 0, hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid] > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
   }
 
   #readyKey(version: number, flavor: number): number {
@@ -436,16 +465,12 @@ class Simulator implements SimulatorScout {
     return index;
   }
 
-  #addNode(i: number, deployedShare: number): void {
+  #addNode(i: number, flavor: number): void {
     let uuid = randomUuid(this.#random);
     while (this.#nodeIndex.has(uuid)) uuid = randomUuid(this.#random);
     this.#nodeUuids[i] = uuid;
     this.#nodeIndex.set(uuid, i);
-    this.#flavorOf[i] = i % this.#flavorNames.length;
-    if (this.#random.next() < deployedShare) {
-      // Without a draw of its own, so that a seed plays the same as before instances were kept.
-      this.#instance[i] = this.#current[i % this.#current.length];
-      this.#setState(i, DEPLOYED);
-    } else this.#idle[this.#flavorOf[i]].add(i);
+    this.#flavorOf[i] = flavor;
+    this.#idle[flavor].add(i);
   }
 }
