@@ -160,7 +160,8 @@ class SyntheticWorkload implements Workload {
   /** The exact minute of the next event, after starting the bursts due before it. */
   #nextAt(): number {
     let at = this.#earliest();
-    while (this.#nextBurst <= at) {
+    // Infinity: no burst ever, however late the other events are (none at all is Infinity too).
+    while (this.#nextBurst !== Infinity && this.#nextBurst <= at) {
       this.#startBurst();
       at = this.#earliest();
     }

@@ -219,3 +219,13 @@ Deno.test("syntheticWorkload() keeps the steady deploys as they were when bursts
   assert.ok(bursty.size > calm.length + 100, `${bursty.size} deploys with bursts, ${calm.length}`);
   assert.deepEqual(calm.filter((k) => !bursty.has(k)), []);
 });
+
+Deno.test("syntheticWorkload() with no deploys, updates or bursts has no next event", () => {
+  const workload = syntheticWorkload(simulatorSection.parse({
+    nodes: 10,
+    deployed_share: 0,
+    deploys_per_minute: 0,
+    image_refresh_minutes: 0,
+  }));
+  assert.equal(workload.peek(), Infinity);
+});
