@@ -39,6 +39,7 @@ export class DirectorMetrics {
   readonly #lastSuccess: client.Gauge;
   readonly #planFailures: client.Counter<"reason">;
   readonly #deploys: client.Counter<"flavor" | "image" | "result">;
+  readonly #deletes: client.Counter<"flavor">;
   readonly #deployLogErrors: client.Counter;
 
   /** Registers the director's metrics on `registry`, with known label sets at zero. */
@@ -109,6 +110,13 @@ export class DirectorMetrics {
       labelNames: ["flavor", "image", "result"],
       registers,
     });
+    this.#deletes = new client.Counter({
+      name: "arsenal_deletes_total",
+      help: "Instance deletes observed between node listings (a node back from active to " +
+        "cleaning or available), by flavor.",
+      labelNames: ["flavor"],
+      registers,
+    });
     this.#deployLogErrors = new client.Counter({
       name: "arsenal_deploy_log_errors_total",
       help: "Failed opens of and writes to the [director] deploy_log file.",
@@ -127,10 +135,12 @@ export class DirectorMetrics {
    * them, so the label set stays bounded by what the scout lists.
    */
   observeEvents(events: readonly FleetEvent[], images: readonly Image[]): void {
-    if (!events.some((e) => e.kind === "deploy")) return;
     const names = new Map(images.map((i) => [i.uuid, i.name || i.uuid]));
     for (const event of events) {
-      if (event.kind !== "deploy") continue;
+      if (event.kind === "delete") {
+        this.#deletes.inc({ flavor: event.flavor });
+        continue;
+      }
       const image = names.get(event.image) ?? "other";
       this.#deploys.inc({ flavor: event.flavor, image, result: event.hit ? "hit" : "miss" });
     }

@@ -256,4 +256,5 @@ Deno.test("DirectorMetrics.observeEvents() counts deploys by flavor, image name 
   assert.equal(deploys("small", "other", "miss"), 1);
   assert.equal(deploys("small", "other", "hit"), 1);
   assert.equal(series(samples, "arsenal_deploys_total").length, 5);
+  assert.equal(value(samples, "arsenal_deletes_total", { flavor: "small" }), 1);
 });
