@@ -428,19 +428,22 @@ Deno.test("snapshotFleet() completes and trims items in fresh objects and leaves
   });
 });
 
+/** One value of each JSON kind a field could hold, by how a test shows it; `missing` is none. */
+const FIELD_VALUES: Readonly<Record<string, unknown>> = {
+  "missing": undefined,
+  "null": null,
+  '""': "",
+  '"x"': "x",
+  "0": 0,
+  "1.5": 1.5,
+  "true": true,
+  "false": false,
+  "[]": [],
+  "{}": {},
+};
+
 Deno.test("decodeSnapshot accepts exactly the values each field allows, and names the others", () => {
-  const values: Record<string, unknown> = {
-    "missing": undefined,
-    "null": null,
-    '""': "",
-    '"x"': "x",
-    "0": 0,
-    "1.5": 1.5,
-    "true": true,
-    "false": false,
-    "[]": [],
-    "{}": {},
-  };
+  const values = FIELD_VALUES;
   const accepts: [list: string, field: string, accepted: string[]][] = [
     ["nodes", "uuid", ['"x"']],
     ["nodes", "flavor", ['""', '"x"']],
@@ -526,27 +529,18 @@ Deno.test("snapshotFleet() returns the given deploy objects when they hold exact
 });
 
 Deno.test("decodeSnapshot accepts exactly the values each deploy field allows, and names the others", () => {
-  const values: Record<string, unknown> = {
-    "missing": undefined,
-    "null": null,
-    '""': "",
-    '"x"': "x",
-    "0": 0,
-    "1.5": 1.5,
-    "true": true,
-    "[]": [],
-  };
+  const values = FIELD_VALUES;
   const accepts: [field: string, accepted: string[]][] = [
     ["at", ["0", "1.5"]],
     ["flavor", ['""', '"x"']],
     ["image", ['""', '"x"']],
-    ["hit", ["missing", "true"]],
+    ["hit", ["missing", "true", "false"]],
   ];
   for (const [field, accepted] of accepts) {
     for (const [shown, value] of Object.entries(values)) {
       const deploy: Record<string, unknown> = { at: 5, flavor: "small", image: "Ubuntu" };
       if (value === undefined) delete deploy[field];
-      else deploy[field] = value;
+      else deploy[field] = structuredClone(value);
       const raw = { ...validRaw(), deploys: [{ at: 1, flavor: "small", image: "Ubuntu" }, deploy] };
       const result = decodeSnapshot(JSON.stringify(raw));
       assert.equal(result.ok, accepted.includes(shown), `deploys[1].${field} = ${shown}`);
