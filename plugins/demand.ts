@@ -41,7 +41,7 @@ const options = z.object({
   half_life_hours: z.number().positive().max(24 * 365).default(24).describe(
     "Hours after which an observed deploy counts half as much in the demand forecast.",
   ),
-  lead_minutes: z.number().positive().max(24 * 60).default(30).describe(
+  lead_minutes: z.number().positive().max(24 * 60).default(15).describe(
     "Minutes from a cached node being deployed to its replacement being ready (a cycle's " +
       "spacing plus the time to cache an image): the horizon demand is forecast over.",
   ),
