@@ -263,7 +263,8 @@ Deno.test("demand explains at most MAX_EXPLAINED pairs, the weightiest, however 
 });
 
 Deno.test("demand's explanation holds to the contract even when a forecast is not a number", () => {
-  const state = { ...fleet(freeNodes(40, "small"), [ubuntu]), observedAt: NOW };
+  const cached = node("c1", "small", { cached: true, cachedImageUuid: "u" });
+  const state = { ...fleet([cached, ...freeNodes(40, "small")], [ubuntu]), observedAt: NOW };
   const options = { ...defaults, lead_minutes: undefined as unknown as number };
   const deploys = deploysOf(10, "small", "Ubuntu");
   const plan = checkPlan(
@@ -271,5 +272,5 @@ Deno.test("demand's explanation holds to the contract even when a forecast is no
     state,
     () => strategy.plan(state, options, context(1, undefined, deploys)),
   );
-  assert.ok(plan.explain?.every((e) => Number.isFinite(e.expected)));
+  assert.equal(plan.explain?.length, 1);
 });
