@@ -125,7 +125,7 @@ function why(sums: Sums, s: number): string {
   if (ejected > 0) return `over target: ${ejected} ejected to free budget`;
   const deploys = sums.deploys[s];
   const base = deploys > 0
-    ? `forecast from ${deploys} recent deploys`
+    ? `forecast from ${deploys} recent deploy${deploys === 1 ? "" : "s"}`
     : sums.expected[s] > 0
     ? "forecast from the image weights alone"
     : "no recent deploys";

@@ -215,7 +215,10 @@ Deno.test("demand explains that a pair short of target found no free node, and o
   const pairs = byPair(plan.explain);
   assert.deepEqual(Object.keys(pairs).sort(), ["small/Ubuntu", "small/Windows"]);
   assert.equal(pairs["small/Ubuntu"].target, 4);
-  assert.match(pairs["small/Ubuntu"].why, /; no free node left for 4$/);
+  assert.match(
+    pairs["small/Ubuntu"].why,
+    /^forecast from 60 recent deploys; no free node left for 4$/,
+  );
   assert.match(pairs["small/Windows"].why, /^over target by 4: kept/);
 });
 
@@ -273,4 +276,10 @@ Deno.test("demand's explanation holds to the contract even when a forecast is no
     () => strategy.plan(state, options, context(1, undefined, deploys)),
   );
   assert.equal(plan.explain?.length, 1);
+});
+
+Deno.test("demand's explanation counts one recent deploy in the singular", () => {
+  const state = fleet(freeNodes(80, "small"), [ubuntu]);
+  const plan = explainedPlan(state, deploysOf(1, "small", "Ubuntu"));
+  assert.match(plan.explain[0].why, /^forecast from 1 recent deploy; /);
 });
