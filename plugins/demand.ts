@@ -22,6 +22,9 @@
  *
  * With no observed deploys at all it plans exactly as `simple_proportional` does.
  *
+ * Its plan explains each (flavor, image) pair with expected deploys, cached nodes or a target
+ * (see demand_explain.ts); a cold start's, with the targets `simple_proportional`'s split implies.
+ *
  * @module
  */
 import { z } from "zod";
@@ -30,6 +33,7 @@ import type { FleetState, Image, Node } from "../src/domain/fleet.ts";
 import { cache, type Directive, eject } from "../src/domain/directive.ts";
 import { weightOf } from "../src/domain/image_weights.ts";
 import simpleProportional from "./simple_proportional.ts";
+import { explainColdStart, explainDemand } from "./demand_explain.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -272,7 +276,12 @@ const demand = {
   plan(fleet, opts, context) {
     const { deploys } = context;
     if (!deploys.some((d) => d.at <= fleet.observedAt)) {
-      return simpleProportional.plan(fleet, { percentage_to_cache: opts.cache_share }, context);
+      const plan = simpleProportional.plan(
+        fleet,
+        { percentage_to_cache: opts.cache_share },
+        context,
+      );
+      return { ...plan, explain: explainColdStart(fleet, plan.directives) };
     }
     const { images } = fleet;
     const imageIndex = new Map<string, number>();
@@ -310,6 +319,7 @@ const demand = {
     const over = pairs.filter((p) => p.cached - p.target >= 2).sort((a, b) =>
       (b.cached - b.target) - (a.cached - a.target) || a.flavor - b.flavor || a.image - b.image
     );
+    const ejected = new Int32Array(pairs.length);
     if (short > 0 && cachedNow >= budget) {
       for (let freed = 0; freed < opts.max_ejects && over.length > 0; freed++) {
         const p = over[freed % over.length];
@@ -317,6 +327,7 @@ const demand = {
         const taken = Math.floor(freed / over.length);
         if (p.cached - taken - p.target < 2) break;
         ejects.push(eject(nodes[taken].uuid));
+        ejected[p.flavor * images.length + p.image]++;
         cachedNow--;
       }
     }
@@ -346,12 +357,23 @@ const demand = {
     for (const [f, list] of byFlavor) {
       chosen.set(f, context.random.sample(tallies[f].free, list.length));
     }
+    const caching = new Int32Array(pairs.length);
+    const unplaced = new Int32Array(pairs.length);
     for (const w of wanted.slice(0, room2)) {
       const f = w.pair.flavor;
       const node = chosen.get(f)![taken[f]++];
       if (node) caches.push(cache(node.uuid, images[w.pair.image]));
+      (node ? caching : unplaced)[f * images.length + w.pair.image]++;
     }
-    return { directives: ejects.concat(caches), targets };
+    const explain = explainDemand(fleet, deploys, {
+      mean: means,
+      target: pairs.map((p) => p.target),
+      cached: pairs.map((p) => p.cached),
+      ejected,
+      caching,
+      unplaced,
+    });
+    return { directives: ejects.concat(caches), targets, explain };
   },
 } satisfies Strategy<DemandOptions>;
 

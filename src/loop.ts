@@ -384,7 +384,10 @@ export class Loop implements Controller {
     const finish = (
       outcome: CycleRecord["outcome"],
       rest: Partial<
-        Pick<CycleRecord, "reason" | "directives" | "flavors" | "images" | "deploys">
+        Pick<
+          CycleRecord,
+          "reason" | "directives" | "flavors" | "images" | "deploys" | "explain"
+        >
       > = {},
     ) =>
       this.#finish({
@@ -439,7 +442,8 @@ export class Loop implements Controller {
       this.#signals,
       () => this.#heartbeat.beat(),
     );
-    return finish("success", { directives, ...figures, deploys });
+    const { explain } = plan;
+    return finish("success", { directives, ...figures, deploys, ...(explain ? { explain } : {}) });
   }
 
   /** The checked plan, or why there is none. A stop abandons the plan (and its worker). */

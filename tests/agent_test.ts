@@ -479,3 +479,41 @@ Deno.test("assemble() with [director] deploy_log reads the deploy history back f
   const fresh = await agentFrom(await dir.write("plain.conf", SIMULATED_AGENT));
   assert.equal(fresh.loop.deployHistory.size, 0, "without a deploy log, a start is empty");
 });
+
+Deno.test("assemble() with demand on the simulator explains each flavor and image in /v1/plan", async () => {
+  await using dir = await tempDir();
+  const conf = `${SIMULATED_AGENT}[strategy]\nmodule = demand\n[demand]\ncache_share = 0.5\n`;
+  const clock = new ManualClock(T0);
+  const agent = await assemble(
+    await setup(await dir.write("arsenal.conf", conf), {
+      onWarning() {},
+    }),
+    { clock, random: seededRandom(1), env: {} },
+  );
+  const first = await agent.loop.runOnce();
+  assert.ok(first.explain?.every((e) => e.why.startsWith("cold start")), "no deploys yet");
+  await runCycles(agent, clock, 120);
+  assert.ok(agent.loop.deployHistory.size > 0, "the simulated tenants deployed");
+
+  const { loop: controller, settings, metrics } = agent;
+  const api = createApi({ controller, settings, metrics, readOnly: true });
+  const plan = await (await api.request("/v1/plan")).json() as CycleRecord;
+  assert.equal(plan.strategy.name, "demand");
+  assert.ok(plan.explain && plan.explain.length > 0, JSON.stringify(plan));
+  for (const entry of plan.explain) {
+    assert.deepEqual(Object.keys(entry), [
+      "flavor",
+      "image",
+      "expected",
+      "target",
+      "cached",
+      "why",
+    ]);
+  }
+  assert.ok(plan.explain.some((e) => /^forecast from \d+ recent deploys/.test(e.why)));
+  const targets = new Map<string, number>();
+  for (const e of plan.explain) targets.set(e.flavor, (targets.get(e.flavor) ?? 0) + e.target);
+  for (const figures of plan.flavors) {
+    assert.equal(targets.get(figures.flavor) ?? 0, figures.target);
+  }
+});

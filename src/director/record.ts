@@ -5,6 +5,7 @@
  */
 import type { Directive } from "../domain/directive.ts";
 import type { RecordStatus } from "../domain/fleet.ts";
+import type { PairExplanation } from "../domain/pair_explanation.ts";
 
 /**
  * What happened to one directive: `issued` (accepted upstream), `failed`, `skipped` (the node was
@@ -79,4 +80,9 @@ export interface CycleRecord {
   readonly images: readonly ImageFigures[];
   /** How many observed deploys the plan was given (`PlanContext.deploys`), when it planned. */
   readonly deploys?: number;
+  /**
+   * The strategy's word on each (flavor, image) pair it explained (`PlanResult.explain`), when
+   * it gave one: checked, at most `MAX_EXPLAINED` entries.
+   */
+  readonly explain?: readonly PairExplanation[];
 }

@@ -36,9 +36,11 @@ import type { ObservedDeploy } from "../domain/deploy_history.ts";
 import type { FleetState } from "../domain/fleet.ts";
 import type { Directive } from "../domain/directive.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
+import type { PairExplanation } from "../domain/pair_explanation.ts";
 import type { Random } from "../domain/random.ts";
 
-export type { Directive, FleetState, ImageWeights, ObservedDeploy, Random };
+export type { Directive, FleetState, ImageWeights, ObservedDeploy, PairExplanation, Random };
+export { MAX_EXPLAINED, MAX_WHY } from "../domain/pair_explanation.ts";
 
 /** What `plan()` gets besides the fleet and its options. */
 export interface PlanContext {
@@ -56,12 +58,22 @@ export interface PlanContext {
   readonly deploys: readonly ObservedDeploy[];
 }
 
-/** The long form of a plan: directives, plus warnings for the log and per-flavor targets. */
+/**
+ * The long form of a plan: directives, plus warnings for the log, per-flavor targets and an
+ * explanation per (flavor, image) pair.
+ */
 export interface PlanResult {
   readonly directives: readonly Directive[];
   readonly warnings?: readonly string[];
   /** How many cached nodes each flavor should have: shown in `/v1/plan`, logs and metrics. */
   readonly targets?: Readonly<Record<string, number>>;
+  /**
+   * Why: for the (flavor, image) pairs worth a word, the deploys expected, the target, the
+   * cached nodes and a short reason; shown in `/v1/plan`. Each pair of a fleet flavor and a
+   * current image's name at most once, at most {@linkcode MAX_EXPLAINED} entries, numbers finite
+   * and ≥ 0, `why` at most {@linkcode MAX_WHY} characters: otherwise the plan is invalid.
+   */
+  readonly explain?: readonly PairExplanation[];
 }
 
 /** A strategy plugin: the default export of its module. */

@@ -11,6 +11,7 @@
 import type { ObservedDeploy } from "../domain/deploy_history.ts";
 import type { Directive } from "../domain/directive.ts";
 import type { Flavor, FleetState, Image, Node } from "../domain/fleet.ts";
+import type { PairExplanation } from "../domain/pair_explanation.ts";
 import type { CheckedPlan } from "./run.ts";
 
 /** A fleet as columns: node `i` is `uuids[uuidEnds[i-1]..uuidEnds[i]]`, and so on. */
@@ -49,6 +50,8 @@ export interface PackedPlan {
   readonly images: Uint32Array;
   readonly warnings: readonly string[];
   readonly targets: Readonly<Record<string, number>>;
+  /** As checked: a few thousand small objects at most, copied as they are. */
+  readonly explain?: readonly PairExplanation[];
 }
 
 const PROVISIONED = 1;
@@ -183,7 +186,8 @@ export function packPlan(plan: CheckedPlan, fleet: FleetState): PackedPlan {
     nodes[i] = named.get(d.nodeUuid)!;
     images[i] = d.kind === "cache" ? imageIndex.get(d.imageUuid)! : 0;
   });
-  return { kinds, nodes, images, warnings: plan.warnings, targets: plan.targets };
+  const { warnings, targets, explain } = plan;
+  return { kinds, nodes, images, warnings, targets, ...(explain ? { explain } : {}) };
 }
 
 /**
@@ -194,12 +198,13 @@ export function packPlan(plan: CheckedPlan, fleet: FleetState): PackedPlan {
  * @throws {RangeError} when an index is outside `fleet`
  */
 export function unpackPlan(packed: PackedPlan, fleet: FleetState): CheckedPlan {
-  const { kinds, nodes, images, warnings, targets } = packed;
+  const { kinds, nodes, images, warnings, targets, explain } = packed;
   if (
     !(kinds instanceof Uint8Array) || !(nodes instanceof Uint32Array) ||
     !(images instanceof Uint32Array) || !Array.isArray(warnings) ||
     !warnings.every((w) => typeof w === "string") || targets === null ||
-    typeof targets !== "object" || !Object.values(targets).every(Number.isFinite)
+    typeof targets !== "object" || !Object.values(targets).every(Number.isFinite) ||
+    (explain !== undefined && !(Array.isArray(explain) && explain.every(isExplanation)))
   ) {
     throw new TypeError("the plan is not shaped as a packed plan");
   }
@@ -217,5 +222,13 @@ export function unpackPlan(packed: PackedPlan, fleet: FleetState): CheckedPlan {
       ? { kind: "cache", nodeUuid: node.uuid, imageUuid: image.uuid, imageChecksum: image.checksum }
       : { kind: "eject", nodeUuid: node.uuid };
   }
-  return { directives, warnings, targets };
+  return { directives, warnings, targets, ...(explain ? { explain } : {}) };
+}
+
+/** Whether `entry` is shaped as a {@linkcode PairExplanation} (its values were checked before). */
+function isExplanation(entry: unknown): boolean {
+  if (entry === null || typeof entry !== "object") return false;
+  const { flavor, image, expected, target, cached, why } = entry as Record<string, unknown>;
+  return typeof flavor === "string" && typeof image === "string" && typeof why === "string" &&
+    [expected, target, cached].every((n) => typeof n === "number" && Number.isFinite(n));
 }

@@ -10,6 +10,7 @@
 import type { Directive } from "../domain/directive.ts";
 import type { FleetState, Node } from "../domain/fleet.ts";
 import { UuidIndex } from "../domain/uuid_index.ts";
+import { MAX_EXPLAINED, MAX_WHY, type PairExplanation } from "../domain/pair_explanation.ts";
 import { PlanError } from "../runtime/errors.ts";
 import type { PlanContext } from "./contract.ts";
 import type { LoadedStrategy } from "./loader.ts";
@@ -21,13 +22,18 @@ export const MAX_WARNINGS = 20;
 /** Longest text kept from a plugin (a warning, an error message), in characters. */
 const MAX_TEXT = 1000;
 
-/** A checked plan: directives (fresh objects, extra fields dropped), warnings and targets. */
+/**
+ * A checked plan: directives (fresh objects, extra fields dropped), warnings, targets and, when
+ * the plugin gave one, its explanation (fresh objects too).
+ */
 export interface CheckedPlan {
   readonly directives: Directive[];
   /** At most {@linkcode MAX_WARNINGS}, then one line counting the rest. */
   readonly warnings: readonly string[];
   /** Targets of the fleet's flavors only. */
   readonly targets: Readonly<Record<string, number>>;
+  /** Valid pairs of the fleet's flavors and current images' names, each once. */
+  readonly explain?: readonly PairExplanation[];
 }
 
 /** What is being read from the plugin's answer, named when reading it throws. */
@@ -43,6 +49,8 @@ interface Answer {
   readonly length: number;
   readonly warnings: string[];
   readonly targets: Record<string, number>;
+  /** As returned, unread. */
+  readonly explain: unknown;
 }
 
 /**
@@ -76,7 +84,9 @@ export function checkPlan(module: string, fleet: FleetState, plan: () => unknown
   const place: Place = { part: "the result of plan()", index: -1, field: "" };
   try {
     const answer = readAnswer(module, returned, fleet, place);
-    return { ...checkDirectives(module, answer, fleet, place), warnings: answer.warnings };
+    const checked = checkDirectives(module, answer, fleet, place);
+    const explain = readExplain(module, answer.explain, fleet, place);
+    return { ...checked, warnings: answer.warnings, ...(explain ? { explain } : {}) };
   } catch (e) {
     if (e instanceof PlanError) throw e;
     const where = place.index < 0
@@ -100,6 +110,7 @@ function readAnswer(module: string, returned: unknown, fleet: FleetState, place:
   let directives: unknown;
   let warnings: unknown;
   let targets: unknown;
+  let explain: unknown;
   if (Array.isArray(returned)) directives = returned;
   else if (returned !== null && typeof returned === "object") {
     const result = returned as Record<string, unknown>;
@@ -109,6 +120,8 @@ function readAnswer(module: string, returned: unknown, fleet: FleetState, place:
     warnings = result.warnings;
     place.part = "targets";
     targets = result.targets;
+    place.part = "explain";
+    explain = result.explain;
   }
   place.part = "directives";
   if (!Array.isArray(directives)) {
@@ -133,6 +146,7 @@ function readAnswer(module: string, returned: unknown, fleet: FleetState, place:
     length,
     warnings: readWarnings(warnings, place),
     targets: readTargets(targets, fleet, place),
+    explain,
   };
 }
 
@@ -172,6 +186,107 @@ function readTargets(targets: unknown, fleet: FleetState, place: Place): Record<
     if (typeof target === "number" && Number.isFinite(target)) kept[name] = target;
   }
   return kept;
+}
+
+/**
+ * The explanation, read once into fresh objects and checked entry by entry; undefined when the
+ * plugin gave none. One larger than the fleet's pairs (or {@linkcode MAX_EXPLAINED}) is refused
+ * unread.
+ */
+function readExplain(
+  module: string,
+  explain: unknown,
+  fleet: FleetState,
+  place: Place,
+): PairExplanation[] | undefined {
+  place.part = "explain";
+  if (explain === undefined) return undefined;
+  if (!Array.isArray(explain)) {
+    throw new PlanError(
+      module,
+      "explain must be an array of { flavor, image, expected, target, cached, why }",
+      "invalid",
+    );
+  }
+  const flavors = new Set(fleet.flavors.map(({ name }) => name));
+  const images = new Set(fleet.images.map(({ name }) => name));
+  const length = explain.length;
+  if (length > Math.min(MAX_EXPLAINED, flavors.size * images.size)) {
+    throw new PlanError(
+      module,
+      `plan() explained ${length} pairs for a fleet of ${flavors.size} flavors and ` +
+        `${images.size} images: at most one entry per (flavor, image) pair, and at most ` +
+        `${MAX_EXPLAINED}`,
+      "invalid",
+    );
+  }
+  const seen = new Set<string>();
+  const kept: PairExplanation[] = [];
+  const listed: string[] = [];
+  let invalid = 0;
+  for (let i = 0; i < length; i++) {
+    place.index = i;
+    place.field = "";
+    const entry = readEntry(explain[i], place);
+    const wrong = typeof entry === "string" ? entry : unfitEntry(entry, flavors, images, seen);
+    if (wrong) {
+      if (invalid++ < MAX_LISTED) listed.push(`explain[${i}]: ${wrong}`);
+    } else kept.push(entry as PairExplanation);
+  }
+  place.index = -1;
+  if (invalid > 0) {
+    if (invalid > MAX_LISTED) listed.push(`... and ${invalid - MAX_LISTED} more`);
+    throw new PlanError(
+      module,
+      `plan() returned an invalid explanation:\n  ${listed.join("\n  ")}`,
+      "invalid",
+    );
+  }
+  return kept;
+}
+
+/** One entry's fields, each read once, in a fresh object; or why it is none. */
+function readEntry(entry: unknown, place: Place): Record<keyof PairExplanation, unknown> | string {
+  if (entry === null || typeof entry !== "object") return "not an object";
+  const fields = entry as Record<string, unknown>;
+  const read: Record<string, unknown> = {};
+  for (const field of ["flavor", "image", "expected", "target", "cached", "why"]) {
+    place.field = field;
+    read[field] = fields[field];
+  }
+  place.field = "";
+  return read as Record<keyof PairExplanation, unknown>;
+}
+
+/** What is wrong with a read entry, or "" (and its pair is then seen). */
+function unfitEntry(
+  entry: Record<keyof PairExplanation, unknown>,
+  flavors: ReadonlySet<string>,
+  images: ReadonlySet<string>,
+  seen: Set<string>,
+): string {
+  const { flavor, image, why } = entry;
+  if (typeof flavor !== "string" || !flavors.has(flavor)) {
+    return `flavor ${show(flavor)} is not a flavor of the fleet`;
+  }
+  if (typeof image !== "string" || !images.has(image)) {
+    return `image ${show(image)} is not the name of a current image`;
+  }
+  for (const field of ["expected", "target", "cached"] as const) {
+    const value = entry[field];
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      return `${field} must be a finite number ≥ 0, got ${show(value)}`;
+    }
+  }
+  if (typeof why !== "string" || why.length > MAX_WHY) {
+    return `why must be a string of at most ${MAX_WHY} characters`;
+  }
+  const pair = JSON.stringify([flavor, image]);
+  if (seen.has(pair)) {
+    return `flavor ${show(flavor)} and image ${show(image)} are already explained`;
+  }
+  seen.add(pair);
+  return "";
 }
 
 function checkDirectives(

@@ -3,7 +3,8 @@
  * 1M nodes; snapshot decoding; and the whole `plan` command on a 100k-node snapshot.
  * The original Python strategy took 281 ms at 100k nodes and 2.56 s at 1M on our machines.
  * What a plan worker costs (issue #9): a plugin file planned inline and in its worker, and what
- * handing it a fleet and a deploy history costs the main thread.
+ * handing it a fleet and a deploy history costs the main thread. `demand` at 100k nodes with a
+ * week of 20,000 deploys, beside simple_proportional (issue #13).
  */
 import { decodeSnapshot } from "../../src/domain/snapshot.ts";
 import { systemClock } from "../../src/runtime/clock.ts";
@@ -12,6 +13,7 @@ import { STRATEGIES } from "../../src/setup.ts";
 import { planWith } from "../../src/strategy/plan_with.ts";
 import { packDeploys, packFleet } from "../../src/strategy/plan_transfer.ts";
 import { runStrategy } from "../../src/strategy/run.ts";
+import type { ObservedDeploy } from "../../src/strategy/contract.ts";
 import { UNIFORM_WEIGHTS } from "../../src/domain/image_weights.ts";
 import { syntheticFleet } from "../_fixtures/synthetic_fleet.ts";
 import { context, ROOT } from "../_helpers.ts";
@@ -31,6 +33,29 @@ for (const nodes of [10_000, 100_000, 1_000_000]) {
     },
   });
 }
+
+/** Skewed: image `i` of 50 is deployed about 1/(i+1) as often as the first. */
+function weekOfDeploys(count: number, flavors: number): ObservedDeploy[] {
+  const week = 7 * 24 * 3_600_000;
+  return Array.from({ length: count }, (_, i) => ({
+    at: -week + Math.floor(i * week / count),
+    flavor: `baremetal-${i % flavors}`,
+    image: `image-${Math.floor(50 ** ((i * 0.618034) % 1)) - 1}`,
+    hit: i % 3 === 0,
+  }));
+}
+
+const demand = await importStrategy({ kind: "builtin", name: "demand" }, STRATEGIES);
+const demandOptions = demand.strategy.options!.parse({ cache_share: 0.125 });
+const deploys20k = weekOfDeploys(20_000, shape.flavors);
+const fleetForDemand = syntheticFleet({ nodes: 100_000, ...shape });
+Deno.bench({
+  name: "demand plan, 100,000 nodes, a week of 20,000 deploys (explanation included)",
+  group: "plan",
+  fn: () => {
+    runStrategy(demand, fleetForDemand, demandOptions, context(1, undefined, deploys20k));
+  },
+});
 
 const fixedShare = await importStrategy({
   kind: "file",

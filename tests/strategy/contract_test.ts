@@ -18,10 +18,9 @@ strategyContract(
   { percentage_to_cache: 0.5 },
 );
 
-strategyContract(
-  await importStrategy({ kind: "builtin", name: "demand" }, STRATEGIES),
-  { cache_share: 0.5 },
-);
+const demand = await importStrategy({ kind: "builtin", name: "demand" }, STRATEGIES);
+// Parsed, as the loader hands them: unparsed, the options lack their defaults (NaN forecasts).
+strategyContract(demand, demand.strategy.options!.parse({ cache_share: 0.5 }));
 
 strategyContract(
   await importStrategy(

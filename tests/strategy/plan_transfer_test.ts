@@ -121,3 +121,30 @@ Deno.test("transferables() hands over the packed deploys' typed arrays", () => {
   structuredClone(packed, { transfer: buffers });
   assert.equal(packed.at.length, 0, "detached: moved, not copied");
 });
+
+Deno.test("unpackPlan() gives back the explanation packPlan() packed, and none when there was none", () => {
+  const explain = [
+    { flavor: "small", image: "Ubuntu", expected: 2.5, target: 3, cached: 1, why: "forecast" },
+  ];
+  const plan = { directives: [], warnings: [], targets: {}, explain };
+  assert.deepEqual(unpackPlan(structuredClone(packPlan(plan, ODD)), ODD), plan);
+  const without = unpackPlan(packPlan({ directives: [], warnings: [], targets: {} }, ODD), ODD);
+  assert.equal("explain" in without, false);
+});
+
+Deno.test("unpackPlan() refuses an explanation that is not plain entries", () => {
+  const entry = { flavor: "small", image: "Ubuntu", expected: 1, target: 1, cached: 0, why: "" };
+  const empty = packPlan({ directives: [], warnings: [], targets: {} }, ODD);
+  for (
+    const explain of [
+      {},
+      [null],
+      [{ ...entry, expected: "1" }],
+      [{ ...entry, target: NaN }],
+      [{ ...entry, why: 1 }],
+      [{ ...entry, flavor: 1 }],
+    ]
+  ) {
+    assert.throws(() => unpackPlan({ ...empty, explain } as never, ODD), TypeError);
+  }
+});

@@ -54,6 +54,13 @@ Deno.test("planWith() plans a built-in inline, on this thread", async () => {
   assert.deepEqual(plan.warnings, ["planned in Window"]);
 });
 
+Deno.test("planWith() brings a plugin file's explanation back from its worker", async () => {
+  const plan = await planWith(faulty, input("explain"), { clock: new ManualClock(0), timeout: 60 });
+  assert.deepEqual(plan.explain, [
+    { flavor: "small", image: "i1", expected: 1.5, target: 1, cached: 0, why: "in a worker" },
+  ]);
+});
+
 /** Resolves when the `faulty` plugin says it is spinning. */
 function spinning(): Promise<void> & Disposable {
   const channel = new BroadcastChannel("faulty");
@@ -116,6 +123,7 @@ Deno.test("planWith() reports each fault of a plugin in a worker as the plugin's
     ["async", "error", /^plan\(\) returned a Promise/],
     ["ghost", "invalid", /directives\[0\]: node ghost-1 is not in the fleet/],
     ["flood", "invalid", /^plan\(\) returned 1000000 directives for a fleet of 4 nodes/],
+    ["explain_invalid", "invalid", /explain\[0\]: target must be a finite number ≥ 0, got -1/],
     ["forge", "error", /^the plan worker answered something other than a plan$/],
     ["forge_plan", "error", /^the plan worker answered a plan outside the fleet: directive 0 /],
   ];

@@ -326,3 +326,106 @@ Deno.test("runStrategy() finds a plan's nodes in the fleet's UUID index when one
   assert.match(reason, /node n8 is not cached; eject needs a cached node/);
   assert.match(reason, /node x is not in the fleet/);
 });
+
+/** An explanation entry for flavor `f` and image `i1`, with `fields` over the defaults. */
+function explained(fields: Record<string, unknown> = {}) {
+  return {
+    flavor: "f",
+    image: "i1",
+    expected: 1.5,
+    target: 2,
+    cached: 1,
+    why: "because",
+    ...fields,
+  };
+}
+
+Deno.test("runStrategy() keeps a valid explanation as fresh plain data, without extra fields", () => {
+  const entry = { ...explained(), extra: "dropped" };
+  const plan = run(() => ({ directives: [], explain: [entry] }));
+  assert.deepEqual(plan.explain, [explained()]);
+  assert.notEqual(plan.explain![0], entry);
+  assert.equal("explain" in run(() => []), false, "no explanation given, none kept");
+});
+
+Deno.test("runStrategy() refuses an invalid explanation, saying which entry and why", async (t) => {
+  const cases: [string, unknown, RegExp][] = [
+    ["not an array", { f: 1 }, /^explain must be an array of/],
+    ["not an object", [null], /explain\[0\]: not an object/],
+    [
+      "an unknown flavor",
+      [explained({ flavor: "g" })],
+      /explain\[0\]: flavor "g" is not a flavor of the fleet/,
+    ],
+    [
+      "an unknown image",
+      [explained({ image: "i9" })],
+      /explain\[0\]: image "i9" is not the name of a current image/,
+    ],
+    [
+      "a negative number",
+      [explained({ expected: -1 })],
+      /explain\[0\]: expected must be a finite number ≥ 0, got -1/,
+    ],
+    [
+      "an infinite target",
+      [explained({ target: Infinity })],
+      /explain\[0\]: target must be a finite number ≥ 0, got Infinity/,
+    ],
+    [
+      "a string count",
+      [explained({ cached: "1" })],
+      /explain\[0\]: cached must be a finite number ≥ 0, got "1"/,
+    ],
+    [
+      "a missing why",
+      [explained({ why: undefined })],
+      /explain\[0\]: why must be a string of at most 200 characters/,
+    ],
+    [
+      "a long why",
+      [explained({ why: "x".repeat(201) })],
+      /explain\[0\]: why must be a string of at most 200/,
+    ],
+    [
+      "a pair twice",
+      [explained(), explained()],
+      /explain\[1\]: flavor "f" and image "i1" are already explained/,
+    ],
+  ];
+  for (const [what, explain, reason] of cases) {
+    await t.step(what, () => {
+      const twoImages = { ...state, images: [image("i1"), image("i2")] };
+      const error = refusal(() => ({ directives: [], explain }) as never, twoImages);
+      assert.equal(error.failure, "invalid");
+      assert.match(error.reason, reason);
+    });
+  }
+});
+
+Deno.test("runStrategy() refuses more explained pairs than the fleet has, without reading them", () => {
+  let read = 0;
+  const explain = new Proxy([explained(), explained({ flavor: "f" })], {
+    get(target, key, receiver) {
+      if (key !== "length" && typeof key === "string" && /^\d+$/.test(key)) read++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  assert.match(
+    invalid(() => ({ directives: [], explain })),
+    /^plan\(\) explained 2 pairs for a fleet of 1 flavors and 1 images: at most one entry per \(flavor, image\) pair, and at most 2000$/,
+  );
+  assert.equal(read, 0);
+});
+
+Deno.test("runStrategy() names the plugin's fault when reading its explanation throws", () => {
+  const entry = {
+    ...explained(),
+    get why(): string {
+      throw new Error("why getter boom");
+    },
+  };
+  const error = refusal(() => ({ directives: [], explain: [entry] }));
+  assert.equal(error.failure, "error");
+  assert.match(error.reason, /^reading explain\[0\]\.why threw: why getter boom$/);
+});

@@ -1,7 +1,8 @@
 /**
  * A plugin with one fault at a time, chosen by its `fault` option: what the isolation of plugins
  * is tested against. `none` caches the first free node, and warns where it planned (in a worker,
- * the global scope is a DedicatedWorkerGlobalScope).
+ * the global scope is a DedicatedWorkerGlobalScope); `explain` explains a pair, `explain_invalid`
+ * badly.
  *
  * @module
  */
@@ -21,6 +22,8 @@ const options = z.object({
     "flood",
     "forge",
     "forge_plan",
+    "explain",
+    "explain_invalid",
   ]).default("none"),
 });
 
@@ -90,6 +93,19 @@ export default {
         return [cache("ghost-1"), cache(free[0].uuid), cache("ghost-2")];
       case "flood":
         return Array.from({ length: 1_000_000 }, (_, i) => cache(`ghost-${i}`));
+      case "explain":
+      case "explain_invalid":
+        return {
+          directives: [],
+          explain: [{
+            flavor: fleet.flavors[0].name,
+            image: image.name,
+            expected: 1.5,
+            target: fault === "explain" ? 1 : -1,
+            cached: 0,
+            why: "in a worker",
+          }],
+        };
       case "forge":
         post("a message that is no plan");
         return [];
