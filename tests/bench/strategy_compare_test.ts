@@ -143,15 +143,19 @@ Deno.test("compareStrategies() runs each strategy on each placement, tuned weigh
   await using dir = await tempDir();
   // Three deploys at a time, of one image nine times in ten: tuned weights cache three of it,
   // equal weights one.
-  const lines = ['{"kind":"fleet","flavors":{"f":40},"images":["A","B","C","D"],' +
-    '"duration_minutes":500}'];
+  const lines = [
+    '{"kind":"fleet","flavors":{"f":40},"images":["A","B","C","D"],' +
+    '"duration_minutes":500}',
+  ];
   for (let k = 1; k <= 80; k++) {
     const t = 61 + 5 * k;
     for (let j = 0; j < 3; j++) {
       const id = `i-${k}-${j}`;
-      lines.push(`{"t":${t},"kind":"deploy","id":"${id}","flavor":"f","image":"${
-        k % 10 === 0 ? "B" : "A"
-      }"}`);
+      lines.push(
+        `{"t":${t},"kind":"deploy","id":"${id}","flavor":"f","image":"${
+          k % 10 === 0 ? "B" : "A"
+        }"}`,
+      );
       lines.push(`{"t":${t + 22},"kind":"delete","id":"${id}"}`);
     }
   }

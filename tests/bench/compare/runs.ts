@@ -6,7 +6,7 @@
  */
 import { serializeTrace, type Trace } from "../../../src/domain/trace.ts";
 import { loadTrace, type TraceSource, tunedWeights } from "./traces.ts";
-import { CONTENDERS, type Contender, type Placement, PLACEMENTS, type Row } from "./verdict.ts";
+import { type Contender, CONTENDERS, type Placement, PLACEMENTS, type Row } from "./verdict.ts";
 import { type Job, type Reply, simulateJob } from "./simulate_job.ts";
 
 /** The budget of every contender: `percentage_to_cache` = `cache_share`. */
@@ -101,8 +101,10 @@ async function runJobs(jobs: Job[], workers: number, onRow?: (row: Row) => void)
         const reply = await ask(worker, job);
         if (!reply.ok) {
           queue.length = 0;
-          throw new Error(`Cannot simulate ${job.trace}, ${job.placement}, ${job.strategy}: ` +
-            reply.error);
+          throw new Error(
+            `Cannot simulate ${job.trace}, ${job.placement}, ${job.strategy}: ` +
+              reply.error,
+          );
         }
         rows[job.index] = reply.row;
         onRow?.(reply.row);

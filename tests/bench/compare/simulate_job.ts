@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { traceDuration, type Trace } from "../../../src/domain/trace.ts";
+import { type Trace, traceDuration } from "../../../src/domain/trace.ts";
 import { parseTrace } from "../../../src/domain/trace_reader.ts";
 import { traceWorkload } from "../../../src/scout/simulator/trace_workload.ts";
 import { setup } from "../../../src/setup.ts";

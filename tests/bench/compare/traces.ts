@@ -7,7 +7,12 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { serializeTrace, type Trace, type TraceEvent, traceDuration } from "../../../src/domain/trace.ts";
+import {
+  serializeTrace,
+  type Trace,
+  traceDuration,
+  type TraceEvent,
+} from "../../../src/domain/trace.ts";
 import { parseTrace } from "../../../src/domain/trace_reader.ts";
 import { syntheticWorkload } from "../../../src/scout/simulator/synthetic_workload.ts";
 import { readConfig } from "../../../src/setup.ts";
@@ -75,7 +80,10 @@ function generate(path: string): Trace {
   const events: TraceEvent[] = [];
   while (workload.peek() <= end) events.push(workload.next());
   // Written and read back, so the replay is exactly that of the file `arsenal trace` writes.
-  return parsed(serializeTrace({ fleet: { ...workload.fleet, duration_minutes: end }, events }), path);
+  return parsed(
+    serializeTrace({ fleet: { ...workload.fleet, duration_minutes: end }, events }),
+    path,
+  );
 }
 
 /** The trace `source` gives. */
