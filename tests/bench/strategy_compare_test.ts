@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { parseTrace } from "../../src/domain/trace_reader.ts";
 import { serializeTrace } from "../../src/domain/trace.ts";
-import { tempDir } from "../_helpers.ts";
+import { ROOT, tempDir } from "../_helpers.ts";
+import { runMain } from "../_run_main.ts";
 import { compareStrategies } from "./compare/runs.ts";
 import { generatedTraceSources, loadTrace, tunedWeights } from "./compare/traces.ts";
 import { judge, type Row } from "./compare/verdict.ts";
@@ -137,6 +138,22 @@ Deno.test("generatedTraceSources() are weeks of 300 to 2,000 nodes, each unlike 
     texts.add(serializeTrace(trace));
   }
   assert.equal(texts.size, 3);
+});
+
+Deno.test("generatedTraceSources() each give the trace their config header's command writes", async () => {
+  await using dir = await tempDir();
+  for (const source of await generatedTraceSources()) {
+    const config = await Deno.readTextFile(source.path);
+    const command = /^#\s+deno task trace (.+)$/m.exec(config);
+    assert.ok(command, `${source.name}.conf gives no "deno task trace" command`);
+    const args = command[1].trim().split(/\s+/);
+    args[args.indexOf("--output") + 1] = `${dir.path}/${source.name}.jsonl`;
+    const run = await runMain(["trace", ...args.map((a) => a.startsWith("tests/") ? ROOT + a : a)]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, "", `${source.name}: no warning`);
+    const written = await Deno.readTextFile(`${dir.path}/${source.name}.jsonl`);
+    assert.ok(written === serializeTrace(await loadTrace(source)), source.name);
+  }
 });
 
 Deno.test("compareStrategies() runs each strategy on each placement, tuned weights from the trace", async () => {
