@@ -46,7 +46,9 @@ let traces = await allTraceSources();
 if (args.trace) {
   const unknown = args.trace.filter((name) => !traces.some((t) => t.name === name));
   if (unknown.length > 0) {
-    usage(`--trace: no trace ${unknown.join(", ")} (known: ${traces.map((t) => t.name)})`);
+    usage(
+      `--trace: no trace ${unknown.join(", ")} (known: ${traces.map((t) => t.name).join(", ")})`,
+    );
   }
   traces = traces.filter((t) => args.trace!.includes(t.name));
 }
