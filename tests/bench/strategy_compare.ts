@@ -7,9 +7,10 @@
  * warm-up), and demand with its defaults. Prints a table (hit rate, mean cached nodes,
  * directives per deploy) and each criterion, PASS or FAIL.
  *
- * Run: `deno task compare [--json] [--workers N] [--keep DIR] [--trace NAME]...` (also part of
- * `deno task bench`). Exits 1 when a criterion fails, 2 for bad usage. `--keep DIR` leaves each
- * run's configuration, weights and generated trace in DIR, to rerun one with `arsenal simulate`.
+ * Run: `deno task compare [--json] [--workers N] [--keep DIR] [--trace NAME]... [--demand
+ * OPTION=VALUE]...` (also part of `deno task bench`). Exits 1 when a criterion fails, 2 for bad
+ * usage. `--keep DIR` leaves each run's configuration, weights and generated trace in DIR, to rerun
+ * one with `arsenal simulate`; `--demand` tries a `[demand]` option other than its default.
  */
 import { parseArgs } from "node:util";
 import { compareStrategies } from "./compare/runs.ts";
@@ -33,6 +34,7 @@ try {
       workers: { type: "string", default: `${Math.min(2, navigator.hardwareConcurrency)}` },
       keep: { type: "string" },
       trace: { type: "string", multiple: true },
+      demand: { type: "string", multiple: true },
     },
   }).values;
 } catch (e) {
@@ -71,17 +73,20 @@ const rows = await compareStrategies({
   warmupHours: WARMUP_HOURS,
   workers,
   dir: args.keep,
+  demand: args.demand,
   onRow,
 });
 const seconds = (performance.now() - started) / 1000;
 const criteria = judge(rows);
 const pass = criteria.every((c) => c.pass);
 if (args.json) {
-  console.log(JSON.stringify({ warmupHours: WARMUP_HOURS, seconds, pass, criteria, rows }));
+  const demand = args.demand ?? [];
+  console.log(JSON.stringify({ warmupHours: WARMUP_HOURS, demand, seconds, pass, criteria, rows }));
 } else {
   console.log(
     `${traces.length} traces × 2 placements × 3 strategies, figures from hour ${WARMUP_HOURS} ` +
-      `on, in ${seconds.toFixed(1)} s on ${workers || "no"} workers\n`,
+      `on, in ${seconds.toFixed(1)} s on ${workers || "no"} workers` +
+      (args.demand ? `; [demand] ${args.demand.join(", ")}` : "") + "\n",
   );
   console.log(formatRows(rows));
   console.log(formatCriteria(criteria));

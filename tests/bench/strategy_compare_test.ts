@@ -11,7 +11,7 @@ import { parseTrace } from "../../src/domain/trace_reader.ts";
 import { serializeTrace } from "../../src/domain/trace.ts";
 import { ROOT, tempDir } from "../_helpers.ts";
 import { runMain } from "../_run_main.ts";
-import { compareStrategies } from "./compare/runs.ts";
+import { compareStrategies, contenderConfig } from "./compare/runs.ts";
 import { generatedTraceSources, loadTrace, tunedWeights } from "./compare/traces.ts";
 import { judge, type Row } from "./compare/verdict.ts";
 
@@ -154,6 +154,20 @@ Deno.test("generatedTraceSources() each give the trace their config header's com
     const written = await Deno.readTextFile(`${dir.path}/${source.name}.jsonl`);
     assert.ok(written === serializeTrace(await loadTrace(source)), source.name);
   }
+});
+
+Deno.test("contenderConfig() gives each contender the budget, and demand the options tried", () => {
+  assert.equal(
+    contenderConfig("tuned", "random", { weightsFile: "/w.json" }),
+    "[strategy]\nmodule = simple_proportional\nimage_weights_filename = /w.json\n" +
+      "default_image_weight = 0\n\n[simple_proportional_strategy]\npercentage_to_cache = 0.125\n\n" +
+      "[simulator]\nscheduler = random\n",
+  );
+  assert.equal(
+    contenderConfig("demand", "prefer_cached", { demand: ["lead_minutes = 15", "max_ejects=4"] }),
+    "[strategy]\nmodule = demand\n\n[demand]\ncache_share = 0.125\nlead_minutes = 15\n" +
+      "max_ejects=4\n\n[simulator]\nscheduler = prefer_cached\n",
+  );
 });
 
 Deno.test("compareStrategies() runs each strategy on each placement, tuned weights from the trace", async () => {

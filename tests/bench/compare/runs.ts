@@ -23,22 +23,33 @@ export interface CompareOptions {
    * `arsenal simulate`; a temporary directory removed at the end when not given.
    */
   readonly dir?: string;
+  /** `[demand]` lines (`option = value`) beside `cache_share`, to try other options. */
+  readonly demand?: readonly string[];
   /** Hears each row as its simulation ends. */
   readonly onRow?: (row: Row) => void;
+}
+
+/** What a contender's configuration holds besides the budget and the placement. */
+export interface ContenderSettings {
+  /** The tuned weights' file. */
+  readonly weightsFile?: string;
+  /** `[demand]` lines (`option = value`) beside `cache_share`: options to try. */
+  readonly demand?: readonly string[];
 }
 
 /** The configuration `contender` runs with under `placement`. */
 export function contenderConfig(
   contender: Contender,
   placement: Placement,
-  weightsFile?: string,
+  settings: ContenderSettings = {},
 ): string {
   const simulator = `[simulator]\nscheduler = ${placement}\n`;
   if (contender === "demand") {
-    return `[strategy]\nmodule = demand\n\n[demand]\ncache_share = ${BUDGET}\n\n${simulator}`;
+    const tried = (settings.demand ?? []).map((line) => `${line}\n`).join("");
+    return `[strategy]\nmodule = demand\n\n[demand]\ncache_share = ${BUDGET}\n${tried}\n${simulator}`;
   }
   const weights = contender === "tuned"
-    ? `image_weights_filename = ${weightsFile}\ndefault_image_weight = 0\n`
+    ? `image_weights_filename = ${settings.weightsFile}\ndefault_image_weight = 0\n`
     : "";
   return `[strategy]\nmodule = simple_proportional\n${weights}\n` +
     `[simple_proportional_strategy]\npercentage_to_cache = ${BUDGET}\n\n${simulator}`;
@@ -60,7 +71,13 @@ async function prepare(options: CompareOptions, dir: string): Promise<Job[]> {
     for (const placement of PLACEMENTS) {
       for (const strategy of CONTENDERS) {
         const configFile = `${dir}/${source.name}.${placement}.${strategy}.conf`;
-        await Deno.writeTextFile(configFile, contenderConfig(strategy, placement, weightsFile));
+        await Deno.writeTextFile(
+          configFile,
+          contenderConfig(strategy, placement, {
+            weightsFile,
+            demand: options.demand,
+          }),
+        );
         // demand plans about twice as long as simple_proportional: start it first.
         const cost = trace.events.length * (strategy === "demand" ? 2 : 1);
         jobs.push({
