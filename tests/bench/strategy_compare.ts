@@ -68,14 +68,20 @@ const onRow = (row: Row) => {
     );
   }
 };
-const rows = await compareStrategies({
-  traces,
-  warmupHours: WARMUP_HOURS,
-  workers,
-  dir: args.keep,
-  demand: args.demand,
-  onRow,
-});
+let rows: Row[];
+try {
+  rows = await compareStrategies({
+    traces,
+    warmupHours: WARMUP_HOURS,
+    workers,
+    dir: args.keep,
+    demand: args.demand,
+    onRow,
+  });
+} catch (e) {
+  // A configuration the simulation refuses (a mistyped --demand option) or a trace it cannot read.
+  usage((e as Error).message);
+}
 const seconds = (performance.now() - started) / 1000;
 const criteria = judge(rows);
 const pass = criteria.every((c) => c.pass);
