@@ -17,8 +17,10 @@
  *    is most likely to be hit, never beyond a flavor's unprovisioned nodes. Expected hits are a
  *    sum of concave functions of the nodes given, so this greedy split is the best there is.
  * 5. Pairs under target are cached, most likely hits first (so a rate limit keeps the best);
- *    new caches stop at the budget. When a pair far below target has no free node left to take,
- *    up to `max_ejects` valid caches of pairs far over target are ejected to free room.
+ *    new caches stop at the budget. When a pair 2 or more below target cannot get its nodes (the
+ *    budget is spent, or its flavor has no free node left for it), up to `max_ejects` valid
+ *    caches of pairs 2 or more over target are ejected to free room, those of a flavor short of
+ *    free nodes first.
  *
  * With no observed deploys at all it plans exactly as `simple_proportional` does.
  *
@@ -29,11 +31,12 @@
  */
 import { z } from "zod";
 import type { ObservedDeploy, PlanContext, Strategy } from "../src/strategy/contract.ts";
-import type { FleetState, Image, Node } from "../src/domain/fleet.ts";
+import type { FleetState, Node } from "../src/domain/fleet.ts";
 import { cache, type Directive, eject } from "../src/domain/directive.ts";
 import { weightOf } from "../src/domain/image_weights.ts";
 import simpleProportional from "./simple_proportional.ts";
 import { explainColdStart, explainDemand } from "./demand_explain.ts";
+import { type FlavorTally, type IdleTally, tallyIdle } from "./idle_tally.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -84,17 +87,6 @@ interface Pair {
   tail: number;
   /** P(N = target), to step the tail: P(N ≥ k + 1) = P(N ≥ k) - P(N = k). */
   pmf: number;
-}
-
-/** Per-flavor counts after the stale ejects. */
-interface FlavorTally {
-  unprovisioned: number;
-  /** Valid cached nodes per image index. */
-  readonly perImage: Int32Array;
-  /** Valid cached nodes per image index, by node. */
-  readonly cachedNodes: Node[][];
-  /** Unprovisioned, uncached nodes. */
-  readonly free: Node[];
 }
 
 /**
@@ -181,72 +173,24 @@ function pairOf(flavor: number, image: number, mean: number, cached: number): Pa
   return { flavor, image, mean, cached, target: 0, tail: 1 - pmf, pmf };
 }
 
-/** The current image of each name: the first listed with it. */
-function imagesByName(images: readonly Image[]): Map<string, number> {
-  const byName = new Map<string, number>();
-  images.forEach((image, i) => byName.has(image.name) || byName.set(image.name, i));
-  return byName;
-}
-
-function tallyFleet(
-  fleet: FleetState,
-  flavorIndex: ReadonlyMap<string, number>,
-  imageIndex: ReadonlyMap<string, number>,
-  ejects: Directive[],
-): FlavorTally[] {
-  const images = fleet.images.length;
-  const tallies: FlavorTally[] = Array.from({ length: flavorIndex.size }, () => ({
-    unprovisioned: 0,
-    perImage: new Int32Array(images),
-    cachedNodes: Array.from({ length: images }, () => []),
-    free: [],
-  }));
-  const { nodes } = fleet;
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i];
-    if (node.provisioned) continue;
-    const image = node.cachedImageUuid === "" ? undefined : imageIndex.get(node.cachedImageUuid);
-    if (node.cached && image === undefined) {
-      ejects.push(eject(node.uuid));
-      continue;
-    }
-    const f = flavorIndex.get(node.flavor);
-    if (f === undefined) continue;
-    const tally = tallies[f];
-    tally.unprovisioned++;
-    if (node.cached) {
-      tally.perImage[image!]++;
-      tally.cachedNodes[image!].push(node);
-    } else tally.free.push(node);
-  }
-  return tallies;
-}
-
 /** The forecast mean of each pair: decayed counts blended with the weights prior. */
 function forecast(
   fleet: FleetState,
   opts: DemandOptions,
   context: PlanContext,
-  deploys: readonly ObservedDeploy[],
-  flavorIndex: ReadonlyMap<string, number>,
-  tallies: readonly FlavorTally[],
+  { flavorIndex, tallies }: IdleTally,
 ): Float64Array {
   const { images } = fleet;
   const halfLife = opts.half_life_hours * HOUR_MS;
   // By name: a deploy of an image's older version counts for the version listed now.
-  const counts = decayedCounts(
-    deploys,
-    fleet.observedAt,
-    halfLife,
-    flavorIndex,
-    byNameIndex(images),
-  );
+  const byName = new Map<string, number>();
+  images.forEach((image, i) => byName.has(image.name) || byName.set(image.name, i));
+  const counts = decayedCounts(context.deploys, fleet.observedAt, halfLife, flavorIndex, byName);
   let observed = 0;
   for (const c of counts) observed += c;
   const weights = images.map((image) => weightOf(context.imageWeights, image.name));
   const weightSum = weights.reduce((a, b) => a + b, 0);
-  let unprovisioned = 0;
-  for (const t of tallies) unprovisioned += t.unprovisioned;
+  const unprovisioned = unprovisionedOf(tallies);
   // Decayed counts are deploys per half-life / ln 2; the lead time turns them into a mean.
   const perLead = (opts.lead_minutes * 60_000) / (halfLife / Math.LN2);
   const means = new Float64Array(counts.length);
@@ -263,8 +207,130 @@ function forecast(
   return means;
 }
 
-function byNameIndex(images: readonly Image[]): Map<string, number> {
-  return imagesByName(images);
+function unprovisionedOf(tallies: readonly FlavorTally[]): number {
+  let unprovisioned = 0;
+  for (const t of tallies) unprovisioned += t.unprovisioned;
+  return unprovisioned;
+}
+
+/** Every (flavor, image) pair, flavor-major, with its target out of `budget`. */
+function allocatedPairs(tallies: readonly FlavorTally[], means: Float64Array, budget: number) {
+  const images = tallies[0]?.perImage.length ?? 0;
+  const pairs: Pair[] = [];
+  const room = new Int32Array(tallies.length);
+  tallies.forEach((t, f) => {
+    room[f] = t.unprovisioned;
+    for (let m = 0; m < images; m++) pairs.push(pairOf(f, m, means[f * images + m], t.perImage[m]));
+  });
+  allocate(pairs, budget, room);
+  return pairs;
+}
+
+/** A pair this far or further from its target is short of nodes, or over it. */
+const FAR = 2;
+
+/**
+ * Ejects up to `maxEjects` valid caches of pairs `FAR` or more over target, most over first,
+ * when a pair is `FAR` or more short and cannot get its nodes otherwise: the budget is spent, or
+ * its flavor has fewer free nodes than its short pairs want (then only that flavor's caches go).
+ * Returns the ejects and how many each pair lost.
+ */
+function freeRoom(
+  fleet: FleetState,
+  { imageIndex, flavorIndex, tallies }: IdleTally,
+  pairs: readonly Pair[],
+  budgetSpent: boolean,
+  maxEjects: number,
+): { ejects: Directive[]; ejected: Int32Array } {
+  const images = fleet.images.length;
+  const wanted = new Int32Array(tallies.length);
+  let short = false;
+  for (const p of pairs) {
+    if (p.target - p.cached < FAR) continue;
+    short = true;
+    wanted[p.flavor] += p.target - p.cached;
+  }
+  const lacking = (f: number) => wanted[f] > tallies[f].free.length;
+  const over = pairs.filter((p) =>
+    p.cached - p.target >= FAR && ((short && budgetSpent) || lacking(p.flavor))
+  ).sort((a, b) =>
+    Number(lacking(b.flavor)) - Number(lacking(a.flavor)) ||
+    (b.cached - b.target) - (a.cached - a.target) || a.flavor - b.flavor || a.image - b.image
+  );
+  const ejected = new Int32Array(pairs.length);
+  const ejects: Directive[] = [];
+  const ejectable = cachedNodesOf(fleet, over, flavorIndex, imageIndex, images);
+  for (let freed = 0; freed < maxEjects && over.length > 0; freed++) {
+    const p = over[freed % over.length];
+    const k = p.flavor * images + p.image;
+    if (p.cached - ejected[k] - p.target < FAR) break;
+    ejects.push(eject(ejectable.get(k)![ejected[k]++].uuid));
+  }
+  return { ejects, ejected };
+}
+
+/** The valid cached nodes of `pairs`, by pair index; one pass over the fleet, only when asked. */
+function cachedNodesOf(
+  fleet: FleetState,
+  pairs: readonly Pair[],
+  flavorIndex: ReadonlyMap<string, number>,
+  imageIndex: ReadonlyMap<string, number>,
+  images: number,
+): Map<number, Node[]> {
+  const nodes = new Map<number, Node[]>(pairs.map((p) => [p.flavor * images + p.image, []]));
+  if (nodes.size === 0) return nodes;
+  for (const node of fleet.nodes) {
+    if (node.provisioned || !node.cached) continue;
+    const f = flavorIndex.get(node.flavor), m = imageIndex.get(node.cachedImageUuid);
+    if (f !== undefined && m !== undefined) nodes.get(f * images + m)?.push(node);
+  }
+  return nodes;
+}
+
+/**
+ * Cache directives for the pairs under target, most likely hits first, at most `room` of them,
+ * each on a seeded random free node of its flavor. Returns them and, per pair, how many were
+ * planned and how many found no free node.
+ */
+function placeCaches(
+  fleet: FleetState,
+  tallies: readonly FlavorTally[],
+  pairs: readonly Pair[],
+  room: number,
+  random: PlanContext["random"],
+): { caches: Directive[]; caching: Int32Array; unplaced: Int32Array } {
+  const images = fleet.images.length;
+  const wanted: { pair: Pair; p: number }[] = [];
+  for (const pair of pairs) {
+    const step = pairOf(pair.flavor, pair.image, pair.mean, 0);
+    for (let k = 1; k <= pair.target; k++) {
+      if (k > pair.cached) wanted.push({ pair, p: worth(step) });
+      grow(step);
+    }
+  }
+  wanted.sort((a, b) => b.p - a.p || a.pair.flavor - b.pair.flavor || a.pair.image - b.pair.image);
+  const taken = wanted.slice(0, Math.max(0, room));
+  const perFlavor = new Int32Array(tallies.length);
+  for (const w of taken) perFlavor[w.pair.flavor]++;
+  const chosen = tallies.map((t, f) => perFlavor[f] > 0 ? random.sample(t.free, perFlavor[f]) : []);
+  const used = new Int32Array(tallies.length);
+  const caches: Directive[] = [];
+  const caching = new Int32Array(pairs.length);
+  const unplaced = new Int32Array(pairs.length);
+  for (const { pair } of taken) {
+    const node = chosen[pair.flavor][used[pair.flavor]++];
+    if (node) caches.push(cache(node.uuid, fleet.images[pair.image]));
+    (node ? caching : unplaced)[pair.flavor * images + pair.image]++;
+  }
+  return { caches, caching, unplaced };
+}
+
+/** Cached nodes each flavor's pairs should have. */
+function targetsOf(flavorIndex: ReadonlyMap<string, number>, pairs: readonly Pair[]) {
+  const names = [...flavorIndex.keys()];
+  const targets: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  for (const p of pairs) targets[names[p.flavor]] += p.target;
+  return targets;
 }
 
 const demand = {
@@ -274,98 +340,27 @@ const demand = {
   section: "demand",
   options,
   plan(fleet, opts, context) {
-    const { deploys } = context;
-    if (!deploys.some((d) => d.at <= fleet.observedAt)) {
-      const plan = simpleProportional.plan(
-        fleet,
-        { percentage_to_cache: opts.cache_share },
-        context,
-      );
+    if (!context.deploys.some((d) => d.at <= fleet.observedAt)) {
+      const share = { percentage_to_cache: opts.cache_share };
+      const plan = simpleProportional.plan(fleet, share, context);
       return { ...plan, explain: explainColdStart(fleet, plan.directives) };
     }
-    const { images } = fleet;
-    const imageIndex = new Map<string, number>();
-    images.forEach((image, i) => imageIndex.has(image.uuid) || imageIndex.set(image.uuid, i));
-    const flavorIndex = new Map<string, number>();
-    for (const { name } of fleet.flavors) {
-      if (!flavorIndex.has(name)) flavorIndex.set(name, flavorIndex.size);
-    }
-    const ejects: Directive[] = [];
-    const tallies = tallyFleet(fleet, flavorIndex, imageIndex, ejects);
-    const means = forecast(fleet, opts, context, deploys, flavorIndex, tallies);
-
-    let unprovisioned = 0;
-    for (const t of tallies) unprovisioned += t.unprovisioned;
-    const budget = Math.floor(opts.cache_share * unprovisioned);
-    const pairs: Pair[] = [];
-    const room = new Int32Array(tallies.length);
-    tallies.forEach((t, f) => {
-      room[f] = t.unprovisioned;
-      for (let m = 0; m < images.length; m++) {
-        pairs.push(pairOf(f, m, means[f * images.length + m], t.perImage[m]));
-      }
-    });
-    allocate(pairs, budget, room);
-
-    const flavorNames = [...flavorIndex.keys()];
-    const targets: Record<string, number> = Object.fromEntries(flavorNames.map((n) => [n, 0]));
+    const idle = tallyIdle(fleet);
+    const means = forecast(fleet, opts, context, idle);
+    const budget = Math.floor(opts.cache_share * unprovisionedOf(idle.tallies));
+    const pairs = allocatedPairs(idle.tallies, means, budget);
     let cachedNow = 0;
-    for (const p of pairs) {
-      targets[flavorNames[p.flavor]] += p.target;
-      cachedNow += p.cached;
-    }
-    // Pairs far over target give room, a few per cycle, when others lack it.
-    const short = pairs.filter((p) => p.target - p.cached >= 2).length;
-    const over = pairs.filter((p) => p.cached - p.target >= 2).sort((a, b) =>
-      (b.cached - b.target) - (a.cached - a.target) || a.flavor - b.flavor || a.image - b.image
+    for (const p of pairs) cachedNow += p.cached;
+    const { ejects, ejected } = freeRoom(fleet, idle, pairs, cachedNow >= budget, opts.max_ejects);
+    const room = budget - cachedNow + ejects.length;
+    const { caches, caching, unplaced } = placeCaches(
+      fleet,
+      idle.tallies,
+      pairs,
+      room,
+      context.random,
     );
-    const ejected = new Int32Array(pairs.length);
-    if (short > 0 && cachedNow >= budget) {
-      for (let freed = 0; freed < opts.max_ejects && over.length > 0; freed++) {
-        const p = over[freed % over.length];
-        const nodes = tallies[p.flavor].cachedNodes[p.image];
-        const taken = Math.floor(freed / over.length);
-        if (p.cached - taken - p.target < 2) break;
-        ejects.push(eject(nodes[taken].uuid));
-        ejected[p.flavor * images.length + p.image]++;
-        cachedNow--;
-      }
-    }
-
-    // New caches in order of how likely each is to be hit, up to the budget.
-    const wanted: { pair: Pair; p: number }[] = [];
-    for (const pair of pairs) {
-      const step = pairOf(pair.flavor, pair.image, pair.mean, 0);
-      for (let k = 1; k <= pair.target; k++) {
-        if (k > pair.cached) wanted.push({ pair, p: worth(step) });
-        grow(step);
-      }
-    }
-    wanted.sort((a, b) =>
-      b.p - a.p || a.pair.flavor - b.pair.flavor || a.pair.image - b.pair.image
-    );
-    const caches: Directive[] = [];
-    const taken = new Int32Array(tallies.length);
-    const room2 = Math.max(0, budget - cachedNow);
-    const byFlavor = new Map<number, { pair: Pair }[]>();
-    for (const w of wanted.slice(0, room2)) {
-      const list = byFlavor.get(w.pair.flavor) ?? [];
-      list.push(w);
-      byFlavor.set(w.pair.flavor, list);
-    }
-    const chosen = new Map<number, Node[]>();
-    for (const [f, list] of byFlavor) {
-      chosen.set(f, context.random.sample(tallies[f].free, list.length));
-    }
-    const caching = new Int32Array(pairs.length);
-    const unplaced = new Int32Array(pairs.length);
-    for (const w of wanted.slice(0, room2)) {
-      const f = w.pair.flavor;
-      const node = chosen.get(f)![taken[f]++];
-      if (node) caches.push(cache(node.uuid, images[w.pair.image]));
-      (node ? caching : unplaced)[f * images.length + w.pair.image]++;
-    }
-    const explain = explainDemand(fleet, deploys, {
+    const explain = explainDemand(fleet, context.deploys, {
       mean: means,
       target: pairs.map((p) => p.target),
       cached: pairs.map((p) => p.cached),
@@ -373,7 +368,11 @@ const demand = {
       caching,
       unplaced,
     });
-    return { directives: ejects.concat(caches), targets, explain };
+    return {
+      directives: [...idle.ejects, ...ejects, ...caches],
+      targets: targetsOf(idle.flavorIndex, pairs),
+      explain,
+    };
   },
 } satisfies Strategy<DemandOptions>;
 

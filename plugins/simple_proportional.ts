@@ -17,25 +17,15 @@
  */
 import { z } from "zod";
 import type { Strategy } from "../src/strategy/contract.ts";
-import type { Node } from "../src/domain/fleet.ts";
-import { cache, type Directive, eject } from "../src/domain/directive.ts";
+import { cache, type Directive } from "../src/domain/directive.ts";
 import { weightOf } from "../src/domain/image_weights.ts";
+import { tallyIdle } from "./idle_tally.ts";
 
 const options = z.object({
   percentage_to_cache: z.number().min(0).max(1).default(0.125).describe(
     "Share of each flavor's unprovisioned nodes to keep cached, from 0 to 1 (0.5 is 50%).",
   ),
 });
-
-/** Per-flavor counts taken after ejection. */
-interface Tally {
-  unprovisioned: number;
-  cached: number;
-  /** Cached unprovisioned nodes per image, by index in the image list. */
-  readonly perImage: Float64Array;
-  /** Unprovisioned, uncached nodes, in input order. */
-  readonly free: Node[];
-}
 
 /**
  * Chooses `need` images, as indices into the image list, the way the original did.
@@ -93,43 +83,8 @@ const simpleProportional = {
   section: "simple_proportional_strategy",
   options,
   plan(fleet, { percentage_to_cache: share }, { random, imageWeights }) {
-    const { nodes, images } = fleet;
-    const imageIndex = new Map<string, number>();
-    images.forEach((image, i) => imageIndex.has(image.uuid) || imageIndex.set(image.uuid, i));
-    const flavorIndex = new Map<string, number>();
-    for (const { name } of fleet.flavors) {
-      if (!flavorIndex.has(name)) flavorIndex.set(name, flavorIndex.size);
-    }
-    const tallies: Tally[] = Array.from({ length: flavorIndex.size }, () => ({
-      unprovisioned: 0,
-      cached: 0,
-      perImage: new Float64Array(images.length),
-      free: [],
-    }));
-
-    const ejects: Directive[] = [];
-    // By index, not for-of: `arsenal plan` runs this loop once, mostly before V8 has optimized it,
-    // and there the iterator took a third of a 100k-node plan.
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i];
-      if (node.provisioned) continue;
-      // An empty UUID is never a current image, whatever the image list holds.
-      const image = node.cachedImageUuid === "" ? undefined : imageIndex.get(node.cachedImageUuid);
-      if (node.cached && image === undefined) {
-        ejects.push(eject(node.uuid));
-        continue;
-      }
-      const f = flavorIndex.get(node.flavor);
-      if (f === undefined) continue;
-      const tally = tallies[f];
-      tally.unprovisioned++;
-      if (node.cached) {
-        tally.cached++;
-        tally.perImage[image!]++;
-      } else {
-        tally.free.push(node);
-      }
-    }
+    const { images } = fleet;
+    const { flavorIndex, tallies, ejects } = tallyIdle(fleet);
 
     const weights = images.map((image) => weightOf(imageWeights, image.name));
     const caches: Directive[] = [];

@@ -205,13 +205,15 @@ Deno.test("demand explains that a pair far over target lost nodes to free budget
   assert.equal(windowsPair.why, "over target: 2 ejected to free budget");
 });
 
-Deno.test("demand explains that a pair short of target found no free node, and one over target kept its nodes", () => {
+Deno.test("demand ejects over-target caches of a flavor with no free node for a short pair, and says so", () => {
   const overCached = Array.from(
     { length: 4 },
     (_, i) => node(`w${i}`, "small", { cached: true, cachedImageUuid: "w" }),
   );
   const state = fleet([...overCached, ...freeNodes(100, "large")], [ubuntu, windows]);
   const plan = explainedPlan(state, deploysOf(60, "small", "Ubuntu"), { prior_deploys: 0 });
+  const ejects = plan.directives.filter((d) => d.kind === "eject").map((d) => d.nodeUuid);
+  assert.deepEqual(ejects, ["w0", "w1"], "max_ejects of the flavor's own over-target caches");
   const pairs = byPair(plan.explain);
   assert.deepEqual(Object.keys(pairs).sort(), ["small/Ubuntu", "small/Windows"]);
   assert.equal(pairs["small/Ubuntu"].target, 4);
@@ -219,7 +221,7 @@ Deno.test("demand explains that a pair short of target found no free node, and o
     pairs["small/Ubuntu"].why,
     /^forecast from 60 recent deploys; no free node left for 4$/,
   );
-  assert.match(pairs["small/Windows"].why, /^over target by 4: kept/);
+  assert.match(pairs["small/Windows"].why, /^over target: 2 ejected/);
 });
 
 Deno.test("demand explains its cold start with the targets simple_proportional's split implies", () => {
