@@ -11,8 +11,7 @@ import { InputError, UsageError } from "../runtime/errors.ts";
 import { syntheticWorkload } from "../scout/simulator/synthetic_workload.ts";
 import { MAX_EVENTS_PER_ADVANCE } from "../scout/simulator/simulator.ts";
 import { traceWorkload } from "../scout/simulator/trace_workload.ts";
-import { runSimulation } from "../simulation/simulation.ts";
-import { formatReport, simulationReport } from "../simulation/simulation_report.ts";
+import { formatReport, reportedSimulation } from "../simulation/simulation_report.ts";
 import { setup } from "../setup.ts";
 import type { Command } from "./args.ts";
 import type { CommandIo } from "./io.ts";
@@ -69,7 +68,7 @@ export async function simulateCommand(command: SimulateCommand, io: CommandIo): 
   const seed = command.seed ?? config.simulator.seed;
   const workload = trace ? traceWorkload(trace) : syntheticWorkload({ ...config.simulator, seed });
   const bar = new ProgressBar();
-  const result = await runSimulation({
+  const { report, skippedMs } = await reportedSimulation({
     config,
     strategy: ready.strategy,
     strategyOptions: ready.strategyOptions,
@@ -79,21 +78,13 @@ export async function simulateCommand(command: SimulateCommand, io: CommandIo): 
     warmupHours: command.warmupHours,
     onProgress: (done) => bar.update(done),
   }).finally(() => bar.clear());
-  if (result.skippedMs > 0) {
+  if (skippedMs > 0) {
     const { getLogger } = await import("@logtape/logtape");
     getLogger(["arsenal", "simulate"]).warn(
       "The simulated fleet stood still for {seconds} s: more than {max} events fell between two " +
         "cycles, and the rest came that much late",
-      { seconds: result.skippedMs / 1000, max: MAX_EVENTS_PER_ADVANCE },
+      { seconds: skippedMs / 1000, max: MAX_EVENTS_PER_ADVANCE },
     );
   }
-  const { name, version } = ready.strategy.strategy;
-  const report = simulationReport({
-    hours,
-    warmupHours: command.warmupHours,
-    seed,
-    strategy: { name, version },
-    scheduler: config.simulator.scheduler,
-  }, result);
   await io.write(command.json ? JSON.stringify(report) + "\n" : formatReport(report));
 }

@@ -5,7 +5,12 @@
  * @module
  */
 import type { DeployCounts } from "../scout/simulator/simulation_figures.ts";
-import type { DirectiveCounts, SimulationResult } from "./simulation.ts";
+import {
+  type DirectiveCounts,
+  runSimulation,
+  type SimulationInput,
+  type SimulationResult,
+} from "./simulation.ts";
 
 /** Deploys and hits of a flavor or an image, with the hit rate. */
 interface Rated extends DeployCounts {
@@ -148,4 +153,20 @@ export function formatReport(report: SimulationReport): string {
     ) => [i.name, `${i.deploys}`, `${i.served}`, `${i.hits}`, percent(i.hitRate)]),
   ]);
   return `${summary}\n${flavors}\n${images}`;
+}
+
+/** Runs the simulation `input` describes and reports it, with the time the fleet skipped. */
+export async function reportedSimulation(
+  input: SimulationInput,
+): Promise<{ report: SimulationReport; skippedMs: number }> {
+  const result = await runSimulation(input);
+  const { name, version } = input.strategy.strategy;
+  const report = simulationReport({
+    hours: input.hours,
+    warmupHours: input.warmupHours,
+    seed: input.seed,
+    strategy: { name, version },
+    scheduler: input.config.simulator.scheduler,
+  }, result);
+  return { report, skippedMs: result.skippedMs };
 }

@@ -8,8 +8,7 @@ import { type Trace, traceDuration } from "../../../src/domain/trace.ts";
 import { parseTrace } from "../../../src/domain/trace_reader.ts";
 import { traceWorkload } from "../../../src/scout/simulator/trace_workload.ts";
 import { setup } from "../../../src/setup.ts";
-import { runSimulation } from "../../../src/simulation/simulation.ts";
-import { simulationReport } from "../../../src/simulation/simulation_report.ts";
+import { reportedSimulation } from "../../../src/simulation/simulation_report.ts";
 import type { Contender, Placement, Row } from "./verdict.ts";
 
 /** A simulation to run. */
@@ -56,7 +55,7 @@ export async function simulateJob(job: Job): Promise<Row> {
   const { config } = ready;
   const hours = traceDuration(trace) / 60;
   const seed = config.simulator.seed;
-  const result = await runSimulation({
+  const { report } = await reportedSimulation({
     config,
     strategy: ready.strategy,
     strategyOptions: ready.strategyOptions,
@@ -65,14 +64,6 @@ export async function simulateJob(job: Job): Promise<Row> {
     hours,
     warmupHours: job.warmupHours,
   });
-  const { name, version } = ready.strategy.strategy;
-  const report = simulationReport({
-    hours,
-    warmupHours: job.warmupHours,
-    seed,
-    strategy: { name, version },
-    scheduler: config.simulator.scheduler,
-  }, result);
   const directives = report.directives.cache + report.directives.eject;
   return {
     trace: job.trace,
