@@ -132,38 +132,43 @@ function grow(pair: Pair): void {
  */
 export function allocate(pairs: Pair[], budget: number, room: Int32Array): void {
   const used = new Int32Array(room.length);
-  const value = new Map<Pair, number>(pairs.map((p) => [p, worth(p)]));
-  const before = (a: Pair, b: Pair) => {
-    const va = value.get(a)!, vb = value.get(b)!;
-    return va > vb || (va === vb && (a.flavor < b.flavor ||
-      (a.flavor === b.flavor && a.image < b.image)));
+  // A heap of the places in `pairs` of those with demand, ordered by worth, then place (pairs
+  // are flavor-major, so ties go to the first flavor and image).
+  const slot: number[] = [];
+  const value = new Float64Array(pairs.length);
+  pairs.forEach((p, i) => {
+    if (p.mean > 0) slot.push(i);
+    value[i] = worth(p);
+  });
+  const before = (a: number, b: number) => {
+    const va = value[a], vb = value[b];
+    return va > vb || (va === vb && a < b);
   };
-  const heap = pairs.filter((p) => p.mean > 0);
-  const siftDown = (at: number) => {
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= heap.length) return;
-      const child = left + 1 < heap.length && before(heap[left + 1], heap[left]) ? left + 1 : left;
-      if (!before(heap[child], heap[at])) return;
-      const swap = heap[at];
-      heap[at] = heap[child];
-      heap[child] = swap;
-      at = child;
+  const siftDown = (from: number) => {
+    for (let i = from;;) {
+      const left = 2 * i + 1;
+      if (left >= slot.length) return;
+      const child = left + 1 < slot.length && before(slot[left + 1], slot[left]) ? left + 1 : left;
+      if (!before(slot[child], slot[i])) return;
+      const swap = slot[i];
+      slot[i] = slot[child];
+      slot[child] = swap;
+      i = child;
     }
   };
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
-  for (let left = budget; left > 0 && heap.length > 0;) {
-    const top = heap[0];
+  for (let i = (slot.length >> 1) - 1; i >= 0; i--) siftDown(i);
+  for (let left = budget; left > 0 && slot.length > 0;) {
+    const top = pairs[slot[0]];
     if (used[top.flavor] >= room[top.flavor]) {
-      heap[0] = heap[heap.length - 1];
-      heap.pop();
+      slot[0] = slot[slot.length - 1];
+      slot.pop();
       siftDown(0);
       continue;
     }
     grow(top);
     used[top.flavor]++;
     left--;
-    value.set(top, worth(top));
+    value[slot[0]] = worth(top);
     siftDown(0);
   }
 }
