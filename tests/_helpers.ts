@@ -12,6 +12,7 @@ import type { ImageWeights } from "../src/domain/image_weights.ts";
 import type { Tunables } from "../src/runtime/settings.ts";
 import type { PlanContext } from "../src/strategy/contract.ts";
 import { seededRandom } from "../src/domain/random.ts";
+import { checkStrategy, type LoadedStrategy } from "../src/strategy/loader.ts";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -99,3 +100,17 @@ seed = 7
 [simple_proportional_strategy]
 percentage_to_cache = 0.5
 `;
+
+/** A built-in-like strategy that plans nothing and keeps a copy of each plan's deploy history. */
+export function historyWatcher(): { loaded: LoadedStrategy; seen: ObservedDeploy[][] } {
+  const seen: ObservedDeploy[][] = [];
+  const loaded = checkStrategy("watcher", {
+    name: "watcher",
+    version: "1",
+    plan: (_fleet: unknown, _options: unknown, { deploys }: PlanContext) => {
+      seen.push([...deploys]);
+      return [];
+    },
+  });
+  return { loaded, seen };
+}

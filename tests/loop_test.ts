@@ -10,16 +10,16 @@ import { ManualClock } from "../src/runtime/clock.ts";
 import { RuntimeSettings, type Tunables } from "../src/runtime/settings.ts";
 import type { PlanFailure } from "../src/runtime/errors.ts";
 import type { ScoutSource } from "../src/scout/scout.ts";
-import type { PlanContext, PlanResult } from "../src/strategy/contract.ts";
-import { checkStrategy, importStrategy } from "../src/strategy/loader.ts";
-import { DeployHistory, type ObservedDeploy } from "../src/domain/deploy_history.ts";
+import type { PlanResult } from "../src/strategy/contract.ts";
+import { importStrategy } from "../src/strategy/loader.ts";
+import { DeployHistory } from "../src/domain/deploy_history.ts";
 import type { Node, NodePhase } from "../src/domain/fleet.ts";
 import { readConfig, STRATEGIES } from "../src/setup.ts";
 import { Heartbeat } from "../src/runtime/heartbeat.ts";
 import { OpenStackScout } from "../src/scout/openstack/openstack_scout.ts";
 import { FakeOpenStack } from "./_fakes/openstack.ts";
 import { deferred, FakeScout } from "./_fakes/scout.ts";
-import { image, node, ROOT, tempDir, tunables } from "./_helpers.ts";
+import { historyWatcher, image, node, ROOT, tempDir, tunables } from "./_helpers.ts";
 import { createApi } from "../src/api/app.ts";
 import { Metrics } from "../src/runtime/metrics.ts";
 
@@ -553,20 +553,6 @@ Deno.test("Loop.liveness() counts a plan within its plan_timeout as progress", a
   await clock.advance(100_000);
   assert.equal((await cycle).outcome, "failed");
 });
-
-/** A built-in-like strategy that plans nothing and keeps a copy of each plan's deploy history. */
-function historyWatcher() {
-  const seen: ObservedDeploy[][] = [];
-  const loaded = checkStrategy("watcher", {
-    name: "watcher",
-    version: "1",
-    plan: (_fleet: unknown, _options: unknown, { deploys }: PlanContext) => {
-      seen.push([...deploys]);
-      return [];
-    },
-  });
-  return { loaded, seen };
-}
 
 Deno.test("Loop plans with every deploy it observed, images named, oldest first", async () => {
   const { loaded, seen } = historyWatcher();

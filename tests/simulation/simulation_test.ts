@@ -6,9 +6,7 @@ import { traceWorkload } from "../../src/scout/simulator/trace_workload.ts";
 import type { Workload } from "../../src/scout/simulator/workload.ts";
 import { readConfig, setup } from "../../src/setup.ts";
 import { runSimulation, simulationSpacings } from "../../src/simulation/simulation.ts";
-import type { ObservedDeploy, PlanContext } from "../../src/strategy/contract.ts";
-import { checkStrategy } from "../../src/strategy/loader.ts";
-import { tempDir } from "../_helpers.ts";
+import { historyWatcher, tempDir } from "../_helpers.ts";
 
 Deno.test("simulationSpacings() takes the director's own defaults, not the simulator's quick ones", async () => {
   await using dir = await tempDir();
@@ -49,15 +47,7 @@ Deno.test("runSimulation() gives the same result for synthetic tenants and the r
 
 Deno.test("runSimulation() hands each plan the deploys served so far, named, in time order", async () => {
   const ready = await setup(undefined, { onWarning: () => {} });
-  const seen: ObservedDeploy[][] = [];
-  const watcher = checkStrategy("watcher", {
-    name: "watcher",
-    version: "1",
-    plan: (_fleet: unknown, _options: unknown, { deploys }: PlanContext) => {
-      seen.push([...deploys]);
-      return [];
-    },
-  });
+  const { loaded: watcher, seen } = historyWatcher();
   const trace = parseTrace(
     [
       `{"kind":"fleet","flavors":{"small":2,"large":1},"images":["Ubuntu","Debian"]}`,
