@@ -152,7 +152,7 @@ function buildInfoOf({ config, strategy }: Setup): MetricsOptions {
 }
 
 /** The agent's metrics and every group on their registry, each built once (a reload reuses them). */
-interface Groups {
+export interface Groups {
   readonly metrics: Metrics;
   readonly director: DirectorMetrics;
   readonly scout: ScoutMetrics;
@@ -161,11 +161,11 @@ interface Groups {
 }
 
 /**
- * Loads prom-client and builds the metrics, with the build info of the starting configuration.
- * prom-client is CommonJS, whose loading took a tenth of `run`'s time to ready: it is imported
- * here, never statically, so that `run` loads it once it serves.
+ * Loads prom-client and builds the metrics, with `buildInfo`. prom-client is CommonJS, whose
+ * loading took a tenth of `run`'s time to ready: it is imported here, never statically, so that
+ * `run` loads it once it serves.
  */
-async function loadGroups(setup: Setup): Promise<Groups> {
+export async function loadGroups(buildInfo: MetricsOptions): Promise<Groups> {
   const [
     { Metrics },
     { DirectorMetrics },
@@ -179,7 +179,7 @@ async function loadGroups(setup: Setup): Promise<Groups> {
     import("./scout/openstack/metrics.ts"),
     import("./runtime/settings_metrics.ts"),
   ]);
-  const metrics = new Metrics(buildInfoOf(setup));
+  const metrics = new Metrics(buildInfo);
   return {
     metrics,
     director: new DirectorMetrics(metrics.registry),
@@ -413,7 +413,7 @@ export class Agent {
 export async function assemble(setup: Setup, deps: AgentDeps): Promise<Agent> {
   const { clock } = deps;
   const settings = new RuntimeSettings(tunablesOf(setup), setup.strategy.options);
-  const groups = new Deferred(() => loadGroups(setup));
+  const groups = new Deferred(() => loadGroups(buildInfoOf(setup)));
   const metrics = exposition(groups);
   const heartbeat = new Heartbeat(clock);
   const deployLog: DeployLogSlot = {};

@@ -5,11 +5,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { DirectorMetrics } from "../../src/director/metrics.ts";
+import { loadGroups } from "../../src/agent.ts";
 import { Metrics, type MetricsOptions } from "../../src/runtime/metrics.ts";
-import { SettingsMetrics } from "../../src/runtime/settings_metrics.ts";
-import { ScoutMetrics } from "../../src/scout/metrics.ts";
-import { UpstreamMetrics } from "../../src/scout/openstack/metrics.ts";
 import { promtoolCheckMetrics } from "../_fakes/promtool.ts";
 import { cycleRecord as cycle, scrape, series, value } from "../_metrics.ts";
 
@@ -18,18 +15,6 @@ const OPTIONS: MetricsOptions = {
   strategy: { name: "simple_proportional", version: "1.2.0" },
   scout: "simulator",
 };
-
-/** A registry with every group on it, as the agent builds it. */
-function agentMetrics(options: MetricsOptions = OPTIONS) {
-  const metrics = new Metrics(options);
-  return {
-    metrics,
-    director: new DirectorMetrics(metrics.registry),
-    scout: new ScoutMetrics(metrics.registry),
-    upstream: new UpstreamMetrics(metrics.registry),
-    settings: new SettingsMetrics(metrics.registry),
-  };
-}
 
 Deno.test("Metrics.contentType is Prometheus' text format", () => {
   assert.equal(new Metrics(OPTIONS).contentType, "text/plain; version=0.0.4; charset=utf-8");
@@ -78,8 +63,8 @@ Deno.test("Metrics.countReload() counts reloads by outcome, from zero", async ()
 });
 
 Deno.test("Metrics instances are independent of each other", async () => {
-  const first = agentMetrics();
-  const second = agentMetrics({ ...OPTIONS, scout: "ironic" });
+  const first = await loadGroups(OPTIONS);
+  const second = await loadGroups({ ...OPTIONS, scout: "ironic" });
   first.director.observeCycle(cycle({
     flavors: [{ flavor: "gpu", provisioned: 10, available: 5, cached: 3 }],
   }));
@@ -96,7 +81,7 @@ Deno.test("Metrics instances are independent of each other", async () => {
 });
 
 Deno.test("Metrics.render() passes `promtool check metrics` without a problem", async () => {
-  const { metrics, director, scout, upstream, settings } = agentMetrics();
+  const { metrics, director, scout, upstream, settings } = await loadGroups(OPTIONS);
   scout.trackSimulator(() => ({ deploys: 4, cacheHits: 2 }));
   settings.setToggles({ dry_run: true, paused: false });
   settings.countChange({ setting: "dry_run", from: false, to: true });
