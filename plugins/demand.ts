@@ -91,7 +91,9 @@ interface Pair {
 
 /**
  * Decayed deploy counts per (flavor, image index), `flavors * images` long: each deploy at or
- * before `now` weighs `2^(-age / halfLife)`. Deploys of unlisted images or flavors are left out.
+ * before `now` weighs `2^(-age / halfLife)`. `imageIndex` maps a deploy's image to its index
+ * (several names may share one, so `images` is the list's length, not the map's size). Deploys
+ * of unlisted images or flavors are left out.
  */
 export function decayedCounts(
   deploys: readonly ObservedDeploy[],
@@ -99,8 +101,8 @@ export function decayedCounts(
   halfLifeMs: number,
   flavorIndex: ReadonlyMap<string, number>,
   imageIndex: ReadonlyMap<string, number>,
+  images: number = imageIndex.size,
 ): Float64Array {
-  const images = imageIndex.size;
   const counts = new Float64Array(flavorIndex.size * images);
   const rate = Math.LN2 / halfLifeMs;
   for (let i = 0; i < deploys.length; i++) {
@@ -190,7 +192,14 @@ function forecast(
   // By name: a deploy of an image's older version counts for the version listed now.
   const byName = new Map<string, number>();
   images.forEach((image, i) => byName.has(image.name) || byName.set(image.name, i));
-  const counts = decayedCounts(context.deploys, fleet.observedAt, halfLife, flavorIndex, byName);
+  const counts = decayedCounts(
+    context.deploys,
+    fleet.observedAt,
+    halfLife,
+    flavorIndex,
+    byName,
+    images.length,
+  );
   let observed = 0;
   for (const c of counts) observed += c;
   const weights = images.map((image) => weightOf(context.imageWeights, image.name));

@@ -285,3 +285,14 @@ Deno.test("demand's explanation counts one recent deploy in the singular", () =>
   const plan = explainedPlan(state, deploysOf(1, "small", "Ubuntu"));
   assert.match(plan.explain[0].why, /^forecast from 1 recent deploy; /);
 });
+
+Deno.test("demand forecasts by image name when two listed images share a name", () => {
+  const olderUbuntu = image("u0", "Ubuntu");
+  const state = fleet(
+    [...freeNodes(80, "small"), ...freeNodes(80, "large")],
+    [ubuntu, olderUbuntu, debian],
+  );
+  const directives = plan(state, deploysOf(60, "large", "Debian"), { prior_deploys: 0 });
+  assert.deepEqual(cachedImages(directives), { d: 20 });
+  assert.ok(directives.every((d) => d.nodeUuid.startsWith("large-")), "on the flavor deployed");
+});
