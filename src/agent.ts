@@ -22,7 +22,8 @@ import type { Metrics, MetricsOptions } from "./runtime/metrics.ts";
 import type { SettingsMetrics } from "./runtime/settings_metrics.ts";
 import type { ScoutMetrics } from "./scout/metrics.ts";
 import type { UpstreamMetrics } from "./scout/openstack/metrics.ts";
-import { RuntimeSettings, type Tunables } from "./runtime/settings.ts";
+import { RuntimeSettings } from "./runtime/settings.ts";
+import { tunablesOf } from "./director/config.ts";
 import type { OpenStackObserver } from "./scout/openstack/openstack_scout.ts";
 import type { Scout } from "./scout/scout.ts";
 import { createSimulator, type SimulatorScout } from "./scout/simulator/simulator.ts";
@@ -41,21 +42,6 @@ export interface AgentDeps {
   readonly env?: Readonly<Record<string, string>>;
   /** `stop` ends scheduling and the starting of directives; `abort` cuts calls in flight. */
   readonly signals?: StopSignals;
-}
-
-/** The runtime settings' starting values, from the configuration. */
-function tunablesOf({ config, strategyOptions }: Setup): Tunables {
-  const d = config.director;
-  return {
-    dry_run: d.dry_run,
-    paused: false,
-    cache_directive_rate_limit: d.cache_directive_rate_limit,
-    cache_directive_limiting_period: d.cache_directive_limiting_period,
-    eject_directive_rate_limit: d.eject_directive_rate_limit,
-    eject_directive_limiting_period: d.eject_directive_limiting_period,
-    directive_spacing: d.directive_spacing,
-    strategy: strategyOptions as Record<string, unknown>,
-  };
 }
 
 /** What the loop and its director take from a configuration, besides the scout. */
@@ -367,7 +353,11 @@ export class Agent {
       this.#scout = await createScout(next.config, this.#deps.clock, this.#reports);
       log.info("The scout's configuration changed: now {scout}", { scout: this.#scout.name });
     }
-    this.settings.reconfigure(tunablesOf(next), next.strategy.options, "reload");
+    this.settings.reconfigure(
+      tunablesOf(next.config.director, next.strategyOptions),
+      next.strategy.options,
+      "reload",
+    );
     this.loop.reconfigure({ scout: this.#scout, ...loopPartsOf(next) });
     this.#setup = next;
     switchDeployLog(this.#deployLog, next.config, this.#deps.clock, this.#reports);
@@ -412,7 +402,10 @@ export class Agent {
 /** Builds the agent a loaded configuration describes; {@linkcode Agent.reload} keeps it in step. */
 export async function assemble(setup: Setup, deps: AgentDeps): Promise<Agent> {
   const { clock } = deps;
-  const settings = new RuntimeSettings(tunablesOf(setup), setup.strategy.options);
+  const settings = new RuntimeSettings(
+    tunablesOf(setup.config.director, setup.strategyOptions),
+    setup.strategy.options,
+  );
   const groups = new Deferred(() => loadGroups(buildInfoOf(setup)));
   const metrics = exposition(groups);
   const heartbeat = new Heartbeat(clock);

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { count, seconds } from "../config/options.ts";
-import { tunableFields as tunable } from "../runtime/settings.ts";
+import { tunableFields as tunable, type Tunables } from "../runtime/settings.ts";
 import { SCOUTS } from "../scout/names.ts";
 import { SIMULATOR_SPACINGS } from "../scout/simulator/config.ts";
 
@@ -59,3 +59,20 @@ export const directorSection = z.object({
       "deploys); reopened on SIGHUP; read back at start into the deploy history.",
   ),
 });
+
+/** `[director]`, parsed. */
+export type DirectorOptions = z.infer<typeof directorSection>;
+
+/** The runtime settings' starting values: `[director]`'s, and the strategy's parsed options. */
+export function tunablesOf(director: DirectorOptions, strategyOptions: unknown): Tunables {
+  return {
+    dry_run: director.dry_run,
+    paused: false,
+    cache_directive_rate_limit: director.cache_directive_rate_limit,
+    cache_directive_limiting_period: director.cache_directive_limiting_period,
+    eject_directive_rate_limit: director.eject_directive_rate_limit,
+    eject_directive_limiting_period: director.eject_directive_limiting_period,
+    directive_spacing: director.directive_spacing,
+    strategy: strategyOptions as Record<string, unknown>,
+  };
+}

@@ -11,10 +11,9 @@
  *
  * @module
  */
-import type { z } from "zod";
 import type { RawSections } from "../config/ini_file.ts";
 import { Director } from "../director/director.ts";
-import { directorSection } from "../director/config.ts";
+import { type DirectorOptions, directorSection, tunablesOf } from "../director/config.ts";
 import type { DirectiveRecord } from "../director/record.ts";
 import { DeployHistory } from "../domain/deploy_history.ts";
 import type { ImageWeights } from "../domain/image_weights.ts";
@@ -43,9 +42,6 @@ export interface SimulationConfig {
   readonly imageWeights: ImageWeights;
   readonly raw: RawSections;
 }
-
-/** `[director]`, parsed. */
-type DirectorOptions = z.infer<typeof directorSection>;
 
 /** What to simulate. */
 export interface SimulationInput {
@@ -110,15 +106,11 @@ function simulatedLoop(
 ): Loop {
   const d = input.config.director;
   const { pollSpacing, directiveSpacing } = simulationSpacings(input.config);
+  // Every allowed directive is issued: a dry run would simulate nothing.
   const tunables = {
+    ...tunablesOf(d, input.strategyOptions),
     dry_run: false,
-    paused: false,
-    cache_directive_rate_limit: d.cache_directive_rate_limit,
-    cache_directive_limiting_period: d.cache_directive_limiting_period,
-    eject_directive_rate_limit: d.eject_directive_rate_limit,
-    eject_directive_limiting_period: d.eject_directive_limiting_period,
     directive_spacing: directiveSpacing,
-    strategy: input.strategyOptions as Record<string, unknown>,
   };
   const settings = new RuntimeSettings(tunables, input.strategy.options);
   return new Loop({
