@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../runtime/errors.ts";
 import type { LogFormat } from "../runtime/log.ts";
-import { MAX_SEED } from "../domain/random.ts";
+import { MAX_SEED } from "../domain/seed.ts";
 import { withoutCredentials } from "../runtime/net.ts";
 
 /** Options every command takes. */

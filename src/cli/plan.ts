@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { SnapshotResult } from "../domain/snapshot.ts";
 import { InputError } from "../runtime/errors.ts";
 import { systemClock } from "../runtime/clock.ts";
+import { readWholeText } from "../runtime/read_text.ts";
 import type { LoadedStrategy } from "../strategy/loader.ts";
 import type { CheckedPlan } from "../strategy/run.ts";
 import type { Command } from "./args.ts";
@@ -51,28 +51,13 @@ function millis(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
+/** The snapshot's text, from its file or, for "-", from standard input. */
 async function readSnapshot(path: string, io: CommandIo): Promise<string> {
   try {
-    return path === "-" ? await io.readStdin() : await Deno.readTextFile(path);
+    return path === "-" ? await io.readStdin() : readWholeText(path);
   } catch (e) {
     throw new InputError(path, [`cannot read the snapshot: ${(e as Error).message}`]);
   }
-}
-
-/** The snapshot, decoded, and the milliseconds spent reading it and then decoding it. */
-async function decodeWhileLoading(
-  path: string,
-  io: CommandIo,
-): Promise<{ decoded: SnapshotResult; parseMs: number }> {
-  const started = performance.now();
-  const reading = readSnapshot(path, io).then((text) => ({ text, readMs: elapsed(started) }));
-  const [{ text, readMs }, { decodeSnapshot }] = await Promise.all([
-    reading,
-    import("../domain/snapshot.ts"),
-  ]);
-  const decoding = performance.now();
-  const decoded = decodeSnapshot(text);
-  return { decoded, parseMs: readMs + elapsed(decoding) };
 }
 
 function elapsed(since: number): number {
@@ -92,18 +77,19 @@ export async function planCommand(
   io: CommandIo,
   startLogging: StartLogging,
 ): Promise<void> {
-  // The snapshot is read and decoded while the configuration's code loads: loading modules leaves
-  // this thread waiting on the disk, and the snapshot fills those waits.
-  const snapshot = decodeWhileLoading(command.snapshot, io);
-  snapshot.catch(() => {}); // Settled below, after the configuration's problems (if any).
-  const [{ setup }, { planWith }] = await Promise.all([
+  // Read after the configuration, whose problems come first. Reading it sooner would gain nothing:
+  // while modules load, Deno settles no other promise, so a read started then waits for them.
+  const [{ setup }, { planWith }, { decodeSnapshot }] = await Promise.all([
     import("../setup.ts"),
     import("../strategy/plan_with.ts"),
+    import("../domain/snapshot.ts"),
   ]);
   const warnings: string[] = [];
   const ready = await setup(command.configFile, { env: io.env, onWarning: (w) => warnings.push(w) })
     .finally(() => logConfigWarnings(warnings, startLogging));
-  const { decoded, parseMs } = await snapshot;
+  const reading = performance.now();
+  const decoded = decodeSnapshot(await readSnapshot(command.snapshot, io));
+  const parseMs = elapsed(reading);
   if (!decoded.ok) throw new InputError(command.snapshot, decoded.problems);
   const parsed = performance.now();
   const plan = await planWith(ready.strategy, {

@@ -6,6 +6,7 @@
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { MAX_SEED } from "./seed.ts";
 
 /** Randomness for planning. Every draw comes from one seeded generator (xoroshiro128+). */
 export interface Random {
@@ -19,8 +20,7 @@ export interface Random {
   sample<T>(items: readonly T[], count: number): T[];
 }
 
-/** Seeds are unsigned 32-bit integers. */
-export const MAX_SEED = 0xffff_ffff;
+export { MAX_SEED };
 
 /**
  * Creates a random source from `seed`.
