@@ -6,6 +6,7 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { type Command, EXIT, parseCommandLine, USAGE } from "./src/cli/args.ts";
+import { COMMAND_MODULES } from "./src/cli/command_modules.ts";
 import { type CommandIo, processIo } from "./src/cli/io.ts";
 import { ConfigError, InputError, PluginError, UsageError } from "./src/runtime/errors.ts";
 import { buildInfo } from "./src/version.ts";
@@ -52,6 +53,11 @@ function loggingFor(command: LoggedCommand) {
     /** Flushes and closes the sinks, if logging started. */
     close: async () => await close?.(),
   };
+}
+
+/** Imports the module of `command` (typed by the caller, from the module itself). */
+async function commandModule<T>(command: keyof typeof COMMAND_MODULES): Promise<T> {
+  return await import(new URL(COMMAND_MODULES[command], import.meta.url).href);
 }
 
 function printError(message: string): void {
@@ -127,31 +133,37 @@ export async function main(args: readonly string[], io: CommandIo = processIo())
     switch (command.name) {
       // Each command imports only its own modules: `plan` never loads the API or the metrics.
       case "plan": {
-        const { planCommand } = await import("./src/cli/plan.ts");
+        const { planCommand } = await commandModule<typeof import("./src/cli/plan.ts")>("plan");
         await planCommand(command, io, logging.start);
         return EXIT.ok;
       }
       case "simulate": {
-        const { simulateCommand } = await import("./src/cli/simulate.ts");
+        const { simulateCommand } = await commandModule<typeof import("./src/cli/simulate.ts")>(
+          "simulate",
+        );
         await simulateCommand(command, io);
         return EXIT.ok;
       }
       case "check-config": {
-        const { checkConfigCommand } = await import("./src/cli/check_config.ts");
+        const { checkConfigCommand } = await commandModule<
+          typeof import("./src/cli/check_config.ts")
+        >("check-config");
         await checkConfigCommand(command, io);
         return EXIT.ok;
       }
       case "healthcheck": {
-        const { healthcheckCommand } = await import("./src/cli/healthcheck.ts");
+        const { healthcheckCommand } = await commandModule<
+          typeof import("./src/cli/healthcheck.ts")
+        >("healthcheck");
         return await healthcheckCommand(command, io);
       }
       case "trace": {
-        const { traceCommand } = await import("./src/cli/trace.ts");
+        const { traceCommand } = await commandModule<typeof import("./src/cli/trace.ts")>("trace");
         await traceCommand(command, io);
         return EXIT.ok;
       }
       default: {
-        const { runCommand } = await import("./src/cli/run.ts");
+        const { runCommand } = await commandModule<typeof import("./src/cli/run.ts")>("run");
         return await runCommand(command, io, signals?.signal ?? new AbortController().signal);
       }
     }

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { apiSection } from "./api/config.ts";
 import { text } from "./config/options.ts";
 import { secretOptions } from "./config/section.ts";
+import type { SectionName } from "./section_names.ts";
 import { directorSection } from "./director/config.ts";
 import { OPENSTACK_SECTIONS } from "./scout/openstack/config.ts";
 import { simulatorSection } from "./scout/simulator/config.ts";
@@ -30,7 +31,10 @@ export const defaultSection = z.object({
   default_log_levels: text().describe("Accepted for compatibility; has no effect."),
 });
 
-/** Arsenal's sections by name, each from its owner, in the order the README documents them. */
+/**
+ * Arsenal's sections by name, each from its owner, in the order the README documents them: one
+ * for each name of `SECTION_NAMES` (`section_names.ts`), and no other.
+ */
 export const SECTIONS = {
   DEFAULT: defaultSection,
   director: directorSection,
@@ -38,7 +42,7 @@ export const SECTIONS = {
   simulator: simulatorSection,
   strategy: strategySection,
   ...OPENSTACK_SECTIONS,
-} as const;
+} as const satisfies Record<SectionName, z.core.$ZodType>;
 
 /**
  * Options whose values are secret, by section: those marked `meta({ secret: true })`. Each may be

@@ -11,30 +11,23 @@ import type { z } from "zod";
 import { checkApiExposure } from "./api/exposure.ts";
 import type { RawSections } from "./config/ini_file.ts";
 import { readSections } from "./config/load.ts";
-import { readSection } from "./config/section.ts";
-import { typoWarnings as guardTypos } from "./config/typo_warnings.ts";
 import type { ImageWeights } from "./domain/image_weights.ts";
-import { BUILTIN_STRATEGIES } from "../plugins/mod.ts";
-import { ConfigError, type ConfigProblem, PluginError } from "./runtime/errors.ts";
+import { ConfigError, type ConfigProblem } from "./runtime/errors.ts";
 import { noEffectWarnings } from "./scout/openstack/config.ts";
 import { type OpenStackSettings, resolveOpenStack } from "./scout/openstack/settings.ts";
 import { simulatorSpacings } from "./scout/simulator/config.ts";
 import { SECRETS, SECTIONS } from "./sections.ts";
-import { readImageWeights } from "./strategy/image_weights_file.ts";
+import type { LoadedStrategy } from "./strategy/loader.ts";
 import {
-  checkStrategy,
-  importStrategy,
-  type LoadedStrategy,
-  type StrategyCatalog,
-  type StrategyModule,
-} from "./strategy/loader.ts";
-import { resolveStrategy } from "./strategy/resolve_strategy.ts";
+  type ConfiguredModule,
+  configuredStrategy,
+  loadStrategy,
+  reportWarnings,
+  type SetupOptions,
+  strategyTypoWarnings,
+} from "./strategy_setup.ts";
 
-/** The strategies a name selects, and the sections no plugin may take: Arsenal's own. */
-export const STRATEGIES: StrategyCatalog = {
-  builtins: BUILTIN_STRATEGIES,
-  reserved: new Set(Object.keys(SECTIONS)),
-};
+export { MAX_WARNINGS, type SetupOptions, STRATEGIES } from "./strategy_setup.ts";
 
 type Sections = typeof SECTIONS;
 
@@ -45,7 +38,7 @@ export type Config =
     /** The configuration file, or undefined when running on defaults. */
     readonly file: string | undefined;
     /** The strategy plugin to load, and where it was configured. */
-    readonly strategyModule: StrategyModule & { readonly where: string };
+    readonly strategyModule: ConfiguredModule;
     readonly imageWeights: ImageWeights;
     /** The OpenStack scout's settings; undefined with the simulator. */
     readonly openstack?: OpenStackSettings;
@@ -86,15 +79,10 @@ export function readConfig(file: string | undefined, env: Record<string, string>
     for (const problem of resolved.problems) problems.push(problem);
     openstack = resolved.settings;
   }
-  // The strategy and the weights file need no other option: check them whatever else failed.
-  const strategyOptions = raw.get("strategy");
-  const builtins = Object.keys(STRATEGIES.builtins);
-  const strategyModule = resolveStrategy(strategyOptions, builtins, where, problems);
-  const weightsFile = strategyOptions?.get("image_weights_filename");
-  const imageWeights = readImageWeights(
-    weightsFile?.value.trim() ? weightsFile.value : undefined,
+  const { strategyModule, imageWeights } = configuredStrategy(
+    raw,
     values.strategy?.default_image_weight ?? 1,
-    weightsFile?.where ?? where,
+    where,
     problems,
   );
   const valid = values as { [S in keyof Sections]: z.infer<Sections[S]> };
@@ -117,30 +105,6 @@ export interface Setup {
   readonly strategyOptions: unknown;
 }
 
-/** How to run {@linkcode setup}. */
-export interface SetupOptions {
-  /** Environment variables (for `ARSENAL_<SECTION>__<OPTION>` overrides). */
-  readonly env?: Record<string, string>;
-  /**
-   * Receives each warning (unknown section, option or variable, ignored section, repeated option,
-   * inline comment, an option with no effect); logs it by default.
-   */
-  readonly onWarning?: (message: string) => void;
-}
-
-/** Warnings given one by one; the rest are counted. */
-export const MAX_WARNINGS = 20;
-
-/** The built-in strategies by the section each reads. */
-function builtinsBySection(): Map<string, LoadedStrategy> {
-  return new Map(
-    Object.entries(STRATEGIES.builtins).map(([name, plugin]) => {
-      const loaded = checkStrategy(name, plugin);
-      return [loaded.section, loaded];
-    }),
-  );
-}
-
 /**
  * Warnings for sections, options and `ARSENAL_` variables nobody reads: the typo guard, with
  * Arsenal's sections and the active strategy's as known, and the other built-ins' as ignored.
@@ -150,18 +114,8 @@ export function typoWarnings(
   active: LoadedStrategy | undefined,
   env: Readonly<Record<string, string>> = {},
 ): string[] {
-  const known = new Map<string, z.core.$ZodType>(Object.entries(SECTIONS));
-  if (active) known.set(active.section, active.options);
-  const ignored = new Map<string, string>();
-  for (const [section, { strategy }] of builtinsBySection()) {
-    if (known.has(section)) continue;
-    ignored.set(
-      section,
-      `it configures strategy "${strategy.name}", and the active strategy is ` +
-        `"${active?.strategy.name}"`,
-    );
-  }
-  return guardTypos(raw, { known, secrets: SECRETS, ignored }, env);
+  const sections = new Map<string, z.core.$ZodType>(Object.entries(SECTIONS));
+  return strategyTypoWarnings(raw, sections, active, { env, secrets: SECRETS });
 }
 
 /**
@@ -172,49 +126,17 @@ export function typoWarnings(
 export async function setup(file: string | undefined, options: SetupOptions = {}): Promise<Setup> {
   const read = readConfig(file, options.env);
   const problems: ConfigProblem[] = [...read.problems];
-  let strategy: LoadedStrategy | undefined;
-  let strategyOptions: unknown;
-  if (read.strategyModule) {
-    const { where, ...module } = read.strategyModule;
-    try {
-      strategy = await importStrategy(module, STRATEGIES);
-    } catch (e) {
-      if (!(e instanceof PluginError)) throw e;
-      const spec = module.kind === "builtin" ? module.name : module.path;
-      problems.push({
-        where,
-        section: "strategy",
-        option: "module",
-        value: spec,
-        expected: e.reason,
-      });
-    }
-  }
-  if (strategy) {
-    const section = readSection(
-      strategy.options,
-      strategy.section,
-      read.raw.get(strategy.section),
-      file ?? "(defaults)",
-    );
-    for (const problem of section.problems) problems.push(problem);
-    strategyOptions = section.value;
-  }
-  const warnings = [
+  const { strategy, strategyOptions } = await loadStrategy(
+    read.strategyModule,
+    read.raw,
+    file,
+    problems,
+  );
+  await reportWarnings([
     ...read.warnings,
     ...typoWarnings(read.raw, strategy, options.env),
     ...noEffectWarnings(read.raw),
-  ];
-  // A generated file can hold thousands of typos; the first few tell what is wrong.
-  const shown = warnings.slice(0, MAX_WARNINGS);
-  if (warnings.length > MAX_WARNINGS) {
-    shown.push(`... and ${(warnings.length - MAX_WARNINGS).toLocaleString("en")} more warnings`);
-  }
-  if (shown.length > 0) {
-    // The log's code loads only to log: most configurations warn of nothing.
-    const warn = options.onWarning ?? (await import("./config/log_warning.ts")).logWarning;
-    for (const warning of shown) warn(warning);
-  }
+  ], options.onWarning);
   if (problems.length > 0 || !read.config || !strategy) throw new ConfigError(problems);
   return { config: read.config, strategy, strategyOptions };
 }

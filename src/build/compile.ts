@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { COMMAND_MODULES } from "../cli/command_modules.ts";
 import { buildInfo } from "../version.ts";
 
 const TARGETS = [
@@ -21,8 +22,9 @@ const TARGETS = [
 
 /**
  * Builds the `deno compile` arguments for an optional target. A worker's entry point is not in
- * the module graph of `main.ts`, so the plan worker (src/strategy/plan_worker.ts) is included by
- * name, as Deno's documentation on workers in compiled binaries asks.
+ * the module graph of `main.ts`, nor are the commands' modules (`main.ts` imports them by a
+ * computed name), so the plan worker (src/strategy/plan_worker.ts) and the commands are included
+ * by name, as Deno's documentation on workers and dynamic imports in compiled binaries asks.
  */
 export function compileArgs(target: string | undefined): string[] {
   const output = target ? `dist/arsenal-${target}` : "dist/arsenal";
@@ -33,6 +35,8 @@ export function compileArgs(target: string | undefined): string[] {
     "dist/build_info.json",
     "--include",
     "src/strategy/plan_worker.ts",
+    // main.ts imports each command's module by a computed name, which deno compile cannot see.
+    ...Object.values(COMMAND_MODULES).flatMap((module) => ["--include", module]),
     ...(target ? ["--target", target] : []),
     "--output",
     output,

@@ -79,13 +79,15 @@ export async function planCommand(
 ): Promise<void> {
   // Read after the configuration, whose problems come first. Reading it sooner would gain nothing:
   // while modules load, Deno settles no other promise, so a read started then waits for them.
-  const [{ setup }, { planWith }, { decodeSnapshot }] = await Promise.all([
-    import("../setup.ts"),
+  const [{ setupStrategy }, { planWith }, { decodeSnapshot }] = await Promise.all([
+    import("../strategy_setup.ts"),
     import("../strategy/plan_with.ts"),
     import("../domain/snapshot.ts"),
   ]);
   const warnings: string[] = [];
-  const ready = await setup(command.configFile, { env: io.env, onWarning: (w) => warnings.push(w) })
+  const onWarning = (warning: string) => void warnings.push(warning);
+  // Only what a plan uses: the strategy, its section and the image weights.
+  const ready = await setupStrategy(command.configFile, { env: io.env, onWarning })
     .finally(() => logConfigWarnings(warnings, startLogging));
   const reading = performance.now();
   const decoded = decodeSnapshot(await readSnapshot(command.snapshot, io));
@@ -96,9 +98,9 @@ export async function planCommand(
     fleet: decoded.fleet,
     options: ready.strategyOptions,
     seed: command.seed,
-    imageWeights: ready.config.imageWeights,
+    imageWeights: ready.imageWeights,
     deploys: decoded.deploys,
-  }, { clock: systemClock, timeout: ready.config.strategy.plan_timeout });
+  }, { clock: systemClock, timeout: ready.planTimeout });
   const planned = performance.now();
   await logPlan(command, plan, ready.strategy, startLogging);
   const timings = { parseMs: millis(parseMs), planMs: millis(planned - parsed) };

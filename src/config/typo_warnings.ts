@@ -19,6 +19,8 @@ export interface Readers {
   readonly secrets: Readonly<Record<string, readonly string[]>>;
   /** Sections that are known but not read now, each with why: ignored, not unknown. */
   readonly ignored: ReadonlyMap<string, string>;
+  /** Sections a command leaves to others: neither checked nor warned of. */
+  readonly unread?: ReadonlySet<string>;
 }
 
 /** The variable an option came from, when it came from the environment. */
@@ -42,7 +44,8 @@ export function typoWarnings(
   // a start would spend on the configuration.
   let allVariables: string[] | undefined;
   const variables = () => allVariables ??= variableNames(known, readers.secrets);
-  const sectionNames = [...known.keys(), ...ignored.keys()];
+  const unread = readers.unread ?? new Set();
+  const sectionNames = [...known.keys(), ...ignored.keys(), ...unread];
   const hint = (near: string | undefined) => near ? `; did you mean ${near}?` : "";
   const warnings = strayVariables(env, variableAliases(known)).map((name) =>
     `${FROM_ENVIRONMENT}${name} is ignored: options are set by ARSENAL_<SECTION>__<OPTION>` +
@@ -62,6 +65,8 @@ export function typoWarnings(
       for (const warning of unknownOptions(section, options, shape, suggestFor)) {
         warnings.push(warning);
       }
+    } else if (unread.has(section)) {
+      continue;
     } else if (ignored.has(section)) {
       warnings.push(`${where}: section [${section}] is ignored: ${ignored.get(section)}`);
     } else {

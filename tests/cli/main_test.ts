@@ -243,20 +243,18 @@ Deno.test("arsenal plan exits 2 and names a config file that does not exist", as
   assertNoStackTrace(run.stderr);
 });
 
-Deno.test("arsenal plan exits 2 and lists every problem of an invalid configuration", async () => {
+Deno.test("arsenal plan exits 2 and lists every problem of the sections it reads", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
   const config = await dir.write(
     "arsenal.conf",
     [
-      "[director]", // 1
-      "poll_spacing = soon", // 2
-      "", // 3
-      "[client_wrapper]", // 4
-      "call_max_retries = -3", // 5
-      "", // 6
-      "[simple_proportional_strategy]", // 7
-      "percentage_to_cache = 2", // 8
+      "[strategy]", // 1
+      "plan_timeout = soon", // 2
+      "default_image_weight = -3", // 3
+      "", // 4
+      "[simple_proportional_strategy]", // 5
+      "percentage_to_cache = 2", // 6
       "",
     ].join("\n"),
   );
@@ -265,9 +263,9 @@ Deno.test("arsenal plan exits 2 and lists every problem of an invalid configurat
   assert.equal(run.stdout, "");
   assert.match(run.stderr, /3 problems/);
   const expected: [number, string, string, string][] = [
-    [2, "director", "poll_spacing", "soon"],
-    [5, "client_wrapper", "call_max_retries", "-3"],
-    [8, "simple_proportional_strategy", "percentage_to_cache", "2"],
+    [2, "strategy", "plan_timeout", "soon"],
+    [3, "strategy", "default_image_weight", "-3"],
+    [6, "simple_proportional_strategy", "percentage_to_cache", "2"],
   ];
   const lines = run.stderr.split("\n");
   for (const [line, section, option, value] of expected) {
@@ -343,13 +341,29 @@ Deno.test("arsenal check-config exits 2 for a standalone URL without a disk form
 Deno.test("arsenal plan warns of an unknown option and still plans", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
-  const config = await dir.write("arsenal.conf", `[director]\ndry_rn = true\n\n${CACHE_ALL}`);
+  const config = await dir.write("arsenal.conf", `[strategy]\nplan_timeot = 5\n\n${CACHE_ALL}`);
   const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   // percentage_to_cache = 1 still applies: every idle node is cached.
   assert.equal(planOutput(run).directives.length, 16);
-  assert.match(run.stderr, /unknown option \[director\] dry_rn/);
+  assert.match(run.stderr, /unknown option \[strategy\] plan_timeot/);
   assert.ok(run.stderr.includes(`${config}:2`), run.stderr);
-  assert.match(run.stderr, /did you mean dry_run\?/);
+  assert.match(run.stderr, /did you mean plan_timeout\?/);
+});
+
+Deno.test("arsenal plan reads only [strategy] and the strategy's section: others are check-config's", async () => {
+  await using dir = await tempDir();
+  const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
+  const others = "[director]\npoll_spacing = soon\ndry_rn = true\n\n[api]\nport = -1\n\n";
+  const config = await dir.write("arsenal.conf", `${others}[strateg]\nmodule = x\n\n${CACHE_ALL}`);
+  const env = { ARSENAL_CLIENT_WRAPPER__CALL_MAX_RETRIES: "-3", ARSENAL_DIRECTOR_DRY_RUN: "1" };
+  const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config], { env });
+  assert.equal(planOutput(run).directives.length, 16);
+  // A near miss of one of Arsenal's sections is still named; the sections plan leaves are not.
+  assert.match(run.stderr, /unknown section \[strateg\] is ignored; did you mean \[strategy\]\?/);
+  assert.doesNotMatch(run.stderr, /director|api|client_wrapper|DRY_RUN/);
+  const checked = await runMain(["check-config", "--config-file", config], { env });
+  assertExit(checked, 2);
+  assert.match(checked.stderr, /\[director\] poll_spacing/);
 });
 
 Deno.test("arsenal check-config warns of an ARSENAL_ variable that names no option", async () => {
@@ -374,14 +388,14 @@ Deno.test("arsenal plan warns when a flavor needs caching and there are no image
 Deno.test("arsenal plan logs its warnings as text lines, or JSON with --log-format json", async () => {
   await using dir = await tempDir();
   const snapshot = await dir.write("fleet.json", JSON.stringify(fleet([node("n1", "small")], [])));
-  const config = await dir.write("arsenal.conf", `${CACHE_ALL}\n[director]\ndry_rn = true\n`);
+  const config = await dir.write("arsenal.conf", `${CACHE_ALL}\n[strategy]\nmodul = x\n`);
   const args = ["plan", "--snapshot", snapshot, "--config-file", config];
   const text = await runMain(args);
   assert.deepEqual(planOutput(text), { directives: [] });
   const lines = text.stderr.trimEnd().split("\n");
   assert.equal(lines.length, 2, text.stderr);
   const stamp = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d`;
-  assert.match(lines[0], new RegExp(`^${stamp} \\[WRN\\] arsenal·config: .*\\[director\\] dry_rn`));
+  assert.match(lines[0], new RegExp(`^${stamp} \\[WRN\\] arsenal·config: .*\\[strategy\\] modul`));
   assert.match(lines[1], new RegExp(`^${stamp} \\[WRN\\] arsenal·plan: Flavor "small" needs 1`));
   const json = await runMain([...args, "--log-format", "json"]);
   assert.deepEqual(planOutput(json), { directives: [] });
@@ -390,7 +404,7 @@ Deno.test("arsenal plan logs its warnings as text lines, or JSON with --log-form
     ["WARN", "arsenal.config"],
     ["WARN", "arsenal.plan"],
   ]);
-  assert.match(records[0].properties.warning, /\[director\] dry_rn/);
+  assert.match(records[0].properties.warning, /\[strategy\] modul/);
 });
 
 Deno.test("arsenal plan logs the configuration's warnings before its problems", async () => {
@@ -398,14 +412,14 @@ Deno.test("arsenal plan logs the configuration's warnings before its problems", 
   const snapshot = await dir.write("fleet.json", JSON.stringify(SIXTEEN_IDLE));
   const config = await dir.write(
     "arsenal.conf",
-    "[director]\ndry_rn = true\npoll_spacing = soon\n",
+    "[strategy]\nmodul = x\nplan_timeout = soon\n",
   );
   const run = await runMain(["plan", "--snapshot", snapshot, "--config-file", config]);
   assertExit(run, 2);
-  const warned = run.stderr.search(/\[WRN\] arsenal·config: .*\[director\] dry_rn/);
+  const warned = run.stderr.search(/\[WRN\] arsenal·config: .*\[strategy\] modul/);
   const refused = run.stderr.indexOf("arsenal: ");
   assert.ok(warned >= 0 && refused > warned, run.stderr);
-  assert.match(run.stderr.slice(refused), /\[director\] poll_spacing/);
+  assert.match(run.stderr.slice(refused), /\[strategy\] plan_timeout/);
 });
 
 Deno.test("arsenal check-config redacts secrets and shows environment overrides", async () => {

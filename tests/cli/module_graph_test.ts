@@ -121,7 +121,11 @@ Deno.test("main() loads LogTape for plan only once it has something to log", asy
     [MAIN, plan],
     (from, to) => from !== MAIN && !logging.includes(to) && !packages([to]).has("@logtape/logtape"),
   );
-  assert.ok(loaded.has(pathToFileURL(`${ROOT}src/setup.ts`).href), "plan loads its setup");
+  assert.ok(loaded.has(pathToFileURL(`${ROOT}src/strategy_setup.ts`).href), "plan loads its setup");
+  // A plan reads [strategy] and the strategy's section: the other sections' code stays unloaded.
+  for (const other of ["src/setup.ts", "src/sections.ts", "src/api/config.ts"]) {
+    assert.ok(!loaded.has(pathToFileURL(`${ROOT}${other}`).href), `plan loads ${other}`);
+  }
   // LogTape and the Node modules it brings cost about 20 ms of CPU, and most plans log nothing.
   assert.ok(!packages(loaded).has("@logtape/logtape"), "plan loads LogTape before it logs");
 });

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { apiUrl } from "../../src/cli/healthcheck.ts";
 import { compileArgs, explainFailure } from "../../src/build/compile.ts";
+import { COMMAND_MODULES } from "../../src/cli/command_modules.ts";
 import { PLAN_WORKER_URL } from "../../src/strategy/plan_with.ts";
 import { runArsenal } from "../_arsenal.ts";
 import { runMain } from "../_run_main.ts";
@@ -112,11 +113,12 @@ Deno.test("the compile task embeds the stamp and explains a missing denort", asy
     "dist/build_info.json",
     "--include",
     "src/strategy/plan_worker.ts",
+    ...Object.values(COMMAND_MODULES).flatMap((module) => ["--include", module]),
     "--output",
     "dist/arsenal",
     "main.ts",
   ]);
-  assert.deepEqual(compileArgs("aarch64-unknown-linux-gnu").slice(6, 10), [
+  assert.deepEqual(compileArgs("aarch64-unknown-linux-gnu").slice(-5, -1), [
     "--target",
     "aarch64-unknown-linux-gnu",
     "--output",
@@ -148,6 +150,23 @@ Deno.test("the compile task embeds the stamp and explains a missing denort", asy
   }).output();
   assert.equal(bad.code, 2);
   assert.match(new TextDecoder().decode(bad.stderr), /unknown target "sparc-sun-solaris"/);
+});
+
+Deno.test("the compile task embeds every command's module, which main.ts imports by a computed name", async () => {
+  const args = compileArgs(undefined);
+  const included = args.flatMap((arg, i) => arg === "--include" ? [args[i + 1]] : []);
+  for (const module of Object.values(COMMAND_MODULES)) {
+    assert.ok(included.includes(module), `${module} is not embedded`);
+    assert.ok((await Deno.stat(`${ROOT}${module}`)).isFile, module);
+  }
+  // Every command module is in the table: main.ts imports no command by a literal name.
+  const commands = [...(await Deno.readTextFile(`${ROOT}main.ts`)).matchAll(/case "([a-z-]+)"/g)]
+    .map((m) => m[1]);
+  assert.deepEqual([...commands, "run"].sort(), Object.keys(COMMAND_MODULES).sort());
+  assert.doesNotMatch(
+    await Deno.readTextFile(`${ROOT}main.ts`),
+    /(?<!typeof )import\("\.\/src\/cli\/(?!start_logging)/,
+  );
 });
 
 Deno.test("the compile task embeds the plan worker that planWith() starts", async () => {

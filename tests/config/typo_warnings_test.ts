@@ -32,3 +32,18 @@ Deno.test("typoWarnings() says why an ignored section is ignored, and names near
     "a.conf:4: unknown section [vaul] is ignored; did you mean [vault]?",
   ]);
 });
+
+Deno.test("typoWarnings() passes over unread sections in silence, and still names them for a near miss", () => {
+  const text = "[spare]\nx = 1\n[vault]\ntires = 2\n[spar]\ny = 3\n";
+  const { sections } = parseIniText(text, "a.conf");
+  const readers = {
+    known: new Map([["vault", vault]]),
+    secrets: {},
+    ignored: new Map(),
+    unread: new Set(["spare"]),
+  };
+  assert.deepEqual(typoWarnings(sections, readers), [
+    "a.conf:4: unknown option [vault] tires is ignored; did you mean tries?",
+    "a.conf:6: unknown section [spar] is ignored; did you mean [spare]?",
+  ]);
+});
