@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
+import { absolutePath } from "../runtime/absolute_path.ts";
 import { z } from "zod";
 import type { ImageWeights } from "../domain/image_weights.ts";
 import type { ConfigProblem } from "../runtime/errors.ts";
@@ -34,9 +34,9 @@ export function readImageWeights(
   try {
     text = Deno.readTextFileSync(path);
   } catch (e) {
-    const resolved = isAbsolute(path)
+    const resolved = path.startsWith("/")
       ? ""
-      : ` (resolved to ${resolve(path)}: relative paths start at the working directory)`;
+      : ` (resolved to ${absolutePath(path)}: relative paths start at the working directory)`;
     problems.push({
       where,
       ...option,
@@ -52,7 +52,7 @@ export function readImageWeights(
     problems.push({ where, ...option, expected: `not valid JSON: ${(e as Error).message}${hint}` });
     return none;
   }
-  const file = `${resolve(path)} ([strategy] image_weights_filename, ${where})`;
+  const file = `${absolutePath(path)} ([strategy] image_weights_filename, ${where})`;
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     const got = JSON.stringify(json).slice(0, 60);
     problems.push({

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
+import { absolutePath } from "../runtime/absolute_path.ts";
 import { z } from "zod";
 import { PluginError } from "../runtime/errors.ts";
 import { normalizeSection } from "../config/ini_file.ts";
@@ -139,7 +139,7 @@ export async function importStrategy(
     }
     return checkStrategy(module.name, builtin, catalog.reserved);
   }
-  const path = isAbsolute(module.path) ? module.path : resolve(module.path);
+  const path = module.path.startsWith("/") ? module.path : absolutePath(module.path);
   let source: string;
   try {
     source = await Deno.readTextFile(path);

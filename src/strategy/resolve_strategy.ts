@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { absolutePath } from "../runtime/absolute_path.ts";
 import type { RawOption } from "../config/ini_file.ts";
 import type { ConfigProblem } from "../runtime/errors.ts";
 import { LEGACY_MODULE_CLASS } from "./config.ts";
@@ -43,9 +43,9 @@ export function resolveStrategy(
   const toModule = (spec: string): StrategyModule => {
     const legacy = LEGACY_STRATEGIES.get(spec);
     if (legacy) return { kind: "builtin", name: legacy };
-    if (looksLikePath(spec)) return { kind: "file", path: resolve(spec) };
+    if (looksLikePath(spec)) return { kind: "file", path: absolutePath(spec) };
     if (pluginDir && !builtins.includes(spec)) {
-      return { kind: "file", path: findPlugin(resolve(pluginDir.value), spec) };
+      return { kind: "file", path: findPlugin(absolutePath(pluginDir.value), spec) };
     }
     return { kind: "builtin", name: spec };
   };
@@ -90,12 +90,12 @@ export function resolveStrategy(
 /** `<dir>/<name>` with the first plugin extension that exists (`.ts` when none does). */
 function findPlugin(dir: string, name: string): string {
   for (const extension of [".ts", ".js", ".mjs", ".mts"]) {
-    const path = join(dir, name + extension);
+    const path = `${dir}/${name}${extension}`;
     try {
       if (Deno.statSync(path).isFile) return path;
     } catch {
       // try the next extension
     }
   }
-  return join(dir, `${name}.ts`);
+  return `${dir}/${name}.ts`;
 }

@@ -186,3 +186,25 @@ Deno.test("main() loads the OpenStack client for run only when the configuration
   const scout = pathToFileURL(`${ROOT}src/scout/openstack/openstack_scout.ts`).href;
   assert.ok(!loaded.has(scout), "run imports the OpenStack scout statically");
 });
+
+Deno.test("main() loads none of Node's modules for version, healthcheck and a plan that logs nothing", async () => {
+  const graph = await moduleGraph();
+  const module = (file: string) => pathToFileURL(`${ROOT}${file}`).href;
+  // What each loads until it logs (plan) or at all (version, healthcheck --config-file).
+  const cases: [string, string[], (from: string, to: string) => boolean][] = [
+    ["version", [MAIN], () => false],
+    ["healthcheck", [MAIN, module("src/cli/healthcheck.ts")], (from) => from !== MAIN],
+    [
+      "plan",
+      [MAIN, module("src/cli/plan.ts")],
+      (from, to) =>
+        from !== MAIN && to !== module("src/config/log_warning.ts") &&
+        !packages([to]).has("@logtape/logtape"),
+    ],
+  ];
+  for (const [command, roots, dynamic] of cases) {
+    // Importing any of them sets up Deno's Node layer: about 10 ms of CPU, at every start.
+    const node = [...reachable(graph, roots, dynamic)].filter((s) => s.startsWith("node:"));
+    assert.deepEqual(node, [], `${command} loads ${node.join(", ")}`);
+  }
+});
