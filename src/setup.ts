@@ -27,7 +27,7 @@ import {
   strategyTypoWarnings,
 } from "./strategy_setup.ts";
 
-export { MAX_WARNINGS, type SetupOptions, STRATEGIES } from "./strategy_setup.ts";
+export { type SetupOptions, STRATEGIES } from "./strategy_setup.ts";
 
 type Sections = typeof SECTIONS;
 

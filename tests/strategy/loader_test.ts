@@ -4,7 +4,6 @@ import { z } from "zod";
 import { PluginError } from "../../src/runtime/errors.ts";
 import { checkStrategy, importStrategy, looksLikePath } from "../../src/strategy/loader.ts";
 import { STRATEGIES } from "../../src/setup.ts";
-import { runArsenal } from "../_arsenal.ts";
 import { ROOT, tempDir } from "../_helpers.ts";
 
 const fixture = (name: string) => `${ROOT}tests/_fixtures/plugins/${name}`;
