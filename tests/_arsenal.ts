@@ -20,15 +20,10 @@ const KEPT = [
   "NODE_EXTRA_CA_CERTS",
 ];
 
-/** Where a spawned Arsenal may not read, on top of what deno.json's permission set allows. */
-interface SpawnOptions extends RunOptions {
-  readonly denyRead?: readonly string[];
-}
-
 /** `deno run` for `arsenal ...args` with deno.json's permission set, as `deno task start` does. */
 function spawn(
   args: readonly string[],
-  options: SpawnOptions,
+  options: RunOptions,
   stdout: "piped" | "null",
 ): Deno.ChildProcess {
   const env: Record<string, string> = { NO_COLOR: "1" };
@@ -36,14 +31,12 @@ function spawn(
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }
-  const deny = options.denyRead?.length ? [`--deny-read=${options.denyRead.join(",")}`] : [];
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--quiet",
       `--config=${ROOT}deno.json`,
       "--permission-set=arsenal",
-      ...deny,
       `${ROOT}main.ts`,
       ...args,
     ],
@@ -59,7 +52,7 @@ function spawn(
 /** Runs `arsenal ...args` as a process of its own until it exits. */
 export async function runArsenal(
   args: readonly string[],
-  options: SpawnOptions = {},
+  options: RunOptions = {},
 ): Promise<Finished> {
   const child = spawn(args, options, "piped");
   if (options.stdin !== undefined) {
