@@ -60,10 +60,6 @@ async function readSnapshot(path: string, io: CommandIo): Promise<string> {
   }
 }
 
-function elapsed(since: number): number {
-  return performance.now() - since;
-}
-
 /**
  * Prints `{"directives":[...]}` (and `"timings"` when asked) for the snapshot; warnings and
  * `--debug` lines go to the log, started by `startLogging` when there is one.
@@ -91,7 +87,6 @@ export async function planCommand(
     .finally(() => logConfigWarnings(warnings, startLogging));
   const reading = performance.now();
   const decoded = decodeSnapshot(await readSnapshot(command.snapshot, io));
-  const parseMs = elapsed(reading);
   if (!decoded.ok) throw new InputError(command.snapshot, decoded.problems);
   const parsed = performance.now();
   const plan = await planWith(ready.strategy, {
@@ -103,7 +98,7 @@ export async function planCommand(
   }, { clock: systemClock, timeout: ready.planTimeout });
   const planned = performance.now();
   await logPlan(command, plan, ready.strategy, startLogging);
-  const timings = { parseMs: millis(parseMs), planMs: millis(planned - parsed) };
+  const timings = { parseMs: millis(parsed - reading), planMs: millis(planned - parsed) };
   const output = command.timings
     ? { directives: plan.directives, timings }
     : { directives: plan.directives };

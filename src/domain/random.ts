@@ -20,8 +20,6 @@ export interface Random {
   sample<T>(items: readonly T[], count: number): T[];
 }
 
-export { MAX_SEED };
-
 /**
  * Creates a random source from `seed`.
  *

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { type Command, parseCommandLine, USAGE } from "../../src/cli/args.ts";
 import { UsageError } from "../../src/runtime/errors.ts";
-import { MAX_SEED } from "../../src/domain/random.ts";
+import { MAX_SEED } from "../../src/domain/seed.ts";
 
 /** `command` without its undefined fields, so that absent and undefined compare alike. */
 function defined(command: Command): Record<string, unknown> {

@@ -1,6 +1,7 @@
 /** seededRandom(): the only randomness strategies get, so it must be repeatable and fair. */
 import assert from "node:assert/strict";
-import { MAX_SEED, seededRandom } from "../../src/domain/random.ts";
+import { seededRandom } from "../../src/domain/random.ts";
+import { MAX_SEED } from "../../src/domain/seed.ts";
 
 Deno.test("seededRandom() repeats its draws for a seed and differs between seeds", () => {
   const draws = (seed: number) => {

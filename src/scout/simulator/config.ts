@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { RawOption } from "../../config/ini_file.ts";
-import { MAX_SEED } from "../../domain/random.ts";
+import { MAX_SEED } from "../../domain/seed.ts";
 
 /** `[simulator]`: the synthetic fleet and how its tenants behave. */
 export const simulatorSection = z.object({
